@@ -1,0 +1,39 @@
+# Liaison: the README's commands. `make demo` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LIAISON := $(VENV)/bin/liaison
+DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
+
+.PHONY: setup demo test test-sqlite test-postgres lint messages clean
+
+$(VENV)/.installed: pyproject.toml package.json
+	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV); \
+	$(PY) -m pip install -q --upgrade pip==25.3; \
+	$(PY) -m pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	@$(PY) scripts/compile-messages
+
+demo: setup
+	@mkdir -p var
+	$(DEMO_ENV) $(LIAISON) migrate --noinput
+	$(DEMO_ENV) $(LIAISON) demo
+	$(DEMO_ENV) $(LIAISON) demo-serve
+
+test: setup
+	@scripts/run-tests
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) node_modules var

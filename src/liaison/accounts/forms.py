@@ -1,0 +1,17 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput)
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(label=_("Code from your authenticator or a recovery code"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)

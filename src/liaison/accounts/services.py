@@ -1,0 +1,219 @@
+"""Sign-in, two-factor, sign-out, active unit and API tokens. Every outcome lands in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import auth
+from django.db import transaction
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from liaison import policy
+from liaison.accounts.models import ApiToken
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
+from liaison.core import clock
+from liaison.core.errors import FieldError, Invalid, NotFound
+from liaison.org.actor import SESSION_KEY, Actor, active_memberships
+from liaison.org.models import TWO_FACTOR_ROLES, Membership, User
+
+PENDING_KEY = "liaison_pending_2fa"
+PENDING_SECONDS = 300
+TOKEN_PREFIX = "lia_"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: str  # signed_in | needs_otp | failed | locked | no_device | no_membership
+    user: User | None = None
+
+
+def needs_two_factor(user: User) -> bool:
+    if any(m.role in TWO_FACTOR_ROLES for m in active_memberships(user)):
+        return True
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _anonymous(username: str) -> Actor:
+    return Actor(user=None, membership=None, via="session")
+
+
+def session_sign_in(request, *, username: str, password: str) -> SignInResult:
+    """Password step. Rotates the session key; completes sign-in unless a second factor is due."""
+    user = auth.authenticate(request, username=username, password=password)
+    if user is None:
+        locked = bool(getattr(request, "axes_locked_out", False))
+        verb = Verb.LOCKED_OUT if locked else Verb.SIGN_IN_FAILED
+        audit.record_separately(_anonymous(username), verb, object_type="org.user",
+                                object_ref=username[:120], actor_name=username[:150])
+        return SignInResult("locked" if locked else "failed")
+    if not active_memberships(user).exists():
+        audit.record_separately(Actor(user, None), Verb.ACCESS_REFUSED, user,
+                                changes={"reason": "no active membership"})
+        return SignInResult("no_membership", user)
+    if needs_two_factor(user):
+        if not _devices(user):
+            audit.record_separately(Actor(user, None), Verb.TWO_FACTOR_MISSING, user)
+            return SignInResult("no_device", user)
+        request.session.cycle_key()
+        request.session[PENDING_KEY] = {"user": str(user.pk), "at": clock.now().timestamp()}
+        return SignInResult("needs_otp", user)
+    _complete(request, user, None)
+    return SignInResult("signed_in", user)
+
+
+def _devices(user: User) -> list:
+    return [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user, confirmed=True)]
+
+
+def pending_user(request) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or clock.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return User.objects.filter(pk=pending["user"], is_active=True).first()
+
+
+def session_verify_otp(request, *, code: str) -> SignInResult:
+    """Second step: a TOTP code or a recovery code. Rotates the session key again on success."""
+    user = pending_user(request)
+    if user is None:
+        request.session.pop(PENDING_KEY, None)
+        return SignInResult("failed")
+    code = "".join(code.split())
+    for device in _devices(user):
+        if device.verify_token(code):
+            request.session.pop(PENDING_KEY, None)
+            _complete(request, user, device)
+            return SignInResult("signed_in", user)
+    audit.record_separately(Actor(user, None), Verb.TWO_FACTOR_FAILED, user)
+    return SignInResult("failed", user)
+
+
+def _complete(request, user: User, device) -> None:
+    auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # cycles the key
+    if device is not None:
+        otp_login(request, device)
+    first = active_memberships(user).first()
+    request.session[SESSION_KEY] = str(first.pk) if first else None
+    actor = Actor(user, first)
+    audit.record_separately(actor, Verb.SIGN_IN, user, changes={"two_factor": device is not None})
+
+
+def session_sign_out(request, actor: Actor | None) -> None:
+    if actor is not None and actor.user is not None:
+        audit.record_separately(actor, Verb.SIGN_OUT, actor.user)
+    auth.logout(request)
+
+
+def membership_activate(actor: Actor, *, membership_id) -> Membership:
+    """Act for another of one's own memberships. The caller stores the choice (session)."""
+    m = Membership.objects.filter(pk=membership_id, status=Membership.Status.ACTIVE).select_related("unit").first() \
+        if _is_uuid(membership_id) else None
+    if m is None or not policy.can(actor, "unit.switch", m):
+        raise Invalid(field="membership_id", code="unknown_membership",
+                      message="Not one of your active memberships.")
+    with transaction.atomic():
+        audit.record(Actor(actor.user, m, actor.via), Verb.ACTIVE_UNIT_SWITCHED, m.unit)
+    return m
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(actor: Actor, *, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token acting for the actor's active membership. The plain token is returned once."""
+    policy.require(actor, "apitoken.create")
+    errors = []
+    name = (name or "").strip()
+    if not name:
+        errors.append(FieldError("name", "required", "Give the token a name."))
+    elif len(name) > 80:
+        errors.append(FieldError("name", "too_long", "At most 80 characters."))
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if not 1 <= days <= 365:
+        errors.append(FieldError("days", "out_of_range", "Between 1 and 365 days."))
+    if errors:
+        raise Invalid(errors)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor.user, membership=actor.membership, name=name, prefix=raw[:10],
+            digest=token_digest(raw), expires_at=clock.now() + dt.timedelta(days=days),
+        )
+        audit.record(actor, Verb.API_TOKEN_CREATED, token, object_ref=token.prefix,
+                     changes={"name": name, "expires_at": token.expires_at.isoformat()})
+    return token, raw
+
+
+def api_token_revoke(actor: Actor, *, token_id) -> ApiToken:
+    token = policy.get_visible(actor, ApiToken, what="token", pk=token_id) if _is_uuid(token_id) else None
+    if token is None:
+        raise NotFound("token")
+    policy.require(actor, "apitoken.revoke", token)
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = clock.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit.record(actor, Verb.API_TOKEN_REVOKED, token, object_ref=token.prefix,
+                         changes={"revoked_at": token.revoked_at.isoformat()})
+    return token
+
+
+def api_token_authenticate(raw: str) -> Actor | None:
+    """The actor of a bearer token, or None (unknown, expired, revoked, or its membership ended)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = ApiToken.objects.select_related("user", "membership__unit").filter(digest=token_digest(raw)).first()
+    if token is None:
+        return None
+    now = clock.now()
+    usable = (
+        token.revoked_at is None and token.expires_at > now and token.user.is_active
+        and token.membership.status == Membership.Status.ACTIVE and token.membership.unit.is_active
+    )
+    if not usable:
+        audit.record_separately(Actor(token.user, token.membership, "token"), Verb.API_TOKEN_REFUSED, token,
+                                object_ref=token.prefix)
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return Actor(token.user, token.membership, "token")
+
+
+def totp_enrol(actor: Actor, *, user: User) -> TOTPDevice:
+    """Give a user a confirmed TOTP device (administrators, or the CLI). Replaces any earlier one."""
+    policy.require(actor, "user.create")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        audit.record(actor, Verb.TWO_FACTOR_ENROLLED, user)
+    return device
+
+
+def recovery_codes_issue(actor: Actor, *, user: User, count: int = 5) -> list[str]:
+    policy.require(actor, "user.create")
+    codes = [secrets.token_hex(5) for _ in range(count)]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+        for c in codes:
+            device.token_set.create(token=c)
+        audit.record(actor, Verb.TWO_FACTOR_ENROLLED, user, changes={"recovery_codes": len(codes)})
+    return codes

@@ -1,0 +1,123 @@
+"""Sign-in pages: password, then a second factor where the role needs one; sign-out; active unit;
+the user's API tokens. The same services as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import policy
+from liaison.accounts import services
+from liaison.accounts.forms import LoginForm, OtpForm, TokenForm
+from liaison.accounts.models import ApiToken
+from liaison.core.errors import DomainError, Invalid
+from liaison.org.actor import SESSION_KEY, actor_for_request
+from liaison.web.decorators import signed_in
+
+MESSAGES = {
+    "failed": _("Wrong username or password."),
+    "locked": _("Too many failed attempts: this account is locked for a while."),
+    "no_device": _("Two-factor sign-in is required for your role but no authenticator is enrolled. "
+                   "Ask an administrator."),
+    "no_membership": _("Your account has no active unit. Ask an administrator."),
+}
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        result = services.session_sign_in(request, username=form.cleaned_data["username"],
+                                          password=form.cleaned_data["password"])
+        if result.outcome == "signed_in":
+            return redirect(_next(request))
+        if result.outcome == "needs_otp":
+            request.session["liaison_next"] = _next(request)
+            return redirect("accounts:otp")
+        error = MESSAGES[result.outcome]
+    status = 200 if request.method == "GET" or (error is None and form.is_valid()) else 400
+    if error == MESSAGES["locked"]:
+        status = 403
+    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _next(request)},
+                  status=status)
+
+
+def locked_out(request, response=None, credentials=None, *args, **kwargs):
+    """django-axes calls this when a locked-out account tries again (audited by the login service)."""
+    return render(request, "accounts/login.html", {"form": LoginForm(), "error": MESSAGES["locked"]}, status=403)
+
+
+def otp_view(request):
+    if services.pending_user(request) is None:
+        return redirect("accounts:login")
+    form = OtpForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        result = services.session_verify_otp(request, code=form.cleaned_data["code"])
+        if result.outcome == "signed_in":
+            return redirect(request.session.pop("liaison_next", "/"))
+        error = _("That code is not valid.")
+    status = 200 if request.method == "GET" else 400
+    return render(request, "accounts/otp.html", {"form": form, "error": error}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    services.session_sign_out(request, actor_for_request(request))
+    return redirect("accounts:login")
+
+
+@require_POST
+@signed_in
+def switch_unit(request):
+    try:
+        m = services.membership_activate(request.actor, membership_id=request.POST.get("membership_id", ""))
+    except Invalid as exc:
+        messages.error(request, exc.errors[0].message)
+        return redirect("web:home")
+    request.session[SESSION_KEY] = str(m.pk)
+    return redirect("web:home")
+
+
+@signed_in
+def tokens_view(request):
+    actor = request.actor
+    form = TokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, created = services.api_token_create(actor, name=form.cleaned_data["name"],
+                                                           days=form.cleaned_data["days"])
+                form = TokenForm()
+            except Invalid as exc:
+                for e in exc.errors:
+                    form.add_error(e.field if e.field in form.fields else None, e.message)
+                status = 400
+        else:
+            status = 400
+    tokens = policy.visible(actor, ApiToken).order_by("-created_at")
+    return render(request, "accounts/tokens.html",
+                  {"form": form, "tokens": tokens, "created": created,
+                   "may_create": policy.can(actor, "apitoken.create")}, status=status)
+
+
+@require_POST
+@signed_in
+def token_revoke(request, token_id):
+    try:
+        services.api_token_revoke(request.actor, token_id=token_id)
+    except DomainError:
+        raise
+    return redirect("accounts:tokens")

@@ -1,0 +1,199 @@
+"""What every API router shares: authentication, the actor, problem details, idempotent creates.
+
+One error shape (RFC 9457 problem details) with a list of field errors, for every error the API
+can give: validation, domain errors, authentication, CSRF, oversized or malformed bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from liaison.core import clock
+from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
+from liaison.core.models import IdempotencyRecord
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPES = "https://liaison.example/problems/"
+_WRAPPERS = {"body", "query", "path", "header", "cookie", "form", "file", "payload", "filters"}
+
+
+def problem(status: int, code: str, title: str, detail: str = "", errors: list[FieldError] | None = None,
+            headers: dict[str, str] | None = None) -> JsonResponse:
+    body: dict[str, Any] = {"type": PROBLEM_TYPES + code, "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    body["errors"] = [{"field": e.field, "code": e.code, "message": e.message} for e in (errors or [])]
+    response = JsonResponse(body, status=status, content_type="application/problem+json",
+                            json_dumps_params={"ensure_ascii": False})
+    for k, v in (headers or {}).items():
+        response[k] = v
+    return response
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in _WRAPPERS:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_errors(exc: ValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors:
+        loc = err.get("loc", ())
+        kind = err.get("type", "invalid")
+        if kind == "json_invalid" or (err.get("msg") or "").startswith("Cannot parse request body"):
+            out.append(FieldError("body", "malformed", "The body is not valid JSON."))
+            continue
+        out.append(FieldError(_field_name(loc), str(kind), str(err.get("msg", "Invalid value."))))
+    return out
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def on_validation(request, exc: ValidationError):
+        return problem(422, "validation_error", "The request has invalid fields.", errors=_validation_errors(exc))
+
+    @api.exception_handler(DomainError)
+    def on_domain(request, exc: DomainError):
+        _audit_refusal(request, exc)
+        return problem(exc.status, exc.code, exc.message, errors=exc.errors)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request, exc):
+        return problem(401, "unauthenticated", "Sign in or send a valid API token.",
+                       headers={"WWW-Authenticate": 'Bearer realm="liaison"'})
+
+    @api.exception_handler(HttpError)
+    def on_http(request, exc: HttpError):
+        code = "csrf_failed" if exc.status_code == 403 and "CSRF" in str(exc) else "http_error"
+        if code == "csrf_failed":
+            _audit_csrf(request)
+        return problem(exc.status_code, code, str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        return problem(413, "body_too_large", "The request body is too large.",
+                       errors=[FieldError("body", "too_large", "The request body is too large.")])
+
+
+def _audit_refusal(request: HttpRequest, exc: DomainError) -> None:
+    refused = getattr(exc, "refused", None)
+    if not refused:
+        return
+    from liaison.audit import log as audit
+    from liaison.audit.verbs import Verb
+
+    action, obj = refused
+    audit.record_separately(actor_of(request), Verb.ACCESS_REFUSED, obj, changes={"action": action})
+
+
+def _audit_csrf(request: HttpRequest) -> None:
+    from liaison.audit import log as audit
+    from liaison.audit.verbs import Verb
+    from liaison.org.actor import actor_for_request
+
+    audit.record_separately(actor_for_request(request), Verb.ACCESS_REFUSED, object_type="api",
+                            object_ref=request.path[:120], changes={"reason": "csrf"})
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer lia_…`: a per-user API token acting for one membership."""
+
+    def authenticate(self, request, token):
+        from liaison.accounts.services import api_token_authenticate
+
+        actor = api_token_authenticate(token)
+        if actor is None:
+            return None
+        request._liaison_actor = actor
+        request.user = actor.user
+        return actor.user
+
+
+class SessionActorAuth(SessionAuth):
+    """The signed-in session (CSRF checked on unsafe methods, as ninja does for cookie auth)."""
+
+    def authenticate(self, request, key):
+        from liaison.org.actor import actor_for_request
+
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        actor_for_request(request)
+        return user
+
+
+def actor_of(request: HttpRequest):
+    from liaison.org.actor import actor_for_request
+
+    return actor_for_request(request)
+
+
+IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
+
+
+def idempotent_create(request: HttpRequest, route: str, create: Callable[[], Any],
+                      replay: Callable[[str], Any], result_id: Callable[[Any], str] = lambda o: str(o.pk),
+                      status: int = 201) -> tuple[int, Any]:
+    """Run `create` at most once per (user, route, Idempotency-Key).
+
+    Layer one records the key (committed at once: a concurrent duplicate sees it and gets 409);
+    layer two marks it done inside the same transaction as the created record, so a crash can
+    never leave a record without its key or a key pointing to nothing. A retry returns
+    `replay(result_id)`; the same key with another payload is refused with 422."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        with transaction.atomic():
+            return status, create()
+    if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
+        raise Invalid(field="Idempotency-Key", code="invalid", message="1–200 printable ASCII characters.")
+    user = request.user
+    digest = hashlib.sha256(request.body).hexdigest()
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=user, route=route, key=key, request_hash=digest,
+                                                      created_at=now)
+    except IntegrityError:
+        record = IdempotencyRecord.objects.get(user=user, route=route, key=key)
+        if record.request_hash != digest:
+            raise Invalid(field="Idempotency-Key", code="key_reused",
+                          message="This key was used with another payload.") from None
+        if record.state == IdempotencyRecord.State.DONE:
+            return record.status_code or status, replay(record.result_id)
+        if now - record.created_at < IDEMPOTENCY_STALE:
+            raise Conflict("idempotency_in_flight", "A request with this key is still being processed.") from None
+        # An abandoned attempt (its process died before committing): take it over.
+    try:
+        with transaction.atomic():
+            locked = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
+            if locked.state == IdempotencyRecord.State.DONE:
+                return locked.status_code or status, replay(locked.result_id)
+            obj = create()
+            locked.state = IdempotencyRecord.State.DONE
+            locked.status_code = status
+            locked.result_id = result_id(obj)
+            locked.save(update_fields=["state", "status_code", "result_id"])
+            return status, obj
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_FLIGHT).delete()
+        raise
+
+
+def replay_missing(what: str):
+    def _fn(_id: str):
+        raise NotFound(what)
+    return _fn

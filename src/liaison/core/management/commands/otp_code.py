@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class Command(BaseCommand):
+    help = "Demo only (LIAISON_DEBUG=1): print the current TOTP code of a user."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+
+    def handle(self, *args, username, **opts):
+        if not settings.DEBUG:
+            raise CommandError("otp-code is for the demo only (LIAISON_DEBUG=1)")
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is None:
+            raise CommandError(f"{username} has no authenticator")
+        self.stdout.write(f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from liaison.core.errors import DomainError
+from liaison.org import services
+from liaison.org.models import Membership, Unit, User
+from liaison.web.admin_site import PolicyAdmin, site
+
+
+def _raise_as_validation(exc: DomainError):
+    raise ValidationError({e.field: e.message for e in exc.errors} or exc.message)
+
+
+@admin.register(Unit, site=site)
+class UnitAdmin(PolicyAdmin):
+    list_display = ("code", "name", "force", "kind", "level", "country", "parent", "is_active")
+    list_filter = ("force", "kind", "level", "country")
+    search_fields = ("code", "name")
+    fields = ("code", "name", "short_name", "force", "kind", "country", "parent", "area", "is_active")
+    autocomplete_fields = ("parent",)
+    raw_id_fields = ("area",)
+
+    def save_model(self, request, obj, form, change):
+        actor = self._actor(request)
+        try:
+            if change:
+                fields = {f: form.cleaned_data[f] for f in form.changed_data if f != "is_active"}
+                saved = services.unit_update(actor, unit=Unit.objects.get(pk=obj.pk), **fields)
+            else:
+                saved = services.unit_create(actor, code=obj.code, name=obj.name, short_name=obj.short_name,
+                                             force=obj.force, kind=obj.kind, parent=obj.parent,
+                                             country=obj.country, area=obj.area)
+            obj.pk, obj.path, obj.level = saved.pk, saved.path, saved.level
+        except DomainError as exc:
+            messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.message)
+            raise
+
+
+@admin.register(Membership, site=site)
+class MembershipAdmin(PolicyAdmin):
+    list_display = ("user", "unit", "role", "status", "granted_by", "approved_by")
+    list_filter = ("role", "status")
+    fields = ("user", "unit", "role")
+    raw_id_fields = ("user", "unit")
+    actions = ["approve", "revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        services.membership_grant(self._actor(request), user=obj.user, unit=obj.unit, role=obj.role)
+
+    @admin.action(description="Approve (second administrator)")
+    def approve(self, request, queryset):
+        for m in queryset:
+            try:
+                services.membership_approve(self._actor(request), membership=m)
+            except DomainError as exc:
+                messages.error(request, f"{m}: {exc.message}")
+
+    @admin.action(description="Revoke")
+    def revoke(self, request, queryset):
+        for m in queryset:
+            try:
+                services.membership_revoke(self._actor(request), membership=m)
+            except DomainError as exc:
+                messages.error(request, f"{m}: {exc.message}")
+
+
+@admin.register(User, site=site)
+class UserAdmin(PolicyAdmin):
+    list_display = ("username", "full_name", "is_active", "last_login")
+    search_fields = ("username",)
+    fields = ("username", "full_name", "email")
+    readonly_fields = ()
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        import secrets
+
+        password = secrets.token_urlsafe(12)
+        services.user_create(self._actor(request), username=obj.username, full_name=obj.full_name,
+                             password=password, email=obj.email)
+        messages.info(request, f"Temporary password for {obj.username}: {password}")

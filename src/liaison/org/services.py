@@ -1,0 +1,163 @@
+"""Every write to the organisation: units, users, memberships. Actor first, one transaction each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from liaison import policy
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
+from liaison.core.errors import FieldError, Invalid
+from liaison.geo.models import Area
+from liaison.org.actor import Actor
+from liaison.org.models import KIND_LEVEL, PRIVILEGED_ROLES, Force, Membership, Role, Unit, UnitKind, User
+
+UNIT_FIELDS = ("code", "name", "short_name", "force", "kind", "country", "parent", "area")
+
+
+def _validate_unit(*, code, name, short_name, force, kind, country, exclude=None) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not code or len(code) > 40 or not all(c.isalnum() or c == "-" for c in code):
+        errors.append(FieldError("code", "invalid", "1–40 letters, digits or hyphens."))
+    elif Unit.objects.filter(code=code).exclude(pk=exclude).exists():
+        errors.append(FieldError("code", "duplicate", "Another unit has this code."))
+    if not name or not name.strip():
+        errors.append(FieldError("name", "required", "A unit needs a name."))
+    elif len(name) > 200:
+        errors.append(FieldError("name", "too_long", "At most 200 characters."))
+    if short_name and len(short_name) > 80:
+        errors.append(FieldError("short_name", "too_long", "At most 80 characters."))
+    if force not in Force.values:
+        errors.append(FieldError("force", "invalid_choice", "Unknown force."))
+    if kind not in UnitKind.values:
+        errors.append(FieldError("kind", "invalid_choice", "Unknown unit kind."))
+    if not (isinstance(country, str) and len(country) == 2 and country.isalpha() and country.isupper()):
+        errors.append(FieldError("country", "invalid", "A two-letter ISO country code, e.g. VN or LA."))
+    return errors
+
+
+def _set_path(unit: Unit) -> None:
+    prefix = unit.parent.path if unit.parent else ""
+    unit.path = prefix + Unit.path_segment(unit.id)
+    unit.depth = unit.parent.depth + 1 if unit.parent else 0
+
+
+def unit_create(actor: Actor, *, code: str, name: str, force: str, kind: str, parent: Unit | None,
+                country: str = "VN", short_name: str = "", area: Area | None = None) -> Unit:
+    """Create a unit below `parent` (administrators: within their subtree; the system: anywhere)."""
+    errors = _validate_unit(code=code, name=name, short_name=short_name, force=force, kind=kind, country=country)
+    if errors:
+        raise Invalid(errors)
+    policy.require(actor, "unit.create", parent)
+    with transaction.atomic():
+        unit = Unit(code=code, name=name.strip(), short_name=short_name.strip(), force=force, kind=kind,
+                    level=KIND_LEVEL[kind], country=country, parent=parent, area=area)
+        _set_path(unit)
+        unit.save()
+        audit.record(actor, Verb.UNIT_CREATED, unit,
+                     changes={f: getattr(unit, f + "_id" if f in ("parent", "area") else f) for f in UNIT_FIELDS})
+    return unit
+
+
+def unit_update(actor: Actor, *, unit: Unit, **changes) -> Unit:
+    """Change a unit's fields; a new parent moves its whole subtree (paths recomputed)."""
+    policy.require(actor, "unit.update", unit)
+    allowed = set(UNIT_FIELDS)
+    unknown = set(changes) - allowed
+    if unknown:
+        raise Invalid([FieldError(f, "unknown_field", "Not a unit field.") for f in sorted(unknown)])
+    current = {f: getattr(unit, f) for f in UNIT_FIELDS}
+    merged = {**current, **changes}
+    errors = _validate_unit(code=merged["code"], name=merged["name"], short_name=merged["short_name"] or "",
+                            force=merged["force"], kind=merged["kind"], country=merged["country"], exclude=unit.pk)
+    new_parent = merged["parent"]
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        errors.append(FieldError("parent", "cycle", "A unit cannot move below itself."))
+    if errors:
+        raise Invalid(errors)
+    if "parent" in changes and changes["parent"] != unit.parent:
+        policy.require(actor, "unit.create", new_parent)
+    changed = {f: v for f, v in changes.items() if current[f] != v}
+    if not changed:
+        return unit
+    with transaction.atomic():
+        old_path = unit.path
+        for f, v in changed.items():
+            setattr(unit, f, v)
+        unit.level = KIND_LEVEL[unit.kind]
+        if "parent" in changed:
+            _set_path(unit)
+        unit.save()
+        if "parent" in changed:
+            for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+                child.path = unit.path + child.path[len(old_path):]
+                child.depth = child.path.count("/") - 1
+                child.save(update_fields=["path", "depth", "updated_at"])
+        audit.record(actor, Verb.UNIT_MOVED if "parent" in changed else Verb.UNIT_UPDATED, unit,
+                     changes={f: getattr(v, "pk", v) for f, v in changed.items()})
+    return unit
+
+
+def user_create(actor: Actor, *, username: str, full_name: str, password: str, email: str = "") -> User:
+    policy.require(actor, "user.create")
+    errors = []
+    if not username or len(username) > 150 or not all(c.isalnum() or c in "._-" for c in username):
+        errors.append(FieldError("username", "invalid", "1–150 letters, digits, dots, hyphens or underscores."))
+    elif User.objects.filter(username=username).exists():
+        errors.append(FieldError("username", "duplicate", "This username is taken."))
+    if len(full_name) > 150:
+        errors.append(FieldError("full_name", "too_long", "At most 150 characters."))
+    try:
+        validate_password(password, User(username=username, full_name=full_name))
+    except ValidationError as exc:
+        errors.append(FieldError("password", "weak", " ".join(exc.messages)))
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, email=email)
+        user.set_password(password)
+        user.save()
+        audit.record(actor, Verb.USER_CREATED, user, changes={"username": username, "full_name": full_name})
+    return user
+
+
+def membership_grant(actor: Actor, *, user: User, unit: Unit, role: str) -> Membership:
+    """Grant a role in a unit. Commander and administrator grants wait for a second administrator.
+    Units of another country are reference records: nobody here is a member of them."""
+    errors = []
+    if role not in Role.values:
+        errors.append(FieldError("role", "invalid_choice", "Unknown role."))
+    if errors:
+        raise Invalid(errors)
+    pending = Membership(user=user, unit=unit, role=role, granted_by=actor.user)
+    policy.require(actor, "membership.grant", pending)
+    if Membership.objects.filter(user=user, unit=unit, role=role).exclude(status=Membership.Status.REVOKED).exists():
+        raise Invalid(field="role", code="duplicate", message="The user already has this role in this unit.")
+    needs_second = role in PRIVILEGED_ROLES and not actor.is_system
+    with transaction.atomic():
+        pending.status = Membership.Status.PENDING if needs_second else Membership.Status.ACTIVE
+        pending.save()
+        audit.record(actor, Verb.MEMBERSHIP_REQUESTED if needs_second else Verb.MEMBERSHIP_GRANTED, pending,
+                     changes={"user": user.pk, "unit": unit.pk, "role": role})
+    return pending
+
+
+def membership_approve(actor: Actor, *, membership: Membership) -> Membership:
+    policy.require(actor, "membership.approve", membership)
+    with transaction.atomic():
+        membership.status = Membership.Status.ACTIVE
+        membership.approved_by = actor.user
+        membership.save(update_fields=["status", "approved_by", "updated_at"])
+        audit.record(actor, Verb.MEMBERSHIP_APPROVED, membership, changes={"status": "active"})
+    return membership
+
+
+def membership_revoke(actor: Actor, *, membership: Membership) -> Membership:
+    policy.require(actor, "membership.revoke", membership)
+    with transaction.atomic():
+        membership.status = Membership.Status.REVOKED
+        membership.save(update_fields=["status", "updated_at"])
+        audit.record(actor, Verb.MEMBERSHIP_REVOKED, membership, changes={"status": "revoked"})
+    return membership

@@ -1,0 +1,50 @@
+"""Facts about an actor that every context's rules share. Pure functions over models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from liaison.org.models import Role
+
+
+def is_member(actor: Any) -> bool:
+    """Acting for an active membership in a unit of this node's country. A partner user on this
+    node, or a user with no membership, is no member: they see nothing."""
+    if actor is None or getattr(actor, "is_system", False):
+        return False
+    m = getattr(actor, "membership", None)
+    return bool(m is not None and m.unit.is_active and m.unit.country == settings.NODE_COUNTRY)
+
+
+def is_system(actor: Any) -> bool:
+    return bool(actor is not None and getattr(actor, "is_system", False))
+
+
+def has_role(actor: Any, *roles: str) -> bool:
+    return is_member(actor) and actor.membership.role in roles
+
+
+def is_auditor(actor: Any) -> bool:
+    return has_role(actor, Role.AUDITOR)
+
+
+def is_staff_member(actor: Any) -> bool:
+    """A member in any role but auditor (auditors read the audit log and nothing else)."""
+    return is_member(actor) and actor.membership.role != Role.AUDITOR
+
+
+def unit_path(actor: Any) -> str:
+    return actor.membership.unit.path
+
+
+def in_subtree(actor: Any, unit: Any) -> bool:
+    """Is `unit` the actor's active unit or below it?"""
+    return bool(unit is not None and unit.path.startswith(unit_path(actor)))
+
+
+def subtree_q(actor: Any, prefix: str = "") -> Q:
+    """Rows whose unit (reached through `prefix`) lies in the actor's subtree."""
+    return Q(**{f"{prefix}path__startswith": unit_path(actor)})

@@ -1,0 +1,224 @@
+"""Liaison settings: one module, configured by environment variables (see README, "Configuration").
+
+Every variable is parsed strictly: a wrong value stops start-up with a message naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.conf import locale as django_locale
+from django.utils.csp import CSP
+
+from liaison.core.env import ConfigError, env_bool, env_int, env_list, env_str, env_timezone
+
+SRC_DIR = Path(__file__).resolve().parent
+BASE_DIR = SRC_DIR.parent.parent
+DATA_DIR = Path(env_str("LIAISON_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+NODE_MODULES = Path(env_str("LIAISON_NODE_MODULES", str(BASE_DIR / "node_modules"))).resolve()
+
+DEBUG = env_bool("LIAISON_DEBUG", False)
+# HTTPS-only cookies, HSTS and redirects: on by default outside debug; the demo on http://127.0.0.1 turns it off.
+HTTPS = env_bool("LIAISON_HTTPS", not DEBUG)
+
+_INSECURE_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abcdefghijkl"
+SECRET_KEY = env_str("LIAISON_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and not env_bool("LIAISON_TESTING", False):
+        raise ConfigError("LIAISON_SECRET_KEY", "", "a random string of at least 50 characters (required when debug is off)")
+    SECRET_KEY = _INSECURE_KEY
+elif len(SECRET_KEY) < 50:
+    raise ConfigError("LIAISON_SECRET_KEY", "<hidden>", "at least 50 characters")
+
+ALLOWED_HOSTS = env_list("LIAISON_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("LIAISON_CSRF_TRUSTED_ORIGINS", [])
+TIME_ZONE = env_timezone("LIAISON_TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_TZ = True
+
+# The country of this node: units of any other country are the partner's reference records.
+NODE_COUNTRY = env_str("LIAISON_NODE_COUNTRY", "VN")
+NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
+NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
+AUDIT_CHECKPOINT_DIR = Path(env_str("LIAISON_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
+AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_htmx",
+    "ninja",
+    "liaison.core",
+    "liaison.org",
+    "liaison.geo",
+    "liaison.audit",
+    "liaison.accounts",
+    "liaison.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "liaison.core.middleware.RequestContextMiddleware",
+    "liaison.core.middleware.DomainErrorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "liaison.urls"
+WSGI_APPLICATION = "liaison.wsgi.application"
+ASGI_APPLICATION = "liaison.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "liaison.web.context.liaison",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'liaison.sqlite3'}")
+try:
+    _db = dj_database_url.parse(DATABASE_URL)
+except Exception as exc:  # dj-database-url raises several types for a malformed URL
+    raise ConfigError("DATABASE_URL", DATABASE_URL, f"a database URL ({exc})") from None
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + synchronous=FULL: no acknowledged write is lost on power failure; IMMEDIATE
+    # transactions take the write lock at BEGIN, so concurrent writers wait instead of failing.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = env_int("LIAISON_DB_CONN_MAX_AGE", 60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db["TEST"] = {"NAME": env_str("LIAISON_TEST_DB_NAME", "test_liaison")}
+else:
+    raise ConfigError("DATABASE_URL", DATABASE_URL, "a postgres:// or sqlite:/// URL")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "org.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+AXES_FAILURE_LIMIT = env_int("LIAISON_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIAISON_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: spraying and guessing
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "liaison.accounts.views.locked_out"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Liaison"
+API_TOKEN_DEFAULT_DAYS = env_int("LIAISON_API_TOKEN_DAYS", 90, minimum=1)
+
+# --- sessions, cookies and transport security ----------------------------------------------
+SESSION_COOKIE_AGE = env_int("LIAISON_SESSION_HOURS", 10, minimum=1) * 3600  # one duty shift
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_NAME = "__Host-liaison-session" if HTTPS else "liaison-session"
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_NAME = "__Host-liaison-csrf" if HTTPS else "liaison-csrf"
+CSRF_FAILURE_VIEW = "liaison.web.views.csrf_failure"
+SECURE_SSL_REDIRECT = HTTPS and env_bool("LIAISON_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("LIAISON_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LIAISON_MAX_BODY_BYTES", 1_048_576, minimum=1024)
+
+# --- languages: Vietnamese first, English, Lao (Django ships no Lao: added here) -------------
+django_locale.LANG_INFO.setdefault(
+    "lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"}
+)
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("lo", "ລາວ")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
+FORMAT_MODULE_PATH = ["liaison.formats"]
+USE_I18N = True
+LANGUAGE_COOKIE_NAME = "liaison-lang"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- static files: our own and those installed from npm (never committed) --------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LIAISON_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

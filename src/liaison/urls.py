@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from liaison.api import api
+from liaison.web.admin_site import site as admin_site
+
+urlpatterns = [
+    path("", include("liaison.web.urls")),
+    path("accounts/", include("liaison.accounts.urls")),
+    path("audit/", include("liaison.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("admin/", admin_site.urls),
+]
+
+admin.site = admin_site

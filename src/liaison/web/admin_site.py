@@ -1,0 +1,52 @@
+"""The admin for reference data: django-otp's OTPAdminSite (a verified second factor), open only to
+administrators by policy. Model admins save through services; the admin is never a back door."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django_otp.admin import OTPAdminSite
+
+from liaison import policy
+from liaison.org.actor import actor_for_request
+
+
+class LiaisonAdminSite(OTPAdminSite):
+    site_header = "Liaison — reference data"
+    site_title = "Liaison admin"
+
+    def has_permission(self, request):
+        if not super(OTPAdminSite, self).has_permission(request) and not request.user.is_active:
+            return False
+        if not (request.user.is_authenticated and request.user.is_verified()):
+            return False
+        return policy.can(actor_for_request(request), "reference.manage")
+
+
+site = LiaisonAdminSite(name="admin")
+
+
+class PolicyAdmin(admin.ModelAdmin):
+    """Permissions come from policy, not from Django's per-model permissions."""
+
+    manage_action = "reference.manage"
+
+    def _actor(self, request):
+        return actor_for_request(request)
+
+    def has_module_permission(self, request):
+        return policy.can(self._actor(request), self.manage_action)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can(self._actor(request), self.manage_action)
+
+    def has_add_permission(self, request):
+        return policy.can(self._actor(request), self.manage_action)
+
+    def has_change_permission(self, request, obj=None):
+        return policy.can(self._actor(request), self.manage_action)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return policy.visible(self._actor(request), self.model)
