@@ -6,7 +6,8 @@ from django.db import migrations
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'audit log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION USING MESSAGE = 'audit log is append-only: ' || TG_OP || ' refused',
+                        ERRCODE = 'insufficient_privilege';
 END $$;
 CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit_auditevent
   FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
