@@ -20,3 +20,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that WAL and synchronous=FULL are what the tests see.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # noqa: F405  (404s are the battery's business)

@@ -29,8 +29,10 @@ def area_get(actor, *, area_id) -> Area:
 
 
 def place_list(actor, *, kind: str | None = None, bbox: tuple[float, float, float, float] | None = None,
-               limit: int = 2000):
+               unit_id=None, limit: int = 2000):
     qs = policy.visible(actor, Place)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
     if kind:
         qs = qs.filter(kind=kind)
     if bbox:

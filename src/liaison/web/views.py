@@ -42,7 +42,7 @@ def unit_detail(request, unit_id):
         "u": unit,
         "children": org_selectors.unit_children(actor, unit=unit),
         "members": org_selectors.unit_members(actor, unit=unit),
-        "places": geo_selectors.place_list(actor).filter(unit_id=unit.pk),
+        "places": geo_selectors.place_list(actor, unit_id=unit.pk),
     })
 
 
