@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from liaison import policy
@@ -54,7 +54,7 @@ def create_token(request, payload: TokenIn):
     status, token = idempotent_create(
         request, "tokens.create", create,
         replay=lambda rid: policy.get_visible(actor, ApiToken, what="token", pk=rid))
-    return status, TokenCreatedOut.from_orm(token).model_copy(update={"token": holder.get("raw")})
+    return Status(status, TokenCreatedOut.from_orm(token).model_copy(update={"token": holder.get("raw")}))
 
 
 @router.delete("/{token_id}", response=TokenOut)

@@ -78,6 +78,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request, exc: HttpError):
+        if exc.status_code == 400 and "parse request body" in str(exc):
+            return problem(400, "malformed_body", "The body is not valid JSON.",
+                           errors=[FieldError("body", "malformed", "The body is not valid JSON.")])
         code = "csrf_failed" if exc.status_code == 403 and "CSRF" in str(exc) else "http_error"
         if code == "csrf_failed":
             _audit_csrf(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from ninja import Router
+from ninja import Router, Status
 
 from liaison.accounts import services as account_services
 from liaison.core.api import actor_of, idempotent_create
@@ -62,8 +62,8 @@ def create_unit(request, payload: UnitIn):
                                     force=payload.force, kind=payload.kind, parent=parent,
                                     country=payload.country, area=area)
 
-    return idempotent_create(request, "units.create", create,
-                             replay=lambda rid: selectors.unit_get(actor, unit_id=rid))
+    return Status(*idempotent_create(request, "units.create", create,
+                                     replay=lambda rid: selectors.unit_get(actor, unit_id=rid)))
 
 
 def _lookup(fn, field: str):

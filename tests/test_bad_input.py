@@ -1,0 +1,121 @@
+"""Bad input on every write endpoint of the API: a 4xx problem naming the field, and nothing written.
+
+The endpoints and their fields come from the OpenAPI document, so a new endpoint joins by adding
+a valid payload below; an endpoint without one fails `test_every_write_endpoint_has_a_case`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.apps import apps
+
+from liaison.api import api
+from tests.conftest import signed_in_client
+
+# route -> (cast member allowed to call it, a valid payload builder)
+VALID = {
+    "POST /api/v1/units": ("police_administrator", lambda u: {
+        "code": "CA-XA-MOI", "name": "Công an xã Mới", "force": "police", "kind": "commune_police",
+        "parent_id": str(u("CA-TH").pk)}),
+    "POST /api/v1/tokens": ("na_meo_post_officer", lambda u: {"name": "máy trạm", "days": 30}),
+    "POST /api/v1/me/active-unit": ("border_guard_analyst", lambda u: {"membership_id": _membership("phantich.bp")}),
+}
+# Writes without a body (the id is in the path): covered by their own tests.
+NO_BODY = {"DELETE /api/v1/tokens/{token_id}"}
+
+
+def _membership(username):
+    from liaison.org.models import Membership
+
+    return str(Membership.objects.filter(user__username=username).order_by("-created_at").first().pk)
+
+
+def write_operations():
+    schema = api.get_openapi_schema()
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            if method in ("post", "put", "patch", "delete"):
+                yield f"{method.upper()} {path}", op, schema
+
+
+def _body_schema(op, schema):
+    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return schema["components"]["schemas"][ref.split("/")[-1]]
+
+
+def _row_counts():
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {"core", "org", "geo", "audit", "accounts"}:
+            counts[model._meta.label] = model._default_manager.count()
+    return counts
+
+
+def test_every_write_endpoint_has_a_case():
+    missing = {key for key, _, _ in write_operations()} - set(VALID) - NO_BODY
+    assert not missing, f"write endpoints without a bad-input case: {missing}"
+
+
+def _cases(props, required):
+    """(description, payload mutation, field expected in the error)"""
+    for name in required:
+        yield f"missing {name}", lambda p, n=name: {k: v for k, v in p.items() if k != n}, name
+    for name, spec in props.items():
+        yield f"wrong type {name}", lambda p, n=name: {**p, n: [1, 2]}, name
+        if spec.get("maxLength"):
+            yield f"oversized {name}", lambda p, n=name, s=spec: {**p, n: "x" * (s["maxLength"] + 1)}, name
+        if spec.get("type") == "integer" and spec.get("maximum") is not None:
+            yield f"too large {name}", lambda p, n=name, s=spec: {**p, n: s["maximum"] + 1}, name
+        if spec.get("format") == "uuid":
+            yield f"malformed {name}", lambda p, n=name: {**p, n: "not-a-uuid"}, name
+        if spec.get("enum"):
+            yield f"unknown choice {name}", lambda p, n=name: {**p, n: "nonexistent"}, name
+
+
+@pytest.mark.parametrize("key", sorted(VALID))
+def test_bad_input_names_the_field_and_writes_nothing(key, unit):
+    member, build = VALID[key]
+    method, path = key.split(" ", 1)
+    op = next(op for k, op, _ in write_operations() if k == key)
+    body = _body_schema(op, api.get_openapi_schema())
+    props = body.get("properties", {})
+    resolved = {}
+    for name, spec in props.items():
+        if "anyOf" in spec:
+            spec = next((s for s in spec["anyOf"] if s.get("type") != "null"), spec)
+        if "$ref" in spec:
+            spec = api.get_openapi_schema()["components"]["schemas"][spec["$ref"].split("/")[-1]]
+        resolved[name] = spec
+    client = signed_in_client(member)
+    valid = build(unit)
+    before = _row_counts()
+    checked = 0
+    for description, mutate, field in _cases(resolved, body.get("required", [])):
+        r = client.generic(method, path, json.dumps(mutate(valid)), content_type="application/json")
+        assert 400 <= r.status_code < 500, f"{key} {description}: {r.status_code}"
+        problem = r.json()
+        assert r["Content-Type"] == "application/problem+json"
+        assert field in {e["field"] for e in problem["errors"]}, f"{key} {description}: {problem}"
+        checked += 1
+    for raw, field in (("{not json", "body"), ("", "body"), ("[]", None)):
+        r = client.generic(method, path, raw, content_type="application/json")
+        assert 400 <= r.status_code < 500, f"{key} body {raw!r}: {r.status_code}"
+        if field:
+            assert field in {e["field"] for e in r.json()["errors"]}, r.json()
+    r = client.generic(method, path, json.dumps({**valid, "pad": "x" * 1_100_000}), content_type="application/json")
+    assert r.status_code == 413 and r.json()["errors"][0]["field"] == "body"
+    after = _row_counts()
+    # Refusals are not writes of records; only the audit log may grow (by sign-in/refusal events).
+    changed = {k for k in before if before[k] != after[k]} - {"audit.AuditEvent", "audit.AuditHead"}
+    assert not changed, f"{key}: bad input wrote {changed}"
+    assert checked >= len(body.get("required", []))
+
+
+def test_unknown_ids_are_404_not_500(client_for):
+    c = client_for("province_commander")
+    for url in ("/api/v1/units/00000000-0000-0000-0000-000000000000", "/api/v1/areas/not-a-uuid",
+                "/units/00000000-0000-0000-0000-000000000000/", "/api/v1/posts/00000000-0000-0000-0000-000000000000"):
+        r = c.get(url)
+        assert r.status_code in (404, 422), (url, r.status_code)
