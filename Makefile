@@ -23,7 +23,8 @@ messages: $(VENV)/.installed
 
 demo: setup
 	@mkdir -p var
-	$(DEMO_ENV) $(LIAISON) migrate --noinput
+	$(DEMO_ENV) $(LIAISON) migrate --noinput -v0
+	$(DEMO_ENV) $(LIAISON) collectstatic --noinput -v0
 	$(DEMO_ENV) $(LIAISON) demo
 	$(DEMO_ENV) $(LIAISON) demo-serve
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison import policy
@@ -18,11 +19,11 @@ from liaison.org.actor import SESSION_KEY, actor_for_request
 from liaison.web.decorators import signed_in
 
 MESSAGES = {
-    "failed": _("Wrong username or password."),
-    "locked": _("Too many failed attempts: this account is locked for a while."),
-    "no_device": _("Two-factor sign-in is required for your role but no authenticator is enrolled. "
+    "failed": gettext_lazy("Wrong username or password."),
+    "locked": gettext_lazy("Too many failed attempts: this account is locked for a while."),
+    "no_device": gettext_lazy("Two-factor sign-in is required for your role but no authenticator is enrolled. "
                    "Ask an administrator."),
-    "no_membership": _("Your account has no active unit. Ask an administrator."),
+    "no_membership": gettext_lazy("Your account has no active unit. Ask an administrator."),
 }
 
 

@@ -48,9 +48,14 @@ def unit_detail(request, unit_id):
 
 @signed_in
 def place_list(request):
+    from liaison.geo.models import PlaceKind
+
     kind = request.GET.get("kind") or None
+    labels = dict(PlaceKind.choices)
+    places = [{**row, "kind_label": labels.get(row["kind"], row["kind"])}
+              for row in geo_selectors.place_list(request.actor, kind=kind if kind in labels else None)]
     return render(request, "web/place_list.html", {
-        "places": geo_selectors.place_list(request.actor, kind=kind),
+        "places": places,
         "border_communes": geo_selectors.area_list(request.actor, border=True),
     })
 

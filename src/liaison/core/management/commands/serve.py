@@ -13,8 +13,11 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, **opts):
         from django.conf import settings
 
-        argv = ["gunicorn", "liaison.wsgi:application", "--bind", bind, "--workers", str(workers),
+        import sys
+
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        argv = [gunicorn, "liaison.wsgi:application", "--bind", bind, "--workers", str(workers),
                 "--access-logfile", "-", "--graceful-timeout", "10"]
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and workers > 1:
             argv += ["--preload"]
-        os.execvp("gunicorn", argv)
+        os.execv(gunicorn, argv)  # noqa: S606
