@@ -7,8 +7,9 @@ from ninja import NinjaAPI
 
 from liaison.accounts.api import router as tokens_router
 from liaison.audit.api import router as audit_router
-from liaison.core.api import SessionActorAuth, TokenAuth, install_error_handlers
+from liaison.core.api import ObjectParser, SessionActorAuth, TokenAuth, install_error_handlers
 from liaison.geo.api import router as geo_router
+from liaison.intel.api import router as intel_router
 from liaison.org.api import me_router, units_router
 
 api = NinjaAPI(
@@ -17,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionActorAuth()],
     docs_decorator=login_required,
+    parser=ObjectParser(),
     description="Coordination platform for border security. Errors are RFC 9457 problem details with "
     "field errors; every create accepts an Idempotency-Key header.",
 )
@@ -26,3 +28,4 @@ api.add_router("/units", units_router)
 api.add_router("/", geo_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
+api.add_router("/", intel_router)

@@ -41,8 +41,10 @@ USE_TZ = True
 NODE_COUNTRY = env_str("LIAISON_NODE_COUNTRY", "VN")
 NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
 NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
-AUDIT_CHECKPOINT_DIR = Path(env_str("LIAISON_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints")))
+_CHECKPOINT_DIR = env_str("LIAISON_CHECKPOINT_DIR", "")
 AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1)
+ATTACHMENT_DIR = Path(env_str("LIAISON_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
+ATTACHMENT_MAX_BYTES = env_int("LIAISON_ATTACHMENT_MAX_MB", 10, minimum=1) * 1_000_000
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "liaison.geo",
     "liaison.audit",
     "liaison.accounts",
+    "liaison.intel",
     "liaison.web",
 ]
 
@@ -126,6 +129,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 else:
     raise ConfigError("DATABASE_URL", DATABASE_URL, "a postgres:// or sqlite:/// URL")
 DATABASES = {"default": _db}
+# Signed audit checkpoints: one directory per database, so that a demo database recreated from
+# scratch does not meet the checkpoints of the one it replaced.
+AUDIT_CHECKPOINT_DIR = Path(_CHECKPOINT_DIR) if _CHECKPOINT_DIR else (
+    DATA_DIR / "checkpoints" / Path(str(_db["NAME"])).stem)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts -------------------------------------------------------------------------------

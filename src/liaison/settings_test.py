@@ -13,6 +13,7 @@ from liaison.settings import DATABASES, DATA_DIR  # noqa: E402
 _tmp = Path(tempfile.mkdtemp(prefix="liaison-test-"))
 NODE_KEY_FILE = _tmp / "keys" / "node-ed25519.pem"
 AUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
+ATTACHMENT_DIR = _tmp / "attachments"
 # pytest-django runs each test inside two transactions (class and test); reads and refusals are
 # recorded "in a transaction of their own" relative to that baseline.
 LIAISON_ATOMIC_BASELINE = 2

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("liaison.web.urls")),
     path("accounts/", include("liaison.accounts.urls")),
     path("audit/", include("liaison.audit.urls")),
+    path("", include("liaison.intel.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

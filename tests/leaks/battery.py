@@ -35,15 +35,18 @@ class Member:
 
 @dataclass
 class ListRoute:
-    key: str  # "api GET /api/v1/units" or "page units/"
+    key: str  # "api GET /api/v1/units" or "page units/" ("#part" when one route shows several lists)
     url: str
     ids: Callable[[Any], set[str]]  # response -> ids shown
+    # (member, records, rule) -> the records the list must show; default: every visible one.
+    expected: Callable[[Member, list, Callable], list] | None = None
 
 
 @dataclass
 class DetailRoute:
     key: str
     url: Callable[[str], str]  # record id -> url
+    visible_status: int = 200  # what a visible record answers (a route may need more input: 422)
 
 
 @dataclass

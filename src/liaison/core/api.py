@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from liaison.core import clock
@@ -110,6 +111,16 @@ def _audit_csrf(request: HttpRequest) -> None:
 
     audit.record_separately(actor_for_request(request), Verb.ACCESS_REFUSED, object_type="api",
                             object_ref=request.path[:120], changes={"reason": "csrf"})
+
+
+class ObjectParser(Parser):
+    """JSON bodies are objects: a list, a string or a number is refused naming the body."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise Invalid(field="body", code="not_object", message="The body must be a JSON object.")
+        return data
 
 
 class TokenAuth(HttpBearer):

@@ -44,3 +44,14 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "route", "key"], name="idempotency_unique_key"),
         ]
+
+
+class RefCounter(models.Model):
+    """Per-prefix, per-year counters for human references (TIN-2026-000123, VV-2026-000045)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="refcounter_unique")]

@@ -21,7 +21,7 @@ DEMO_PASSWORD = "Bienphong-2026"  # noqa: S105 (demo only, printed by `make demo
 MARKERS = 12
 
 
-def run(stdout=None) -> list[tuple[str, str, str, str, str]]:
+def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, str]]:
     system = Actor.system()
     say = (lambda s: stdout.write(s)) if stdout else (lambda s: None)
     result = geo.reference_import(system, province_codes=[38])
@@ -29,6 +29,10 @@ def run(stdout=None) -> list[tuple[str, str, str, str, str]]:
     load_units(system)
     load_places(system)
     logins = load_users(system)
+    if with_items:
+        from liaison.demo import intel
+
+        intel.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 
@@ -77,7 +81,7 @@ def _town_name(key: str) -> str:
 
 def load_users(system: Actor) -> list[tuple[str, str, str, str, str]]:
     logins = []
-    for username, full_name, unit_code, role in demo_org.USERS:
+    for username, full_name, unit_code, role in [*demo_org.USERS, *demo_org.field_users()]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = org.user_create(system, username=username, full_name=full_name, password=DEMO_PASSWORD)

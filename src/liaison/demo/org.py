@@ -98,5 +98,18 @@ USERS = [
     ("kiemtra", "Vũ Thị Kiểm", "UB-TH", "auditor"),
     ("doitac.huaphan", "Khamphan Phommavong", "LA-HP-CA", "duty_officer"),
 ]
+# A duty officer for every commune police unit and border post without one: the demo items come
+# from all over the border.
+def field_users() -> list[tuple[str, str, str, str]]:
+    named = {u[2] for u in USERS}
+    out = []
+    for code, name, *_rest in units():
+        if code in named or not (code.startswith("CA-XA-") or code.startswith("BP-DON-")):
+            continue
+        out.append((("trucban." + code.lower().replace("-", "."))[:40], f"Cán bộ trực ban {name}", code,
+                    "duty_officer"))
+    return out
+
+
 # A second membership, to show switching the active unit.
 EXTRA_MEMBERSHIPS = [("phantich.bp", "BP-DON-NA-MEO", "analyst")]

@@ -1,0 +1,296 @@
+"""/api/v1/items, /inbox, /stats/exchange: thin, schema in, service or selector, schema out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import FileResponse, HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from liaison import policy
+from liaison.core.api import actor_of, idempotent_create
+from liaison.core.errors import Invalid, NotFound
+from liaison.geo.models import Area, Place
+from liaison.intel import exports, selectors, services, stats
+from liaison.intel.models import Category, Item, VerificationRequest
+from liaison.intel.schemas import (
+    AccessOut, AttachmentOut, CloseIn, HandlingIn, ItemAmendIn, ItemIn, ItemOut, ItemPageOut, ItemRowOut,
+    LinkIn, LinkOut, RegradeIn, ShareIn, VerificationAnswerIn, VerificationIn, VerificationOut,
+)
+from liaison.org.models import Unit
+
+router = Router(tags=["information"])
+
+
+class ItemQuery(Schema):
+    q: str = Field("", max_length=200)
+    category: str | None = Field(None, max_length=40)
+    status: str | None = Field(None, max_length=20)
+    level: str | None = Field(None, max_length=10)
+    tlp: str | None = Field(None, max_length=12)
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    area: str | None = Field(None, max_length=40)
+    origin_unit: str | None = Field(None, max_length=40)
+    origin_force: str | None = Field(None, max_length=20)
+    reliability: str | None = Field(None, max_length=1)
+    credibility: int | None = Field(None, ge=1, le=6)
+    include_drills: bool = False
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+def row_out(r: dict) -> ItemRowOut:
+    return ItemRowOut(
+        id=r["id"], ref=r["ref"], title=r["title"], status=r["status"], tlp=r["tlp"], level=r["level"],
+        category=r["category__code"], origin_unit=r["origin_unit__code"], origin_force=r["origin_unit__force"],
+        reliability=r["reliability"], credibility=r["credibility"], analyst_reliability=r["analyst_reliability"],
+        analyst_credibility=r["analyst_credibility"], received_at=r["received_at"], observed_at=r["observed_at"],
+        exchanged_at=r["exchanged_at"], lat=r["lat"], lon=r["lon"], area=r["area__code"], is_drill=r["is_drill"])
+
+
+def item_out(actor, item: Item) -> ItemOut:
+    receipts = [dict(unit_id=x.unit_id, unit=x.unit.code, delivered_at=x.delivered_at, read_at=x.read_at,
+                     acknowledged_at=x.acknowledged_at,
+                     acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None)
+                for x in selectors.item_receipts(actor, item=item)]
+    gradings = [dict(kind=g.kind, reliability=g.reliability, credibility=g.credibility, reason=g.reason,
+                     by=g.by.username, by_unit=g.by_unit.code, at=g.at)
+                for g in selectors.item_gradings(actor, item=item)]
+    return ItemOut(
+        id=item.id, ref=item.ref, title=item.title, status=item.status, tlp=item.tlp, level=item.level,
+        category=item.category.code, origin_unit=item.origin_unit.code, origin_force=item.origin_unit.force,
+        reliability=item.reliability, credibility=item.credibility, analyst_reliability=item.analyst_reliability,
+        analyst_credibility=item.analyst_credibility, received_at=item.received_at, observed_at=item.observed_at,
+        exchanged_at=item.exchanged_at, lat=item.lat, lon=item.lon, area=item.area.code if item.area else None,
+        is_drill=item.is_drill, body=item.body, amber_widened=item.amber_widened,
+        place=item.place.code if item.place else None, version=item.version, gradings=gradings, receipts=receipts)
+
+
+def _ref(model, field: str, code: str | None, actor, **extra):
+    if not code:
+        return None
+    obj = policy.visible(actor, model).filter(code=code, **extra).first()
+    if obj is None:
+        raise Invalid(field=field, code="unknown", message=f"No such {field}: {code}.")
+    return obj
+
+
+def _item(actor, item_id) -> Item:
+    return selectors.item_get(actor, item_id=item_id)
+
+
+@router.get("/items", response=ItemPageOut)
+def list_items(request, f: Query[ItemQuery]):
+    page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.dict()))
+    return ItemPageOut(items=[row_out(r) for r in page.rows], count=page.count, count_capped=page.count_capped,
+                       next_cursor=page.next_cursor)
+
+
+@router.post("/items", response={201: ItemOut})
+def create_item(request, payload: ItemIn):
+    actor = actor_of(request)
+
+    def create():
+        category = _ref(Category, "category", payload.category, actor, state=Category.State.ACTIVE)
+        return services.item_create(
+            actor, title=payload.title, body=payload.body, category=category, observed_at=payload.observed_at,
+            received_at=payload.received_at, reliability=payload.reliability, credibility=payload.credibility,
+            tlp=payload.tlp, lat=payload.lat, lon=payload.lon, area=_ref(Area, "area", payload.area, actor),
+            place=_ref(Place, "place", payload.place, actor), is_drill=payload.is_drill)
+
+    status, item = idempotent_create(request, "items.create", create, replay=lambda rid: _item(actor, rid))
+    return Status(status, item_out(actor, _item(actor, item.pk)))
+
+
+@router.get("/items/{item_id}", response=ItemOut)
+def get_item(request, item_id: uuid.UUID):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    services.item_open(actor, item=item)
+    return item_out(actor, item)
+
+
+@router.patch("/items/{item_id}", response=ItemOut)
+def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    if "category" in changes:
+        changes["category"] = _ref(Category, "category", changes["category"], actor, state=Category.State.ACTIVE)
+    services.item_amend(actor, item=item, reason=reason, **changes)
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.get("/items/{item_id}/history", response=list[dict])
+def item_history(request, item_id: uuid.UUID):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    return [dict(version=r.version, action=r.action, changes=r.changes, reason=r.reason,
+                 by=r.by.username if r.by else "system", by_unit=r.by_unit.code if r.by_unit else "", at=r.at.isoformat()) for r in selectors.item_revisions(actor, item=item)]
+
+
+@router.post("/items/{item_id}/shares", response=ItemOut)
+def share_item(request, item_id: uuid.UUID, payload: ShareIn):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    units = []
+    for uid in payload.units:
+        u = Unit.objects.filter(pk=uid).first()
+        if u is None:
+            raise Invalid(field="units", code="unknown", message=f"No such unit: {uid}.")
+        units.append(u)
+    services.item_share(actor, item=item, units=units, forces=payload.forces)
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.post("/items/{item_id}/acknowledge", response=ItemOut)
+def acknowledge_item(request, item_id: uuid.UUID):
+    actor = actor_of(request)
+    services.item_acknowledge(actor, item=_item(actor, item_id))
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.post("/items/{item_id}/handling", response=ItemOut)
+def set_handling(request, item_id: uuid.UUID, payload: HandlingIn):
+    actor = actor_of(request)
+    services.item_set_handling(actor, item=_item(actor, item_id), tlp=payload.tlp,
+                               amber_widened=payload.amber_widened, reason=payload.reason)
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.post("/items/{item_id}/close", response=ItemOut)
+def close_item(request, item_id: uuid.UUID, payload: CloseIn):
+    actor = actor_of(request)
+    services.item_close(actor, item=_item(actor, item_id), reason=payload.reason)
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.post("/items/{item_id}/grading", response=ItemOut)
+def regrade_item(request, item_id: uuid.UUID, payload: RegradeIn):
+    actor = actor_of(request)
+    services.item_regrade(actor, item=_item(actor, item_id), reliability=payload.reliability,
+                          credibility=payload.credibility, reason=payload.reason)
+    return item_out(actor, _item(actor, item_id))
+
+
+@router.post("/items/{item_id}/links", response=LinkOut)
+def link_item(request, item_id: uuid.UUID, payload: LinkIn):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    try:
+        other = _item(actor, payload.other_id)
+    except NotFound:
+        raise Invalid(field="other_id", code="unknown", message="No such item.") from None
+    res = services.item_link(actor, item=item, other=other, kind=payload.kind)
+    return LinkOut(created=res.created, corroboration_offered=res.corroboration_offered, kind=res.link.kind)
+
+
+@router.post("/items/{item_id}/verification-requests", response={201: VerificationOut})
+def request_verification(request, item_id: uuid.UUID, payload: VerificationIn):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    unit = Unit.objects.filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise Invalid(field="unit_id", code="unknown", message="No such unit.")
+
+    def create():
+        return services.verification_request(actor, item=item, unit=unit, due_at=payload.due_at,
+                                             question=payload.question)
+
+    status, req = idempotent_create(request, "items.verification", create,
+                                    replay=lambda rid: policy.get_visible(actor, VerificationRequest, pk=rid))
+    return Status(status, VerificationOut(id=req.id, item_id=req.item_id, unit_id=req.unit_id, due_at=req.due_at,
+                                          state=req.state, result=req.result, question=req.question))
+
+
+@router.post("/verification-requests/{request_id}/answer", response=VerificationOut)
+def answer_verification(request, request_id: uuid.UUID, payload: VerificationAnswerIn):
+    actor = actor_of(request)
+    req = policy.get_visible(actor, VerificationRequest, what="verification request", pk=request_id)
+    req = services.verification_answer(actor, request=req, result=payload.result, reliability=payload.reliability,
+                                       credibility=payload.credibility, note=payload.note)
+    return VerificationOut(id=req.id, item_id=req.item_id, unit_id=req.unit_id, due_at=req.due_at, state=req.state,
+                           result=req.result, question=req.question)
+
+
+@router.post("/items/{item_id}/attachments", response={201: AttachmentOut})
+def add_attachment(request, item_id: uuid.UUID, file: File[UploadedFile]):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    if file.size > 0 and file.size > __import__("django.conf").conf.settings.ATTACHMENT_MAX_BYTES:
+        raise Invalid(field="file", code="file_too_large", message="The file is too large.")
+    att = services.attachment_add(actor, item=item, filename=file.name or "", data=file.read())
+    return Status(201, att)
+
+
+@router.get("/attachments/{attachment_id}")
+def get_attachment(request, attachment_id: uuid.UUID):
+    att, path = services.attachment_open(actor_of(request), attachment_id=attachment_id)
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=att.filename,  # noqa: SIM115
+                            content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/items/{item_id}/access", response=AccessOut)
+def explain_access(request, item_id: uuid.UUID, unit_id: uuid.UUID):
+    actor = actor_of(request)
+    item = _item(actor, item_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Invalid(field="unit_id", code="unknown", message="No such unit.")
+    res = selectors.explain_access(actor, item=item, unit=unit)
+    return AccessOut(unit_id=unit.pk, members_see_it=res["members"], commanders_see_it=res["commanders"],
+                     steps=[dict(rule=r, granted=g, detail=d) for r, g, d in res["steps"]],
+                     receipts=[dict(unit_id=x.unit_id, unit=x.unit.code, delivered_at=x.delivered_at,
+                                    read_at=x.read_at, acknowledged_at=x.acknowledged_at,
+                                    acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None)
+                               for x in res["receipts"]])
+
+
+class InboxOut(Schema):
+    unacknowledged: list[ItemRowOut]
+    verifications: list[dict]
+    overdue: int
+
+
+@router.get("/inbox", response=InboxOut)
+def inbox(request):
+    actor = actor_of(request)
+    box = selectors.inbox(actor)
+    rows = selectors.filtered_items(actor, selectors.ItemFilter(include_drills=True)).filter(
+        pk__in=[r.item_id for r in box["unacknowledged"]]).order_by("-received_at").values(*selectors.ITEM_COLUMNS)
+    return InboxOut(unacknowledged=[row_out(r) for r in rows], overdue=box["overdue"],
+                    verifications=[dict(id=str(v.id), item_id=str(v.item_id), item_ref=v.item.ref,
+                                        due_at=v.due_at.isoformat(), overdue=v.overdue, question=v.question)
+                                   for v in box["verifications"]])
+
+
+class StatsQuery(Schema):
+    period: str = Field("quarter", pattern="^(month|quarter|year|custom)$")
+    on: dt.date | None = None
+    end: dt.date | None = None
+
+
+@router.get("/stats/exchange", response=dict)
+def exchange_stats(request, f: Query[StatsQuery]):
+    p = stats.period(f.period, f.on or dt.date.today(), f.end)
+    s = stats.exchange_stats(actor_of(request), p)
+    return {"period": {"label": p.label, "start": p.start, "end": p.end},
+            "previous_period": {"label": s["previous_period"].label, "start": s["previous_period"].start,
+                                "end": s["previous_period"].end},
+            "current": s["current"], "previous": s["previous"]}
+
+
+@router.get("/stats/exchange.{fmt}")
+def exchange_stats_export(request, fmt: str, f: Query[StatsQuery]) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("export format")
+    actor = actor_of(request)
+    p = stats.period(f.period, f.on or dt.date.today(), f.end)
+    return exports.exchange_export(actor, stats.exchange_stats(actor, p), fmt)

@@ -1,0 +1,192 @@
+"""Every read of information items, already filtered by policy: list and search, detail, history,
+inbox, explanation. Lists return rows, newest first, keyset-paginated."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from liaison import policy
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
+from liaison.core import clock
+from liaison.core.errors import Invalid
+from liaison.core.text import normalise
+from liaison.intel.models import Item, ItemLink, ItemReceipt, VerificationRequest
+
+ITEM_COLUMNS = (
+    "id", "ref", "title", "status", "tlp", "level", "reliability", "credibility", "analyst_reliability",
+    "analyst_credibility", "received_at", "observed_at", "exchanged_at", "lat", "lon", "is_drill",
+    "category__code", "category__name_vi", "category__name_en", "category__name_lo", "origin_unit__code",
+    "origin_unit__name", "origin_unit__force", "area__code", "area__name",
+)
+COUNT_CAP = 1000
+
+
+@dataclass
+class ItemFilter:
+    q: str = ""
+    category: str | None = None
+    status: str | None = None
+    level: str | None = None
+    tlp: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    area: str | None = None
+    origin_unit: str | None = None
+    origin_force: str | None = None
+    reliability: str | None = None
+    credibility: int | None = None
+    include_drills: bool = False
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    next_cursor: str | None
+    count: int
+    count_capped: bool = False
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
+
+
+def search_condition(q: str):
+    """A condition over `intel_item` for the normalised query, using each database's own engine:
+    PostgreSQL's tsvector (GIN index over the expression) or SQLite's FTS5 table."""
+    norm = normalise(q)
+    tokens = [t for t in norm.split() if any(ch.isalnum() for ch in t)]
+    if not tokens:
+        return None
+    if connection.vendor == "postgresql":
+        return RawSQL("to_tsvector('simple'::regconfig, intel_item.search_text) @@ "
+                      "websearch_to_tsquery('simple'::regconfig, %s)", [" ".join(tokens)], output_field=BooleanField())
+    match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    return RawSQL("intel_item.rowid IN (SELECT rowid FROM intel_item_fts WHERE intel_item_fts MATCH %s)", [match],
+                  output_field=BooleanField())
+
+
+def _encode_cursor(received_at: dt.datetime, pk) -> str:
+    return base64.urlsafe_b64encode(f"{received_at.isoformat()}|{pk}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return dt.datetime.fromisoformat(at), pk
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid(field="cursor", code="malformed", message="Not a cursor from a previous page.") from None
+
+
+def filtered_items(actor, f: ItemFilter):
+    qs = policy.visible(actor, Item)
+    if not f.include_drills:
+        qs = qs.filter(is_drill=False)
+    simple = {"category__code": f.category, "status": f.status, "level": f.level, "tlp": f.tlp,
+              "area__code": f.area, "origin_unit__code": f.origin_unit, "origin_unit__force": f.origin_force,
+              "reliability": f.reliability}
+    qs = qs.filter(**{k: v for k, v in simple.items() if v})
+    if f.credibility:
+        qs = qs.filter(credibility__lte=f.credibility)
+    if f.since:
+        qs = qs.filter(received_at__gte=f.since)
+    if f.until:
+        qs = qs.filter(received_at__lt=f.until)
+    if f.q:
+        cond = search_condition(f.q)
+        if cond is not None:
+            qs = qs.filter(cond)
+    return qs
+
+
+def item_list(actor, f: ItemFilter) -> Page:
+    """Newest first. Counts are exact up to 1,000 and shown as "1,000+" beyond."""
+    qs = filtered_items(actor, f)
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+    page_qs = qs.order_by("-received_at", "-id")
+    if f.cursor:
+        at, pk = _decode_cursor(f.cursor)
+        page_qs = page_qs.filter(Q(received_at__lt=at) | Q(received_at=at, id__lt=pk))
+    limit = max(1, min(f.limit, 200))
+    rows = list(page_qs.values(*ITEM_COLUMNS)[: limit + 1])
+    nxt = _encode_cursor(rows[limit - 1]["received_at"], rows[limit - 1]["id"]) if len(rows) > limit else None
+    return Page(rows[:limit], nxt, min(count, COUNT_CAP), count > COUNT_CAP)
+
+
+def item_get(actor, *, item_id) -> Item:
+    item = policy.get_visible(actor, Item, what="item", pk=item_id)
+    return Item.objects.select_related("category", "origin_unit", "origin_officer", "area", "place").get(pk=item.pk)
+
+
+def item_revisions(actor, *, item: Item):
+    return item.revisions.select_related("by", "by_unit").order_by("id")
+
+
+def item_gradings(actor, *, item: Item):
+    return item.gradings.select_related("by", "by_unit").order_by("id")
+
+
+def item_receipts(actor, *, item: Item):
+    return item.receipts.select_related("unit", "read_by", "acknowledged_by").order_by("delivered_at", "unit__code")
+
+
+def item_shares(actor, *, item: Item):
+    return item.shares.select_related("unit", "shared_by", "shared_by_unit").order_by("shared_at", "id")
+
+
+def item_verifications(actor, *, item: Item):
+    return item.verifications.select_related("unit", "requested_by", "answered_by").order_by("due_at")
+
+
+def item_links(actor, *, item: Item) -> list[dict]:
+    """Linked items the actor may see (a link to an item they may not see is not shown)."""
+    links = ItemLink.objects.filter(Q(a=item) | Q(b=item))
+    other_ids = {lk.b_id if lk.a_id == item.pk else lk.a_id: lk for lk in links}
+    visible = policy.visible(actor, Item).filter(pk__in=other_ids).values(
+        "id", "ref", "title", "origin_unit__name", "origin_unit__force", "origin_unit_id")
+    return [{**row, "kind": other_ids[row["id"]].kind} for row in visible]
+
+
+def item_attachments(actor, *, item: Item):
+    return item.attachments.order_by("created_at")
+
+
+def inbox(actor) -> dict:
+    """For the actor's unit: items shared with it and not yet acknowledged, and verification
+    requests addressed to it; overdue first, then by deadline."""
+    unit = actor.unit
+    if unit is None:
+        return {"unacknowledged": [], "verifications": [], "overdue": 0}
+    visible = policy.visible(actor, Item)
+    receipts = (ItemReceipt.objects.filter(unit=unit, acknowledged_at__isnull=True, item__in=visible)
+                .select_related("item", "item__category", "item__origin_unit").order_by("-delivered_at")[:200])
+    now = clock.now()
+    requests = list(VerificationRequest.objects.filter(unit=unit, state=VerificationRequest.State.OPEN,
+                                                       item__in=visible)
+                    .select_related("item", "requested_by_unit").order_by("due_at")[:200])
+    for r in requests:
+        r.overdue = r.due_at < now
+    requests.sort(key=lambda r: (not r.overdue, r.due_at))
+    return {"unacknowledged": list(receipts), "verifications": requests,
+            "overdue": sum(1 for r in requests if r.overdue)}
+
+
+def explain_access(actor, *, item: Item, unit) -> dict:
+    """Why can (or can't) `unit` see `item`: the rule path, from the policy's own rules, and the
+    per-recipient receipts. Only someone who may see the item may ask."""
+    policy.require(actor, "item.explain", item)
+    steps = policy.explain(unit, "item.view", item)
+    granted_members = any(ok for name, ok, _ in steps if name in ("originator", "recipient", "verification request"))
+    granted_commanders = granted_members or any(ok for name, ok, _ in steps if name == "commander subtree")
+    audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"unit": str(unit.pk)})
+    return {"steps": steps, "members": granted_members, "commanders": granted_commanders,
+            "receipts": list(item_receipts(actor, item=item))}

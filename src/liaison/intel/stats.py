@@ -1,0 +1,103 @@
+"""Exchange statistics: counts per period over what the reader may see, with the previous period.
+
+An item counts as exchanged in the period (Asia/Ho_Chi_Minh) of its first share to a unit of
+another force; its level is its originating unit's level when it was created. Drills never count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F
+from django.utils import timezone
+
+from liaison import policy
+from liaison.core.errors import Invalid
+from liaison.intel.models import Item, ItemReceipt
+
+PERIODS = ("month", "quarter", "year", "custom")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: dt.datetime
+    end: dt.datetime
+    label: str
+
+    def previous(self) -> Period:
+        if self.kind == "month":
+            s = self.start.astimezone(timezone.get_current_timezone())
+            y, m = (s.year, s.month - 1) if s.month > 1 else (s.year - 1, 12)
+            return period("month", dt.date(y, m, 1))
+        if self.kind == "quarter":
+            s = self.start.astimezone(timezone.get_current_timezone())
+            q = (s.month - 1) // 3
+            y, q = (s.year, q - 1) if q > 0 else (s.year - 1, 3)
+            return period("quarter", dt.date(y, q * 3 + 1, 1))
+        if self.kind == "year":
+            s = self.start.astimezone(timezone.get_current_timezone())
+            return period("year", dt.date(s.year - 1, 1, 1))
+        length = self.end - self.start
+        return Period("custom", self.start - length, self.start, "previous")
+
+
+def _local(d: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(d.year, d.month, d.day), timezone.get_current_timezone())
+
+
+def period(kind: str, on: dt.date, end: dt.date | None = None) -> Period:
+    """The period of `kind` containing `on` (custom: from `on` to `end`, end exclusive)."""
+    if kind == "month":
+        start = dt.date(on.year, on.month, 1)
+        nxt = dt.date(on.year + (on.month == 12), on.month % 12 + 1, 1)
+        return Period(kind, _local(start), _local(nxt), f"{on.month:02d}/{on.year}")
+    if kind == "quarter":
+        q = (on.month - 1) // 3
+        start = dt.date(on.year, q * 3 + 1, 1)
+        nxt = dt.date(on.year + (q == 3), (q * 3 + 3) % 12 + 1, 1)
+        return Period(kind, _local(start), _local(nxt), f"Q{q + 1}/{on.year}")
+    if kind == "year":
+        return Period(kind, _local(dt.date(on.year, 1, 1)), _local(dt.date(on.year + 1, 1, 1)), str(on.year))
+    if kind == "custom":
+        if end is None or end <= on:
+            raise Invalid(field="end", code="before_start", message="The end must come after the start.")
+        if (end - on).days > 3660:
+            raise Invalid(field="end", code="too_long", message="At most ten years.")
+        return Period(kind, _local(on), _local(end), f"{on.isoformat()} – {end.isoformat()}")
+    raise Invalid(field="period", code="invalid_choice", message="month, quarter, year or custom.")
+
+
+def _counts(actor, p: Period) -> dict:
+    base = policy.visible(actor, Item).filter(is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end)
+    pairs = (ItemReceipt.objects.filter(item__in=base.values("pk"))
+             .exclude(unit__force=F("item__origin_unit__force"))
+             .values("item__origin_unit__force", "unit__force").annotate(n=Count("item", distinct=True)))
+    return {
+        "total": base.count(),
+        "by_level": {r["level"]: r["n"] for r in base.values("level").annotate(n=Count("id")).order_by()},
+        "by_origin_force": {r["origin_unit__force"]: r["n"]
+                            for r in base.values("origin_unit__force").annotate(n=Count("id")).order_by()},
+        "by_category": {r["category__code"]: r["n"]
+                        for r in base.values("category__code").annotate(n=Count("id")).order_by()},
+        "by_status": {r["status"]: r["n"] for r in base.values("status").annotate(n=Count("id")).order_by()},
+        "by_pair": {f"{r['item__origin_unit__force']}>{r['unit__force']}": r["n"] for r in pairs.order_by()},
+    }
+
+
+def exchange_stats(actor, p: Period) -> dict:
+    prev = p.previous()
+    return {"period": p, "previous_period": prev, "current": _counts(actor, p), "previous": _counts(actor, prev)}
+
+
+def rows_for_export(stats: dict, labels: dict[str, dict[str, str]]) -> list[list]:
+    """Flat rows: section, key, label, current, previous."""
+    out: list[list] = [["section", "key", "label", stats["period"].label, stats["previous_period"].label]]
+    cur, prev = stats["current"], stats["previous"]
+    out.append(["total", "", "", cur["total"], prev["total"]])
+    for section in ("by_level", "by_origin_force", "by_pair", "by_category", "by_status"):
+        for key in sorted(set(cur[section]) | set(prev[section])):
+            out.append([section, key, labels.get(section, {}).get(key, key), cur[section].get(key, 0),
+                        prev[section].get(key, 0)])
+    return out

@@ -1,0 +1,264 @@
+"""Pages for information items: list and search, create, detail with its actions, inbox, statistics,
+and "why can't they see it?". The same services and selectors as the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import policy
+from liaison.core.errors import DomainError, Invalid, NotFound
+from liaison.intel import exports, selectors, services, stats
+from liaison.intel.forms import (
+    AnswerForm, AttachmentForm, CloseForm, FilterForm, HandlingForm, ItemForm, LinkForm, RegradeForm, ShareForm,
+    StatsForm, VerificationForm,
+)
+from liaison.intel.models import Item, Tlp, VerificationRequest
+from liaison.org.models import Force, Level, Unit
+from liaison.web.decorators import signed_in
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    for e in exc.errors or []:
+        form.add_error(e.field if e.field in form.fields else None, e.message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def _local_day(d: dt.date | None, *, end: bool = False):
+    if d is None:
+        return None
+    if end:
+        d = d + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime(d.year, d.month, d.day))
+
+
+@signed_in
+def item_list(request):
+    form = FilterForm(request.GET or None)
+    page = None
+    status = 200
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        f = selectors.ItemFilter(
+            q=data.get("q") or "", category=data["category"].code if data.get("category") else None,
+            status=data.get("status") or None, level=data.get("level") or None, tlp=data.get("tlp") or None,
+            origin_force=data.get("origin_force") or None, area=data["area"].code if data.get("area") else None,
+            reliability=data.get("reliability") or None, since=_local_day(data.get("since")),
+            until=_local_day(data.get("until"), end=True), cursor=data.get("cursor") or None)
+        try:
+            page = selectors.item_list(request.actor, f)
+        except Invalid as exc:
+            _form_errors(form, exc)
+            status = 400
+    else:
+        status = 400
+    template = "intel/_rows.html" if request.htmx and page else "intel/list.html"
+    nxt = None
+    if page and page.next_cursor:
+        q = request.GET.copy()
+        q["cursor"] = page.next_cursor
+        nxt = q.urlencode()
+    return render(request, template, {"form": form, "page": page, "next_query": nxt,
+                                      "may_create": policy.can(request.actor, "item.create")}, status=status)
+
+
+@signed_in
+def item_create(request):
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            item = services.item_create(
+                request.actor, title=d["title"], body=d["body"], category=d["category"], observed_at=d["observed_at"],
+                reliability=d["reliability"], credibility=d["credibility"], tlp=d["tlp"], lat=d["lat"],
+                lon=d["lon"], area=d["area"], place=d["place"], is_drill=d["is_drill"])
+            messages.success(request, _("Item %(ref)s logged.") % {"ref": item.ref})
+            return redirect("intel:detail", item_id=item.pk)
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            _form_errors(form, exc)
+    if request.method == "GET":
+        policy.require(request.actor, "item.create")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intel/create.html", {"form": form}, status=status)
+
+
+ACTION_FORMS = {
+    "share": ShareForm, "verify": VerificationForm, "answer": AnswerForm, "regrade": RegradeForm,
+    "link": LinkForm, "handling": HandlingForm, "close": CloseForm, "attach": AttachmentForm,
+}
+
+
+def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
+    actor = request.actor
+    forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
+    forms["handling"] = HandlingForm(prefix="handling", initial={"tlp": item.tlp, "amber_widened": item.amber_widened})
+    forms.update(bound or {})
+    verifications = list(selectors.item_verifications(actor, item=item))
+    for v in verifications:
+        v.answerable = v.state == VerificationRequest.State.OPEN and policy.can(actor, "verification.answer", v)
+        v.form = AnswerForm(prefix="answer", initial={"request_id": v.pk})
+    receipts = list(selectors.item_receipts(actor, item=item))
+    own = next((r for r in receipts if actor.unit and r.unit_id == actor.unit.pk), None)
+    return {
+        "item": item, "forms": forms, "verifications": verifications, "receipts": receipts, "own_receipt": own,
+        "shares": selectors.item_shares(actor, item=item), "gradings": selectors.item_gradings(actor, item=item),
+        "revisions": selectors.item_revisions(actor, item=item), "links": selectors.item_links(actor, item=item),
+        "attachments": selectors.item_attachments(actor, item=item),
+        "may": {
+            "share": item.status != "closed" and policy.can(actor, "item.share", (item, [])),
+            "acknowledge": own is not None and own.acknowledged_at is None,
+            "verify": item.status != "closed" and policy.can(actor, "item.request_verification", item),
+            "regrade": policy.can(actor, "item.regrade", item),
+            "link": policy.can(actor, "item.link", (item, item)),
+            "close": item.status != "closed" and policy.can(actor, "item.close", item),
+            "handling": policy.can(actor, "item.raise_tlp", item) or policy.can(actor, "item.lower_tlp", item),
+            "attach": policy.can(actor, "item.attach", item),
+        },
+        "units": Unit.objects.filter(country="VN", is_active=True).order_by("force", "path"),
+    }
+
+
+@signed_in
+def item_detail(request, item_id):
+    item = selectors.item_get(request.actor, item_id=item_id)
+    services.item_open(request.actor, item=item)
+    return render(request, "intel/detail.html", _detail_context(request, item))
+
+
+@require_POST
+@signed_in
+def item_action(request, item_id, action):
+    actor = request.actor
+    item = selectors.item_get(actor, item_id=item_id)
+    if action == "acknowledge":
+        services.item_acknowledge(actor, item=item)
+        messages.success(request, _("Receipt acknowledged."))
+        return redirect("intel:detail", item_id=item.pk)
+    cls = ACTION_FORMS.get(action)
+    if cls is None:
+        raise NotFound("action")
+    form = cls(request.POST, request.FILES, prefix=action)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if action == "share":
+                services.item_share(actor, item=item, units=list(d["units"]), forces=d["forces"])
+            elif action == "verify":
+                services.verification_request(actor, item=item, unit=d["unit"], due_at=d["due_at"],
+                                              question=d["question"])
+            elif action == "answer":
+                req = policy.get_visible(actor, VerificationRequest, pk=d["request_id"], item=item)
+                services.verification_answer(actor, request=req, result=d["result"], reliability=d["reliability"],
+                                             credibility=d["credibility"], note=d["note"])
+            elif action == "regrade":
+                services.item_regrade(actor, item=item, reliability=d["reliability"], credibility=d["credibility"],
+                                      reason=d["reason"])
+            elif action == "link":
+                other = policy.visible(actor, Item).filter(ref=d["other_ref"].strip().upper()).first()
+                if other is None:
+                    raise Invalid(field="other_ref", code="unknown", message=_("No such item."))
+                res = services.item_link(actor, item=item, other=other, kind=d["kind"])
+                if res.corroboration_offered and policy.can(actor, "item.regrade", item):
+                    messages.info(request, _("These items come from different forces and describe the same event: "
+                                             "you may grade the information 1 – confirmed by other sources."))
+            elif action == "handling":
+                services.item_set_handling(actor, item=item, tlp=d["tlp"], amber_widened=d["amber_widened"],
+                                           reason=d["reason"])
+            elif action == "close":
+                services.item_close(actor, item=item, reason=d["reason"])
+            elif action == "attach":
+                f = d["file"]
+                services.attachment_add(actor, item=item, filename=f.name, data=f.read())
+            messages.success(request, _("Done."))
+            return redirect("intel:detail", item_id=item.pk)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            _form_errors(form, exc)
+    item = selectors.item_get(actor, item_id=item_id)
+    return render(request, "intel/detail.html", _detail_context(request, item, {action: form}), status=400)
+
+
+@signed_in
+def attachment_download(request, attachment_id):
+    att, path = services.attachment_open(request.actor, attachment_id=attachment_id)
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=att.filename,  # noqa: SIM115
+                            content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@signed_in
+def access(request, item_id):
+    actor = request.actor
+    item = selectors.item_get(actor, item_id=item_id)
+    policy.require(actor, "item.explain", item)
+    unit = None
+    result = None
+    unit_id = request.GET.get("unit")
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id).first() if _is_uuid(unit_id) else None
+        if unit is not None:
+            result = selectors.explain_access(actor, item=item, unit=unit)
+    return render(request, "intel/access.html", {
+        "item": item, "unit": unit, "result": result,
+        "units": Unit.objects.order_by("country", "force", "path"),
+        "receipts": selectors.item_receipts(actor, item=item)})
+
+
+def _is_uuid(v) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(v))
+        return True
+    except ValueError:
+        return False
+
+
+@signed_in
+def inbox(request):
+    return render(request, "intel/inbox.html", {"box": selectors.inbox(request.actor)})
+
+
+@signed_in
+def stats_page(request):
+    form = StatsForm(request.GET or None)
+    data = form.cleaned_data if request.GET and form.is_valid() else {"period": "quarter", "on": None, "end": None}
+    result = None
+    status = 200
+    if request.GET and not form.is_valid():
+        status = 400
+    else:
+        try:
+            p = stats.period(data["period"], data.get("on") or timezone.localdate(), data.get("end"))
+            result = stats.exchange_stats(request.actor, p)
+        except Invalid as exc:
+            _form_errors(form, exc)
+            status = 400
+    fmt = request.GET.get("format")
+    if result and fmt in ("csv", "xlsx"):
+        return exports.exchange_export(request.actor, result, fmt)
+    labels = exports._labels()
+    sections = []
+    if result:
+        for key, title in (("by_level", _("By level")), ("by_origin_force", _("By originating force")),
+                           ("by_pair", _("Who sent to whom")), ("by_category", _("By category")),
+                           ("by_status", _("By status"))):
+            cur, prev = result["current"][key], result["previous"][key]
+            rows = [(labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))]
+            sections.append((title, rows))
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "intel/stats.html", {"form": form, "result": result, "sections": sections,
+                                                "query": query.urlencode(), "levels": Level, "forces": Force,
+                                                "tlp": Tlp}, status=status)
