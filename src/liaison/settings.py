@@ -27,7 +27,9 @@ _INSECURE_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abc
 SECRET_KEY = env_str("LIAISON_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("LIAISON_TESTING", False):
-        raise ConfigError("LIAISON_SECRET_KEY", "", "a random string of at least 50 characters (required when debug is off)")
+        raise ConfigError(
+            "LIAISON_SECRET_KEY", "", "a random string of at least 50 characters (required when debug is off)"
+        )
     SECRET_KEY = _INSECURE_KEY
 elif len(SECRET_KEY) < 50:
     raise ConfigError("LIAISON_SECRET_KEY", "<hidden>", "at least 50 characters")
@@ -112,8 +114,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'liaison.sqlite3'}")
 try:
     _db = dj_database_url.parse(DATABASE_URL)
-except Exception as exc:  # dj-database-url raises several types for a malformed URL
-    raise ConfigError("DATABASE_URL", DATABASE_URL, f"a database URL ({exc})") from None
+except Exception:  # dj-database-url raises several types for a malformed URL
+    raise ConfigError("DATABASE_URL", "<hidden>", "a postgres:// or sqlite:/// URL") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + synchronous=FULL: no acknowledged write is lost on power failure; IMMEDIATE
     # transactions take the write lock at BEGIN, so concurrent writers wait instead of failing.
@@ -127,12 +129,16 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
     _db["TEST"] = {"NAME": env_str("LIAISON_TEST_DB_NAME", "test_liaison")}
 else:
-    raise ConfigError("DATABASE_URL", DATABASE_URL, "a postgres:// or sqlite:/// URL")
+    # Never print the URL itself: it may carry a password.
+    raise ConfigError(
+        "DATABASE_URL", f"{DATABASE_URL.split(':', 1)[0]}://<hidden>", "a postgres:// or sqlite:/// URL"
+    )
 DATABASES = {"default": _db}
 # Signed audit checkpoints: one directory per database, so that a demo database recreated from
 # scratch does not meet the checkpoints of the one it replaced.
-AUDIT_CHECKPOINT_DIR = Path(_CHECKPOINT_DIR) if _CHECKPOINT_DIR else (
-    DATA_DIR / "checkpoints" / Path(str(_db["NAME"])).stem)
+AUDIT_CHECKPOINT_DIR = (
+    Path(_CHECKPOINT_DIR) if _CHECKPOINT_DIR else (DATA_DIR / "checkpoints" / Path(str(_db["NAME"])).stem)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts -------------------------------------------------------------------------------
@@ -198,9 +204,7 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LIAISON_MAX_BODY_BYTES", 1_048_576, minimum=1024)
 
 # --- languages: Vietnamese first, English, Lao (Django ships no Lao: added here) -------------
-django_locale.LANG_INFO.setdefault(
-    "lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"}
-)
+django_locale.LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("lo", "ລາວ")]
 LOCALE_PATHS = [SRC_DIR / "locale"]

@@ -8,15 +8,15 @@ os.environ.setdefault("LIAISON_TESTING", "1")
 os.environ.setdefault("LIAISON_HTTPS", "0")
 
 from liaison.settings import *  # noqa: E402,F403
-from liaison.settings import DATABASES, DATA_DIR  # noqa: E402
+from liaison.settings import DATA_DIR, DATABASES  # noqa: E402
 
 _tmp = Path(tempfile.mkdtemp(prefix="liaison-test-"))
 NODE_KEY_FILE = _tmp / "keys" / "node-ed25519.pem"
 AUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
 ATTACHMENT_DIR = _tmp / "attachments"
-# pytest-django runs each test inside two transactions (class and test); reads and refusals are
-# recorded "in a transaction of their own" relative to that baseline.
-LIAISON_ATOMIC_BASELINE = 2
+# pytest-django (4.14) runs each test inside one transaction; reads and refusals are recorded "in a
+# transaction of their own" relative to that baseline.
+LIAISON_ATOMIC_BASELINE = 1
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that WAL and synchronous=FULL are what the tests see.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}

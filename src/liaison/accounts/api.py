@@ -52,8 +52,11 @@ def create_token(request, payload: TokenIn):
         return token
 
     status, token = idempotent_create(
-        request, "tokens.create", create,
-        replay=lambda rid: policy.get_visible(actor, ApiToken, what="token", pk=rid))
+        request,
+        "tokens.create",
+        create,
+        replay=lambda rid: policy.get_visible(actor, ApiToken, what="token", pk=rid),
+    )
     return Status(status, TokenCreatedOut.from_orm(token).model_copy(update={"token": holder.get("raw")}))
 
 

@@ -8,8 +8,11 @@ class LoginForm(forms.Form):
 
 
 class OtpForm(forms.Form):
-    code = forms.CharField(label=_("Code from your authenticator or a recovery code"), max_length=20,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label=_("Code from your authenticator or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class TokenForm(forms.Form):

@@ -50,12 +50,18 @@ def session_sign_in(request, *, username: str, password: str) -> SignInResult:
     if user is None:
         locked = bool(getattr(request, "axes_locked_out", False))
         verb = Verb.LOCKED_OUT if locked else Verb.SIGN_IN_FAILED
-        audit.record_separately(_anonymous(username), verb, object_type="org.user",
-                                object_ref=username[:120], actor_name=username[:150])
+        audit.record_separately(
+            _anonymous(username),
+            verb,
+            object_type="org.user",
+            object_ref=username[:120],
+            actor_name=username[:150],
+        )
         return SignInResult("locked" if locked else "failed")
     if not active_memberships(user).exists():
-        audit.record_separately(Actor(user, None), Verb.ACCESS_REFUSED, user,
-                                changes={"reason": "no active membership"})
+        audit.record_separately(
+            Actor(user, None), Verb.ACCESS_REFUSED, user, changes={"reason": "no active membership"}
+        )
         return SignInResult("no_membership", user)
     if needs_two_factor(user):
         if not _devices(user):
@@ -69,7 +75,10 @@ def session_sign_in(request, *, username: str, password: str) -> SignInResult:
 
 
 def _devices(user: User) -> list:
-    return [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user, confirmed=True)]
+    return [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
 
 
 def pending_user(request) -> User | None:
@@ -113,11 +122,17 @@ def session_sign_out(request, actor: Actor | None) -> None:
 
 def membership_activate(actor: Actor, *, membership_id) -> Membership:
     """Act for another of one's own memberships. The caller stores the choice (session)."""
-    m = Membership.objects.filter(pk=membership_id, status=Membership.Status.ACTIVE).select_related("unit").first() \
-        if _is_uuid(membership_id) else None
+    m = (
+        Membership.objects.filter(pk=membership_id, status=Membership.Status.ACTIVE)
+        .select_related("unit")
+        .first()
+        if _is_uuid(membership_id)
+        else None
+    )
     if m is None or not policy.can(actor, "unit.switch", m):
-        raise Invalid(field="membership_id", code="unknown_membership",
-                      message="Not one of your active memberships.")
+        raise Invalid(
+            field="membership_id", code="unknown_membership", message="Not one of your active memberships."
+        )
     with transaction.atomic():
         audit.record(Actor(actor.user, m, actor.via), Verb.ACTIVE_UNIT_SWITCHED, m.unit)
     return m
@@ -154,11 +169,20 @@ def api_token_create(actor: Actor, *, name: str, days: int | None = None) -> tup
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor.user, membership=actor.membership, name=name, prefix=raw[:10],
-            digest=token_digest(raw), expires_at=clock.now() + dt.timedelta(days=days),
+            user=actor.user,
+            membership=actor.membership,
+            name=name,
+            prefix=raw[:10],
+            digest=token_digest(raw),
+            expires_at=clock.now() + dt.timedelta(days=days),
         )
-        audit.record(actor, Verb.API_TOKEN_CREATED, token, object_ref=token.prefix,
-                     changes={"name": name, "expires_at": token.expires_at.isoformat()})
+        audit.record(
+            actor,
+            Verb.API_TOKEN_CREATED,
+            token,
+            object_ref=token.prefix,
+            changes={"name": name, "expires_at": token.expires_at.isoformat()},
+        )
     return token, raw
 
 
@@ -171,8 +195,13 @@ def api_token_revoke(actor: Actor, *, token_id) -> ApiToken:
         with transaction.atomic():
             token.revoked_at = clock.now()
             token.save(update_fields=["revoked_at", "updated_at"])
-            audit.record(actor, Verb.API_TOKEN_REVOKED, token, object_ref=token.prefix,
-                         changes={"revoked_at": token.revoked_at.isoformat()})
+            audit.record(
+                actor,
+                Verb.API_TOKEN_REVOKED,
+                token,
+                object_ref=token.prefix,
+                changes={"revoked_at": token.revoked_at.isoformat()},
+            )
     return token
 
 
@@ -180,17 +209,26 @@ def api_token_authenticate(raw: str) -> Actor | None:
     """The actor of a bearer token, or None (unknown, expired, revoked, or its membership ended)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = ApiToken.objects.select_related("user", "membership__unit").filter(digest=token_digest(raw)).first()
+    token = (
+        ApiToken.objects.select_related("user", "membership__unit").filter(digest=token_digest(raw)).first()
+    )
     if token is None:
         return None
     now = clock.now()
     usable = (
-        token.revoked_at is None and token.expires_at > now and token.user.is_active
-        and token.membership.status == Membership.Status.ACTIVE and token.membership.unit.is_active
+        token.revoked_at is None
+        and token.expires_at > now
+        and token.user.is_active
+        and token.membership.status == Membership.Status.ACTIVE
+        and token.membership.unit.is_active
     )
     if not usable:
-        audit.record_separately(Actor(token.user, token.membership, "token"), Verb.API_TOKEN_REFUSED, token,
-                                object_ref=token.prefix)
+        audit.record_separately(
+            Actor(token.user, token.membership, "token"),
+            Verb.API_TOKEN_REFUSED,
+            token,
+            object_ref=token.prefix,
+        )
         return None
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -21,8 +21,9 @@ from liaison.web.decorators import signed_in
 MESSAGES = {
     "failed": gettext_lazy("Wrong username or password."),
     "locked": gettext_lazy("Too many failed attempts: this account is locked for a while."),
-    "no_device": gettext_lazy("Two-factor sign-in is required for your role but no authenticator is enrolled. "
-                   "Ask an administrator."),
+    "no_device": gettext_lazy(
+        "Two-factor sign-in is required for your role but no authenticator is enrolled. Ask an administrator."
+    ),
     "no_membership": gettext_lazy("Your account has no active unit. Ask an administrator."),
 }
 
@@ -38,8 +39,9 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
-        result = services.session_sign_in(request, username=form.cleaned_data["username"],
-                                          password=form.cleaned_data["password"])
+        result = services.session_sign_in(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         if result.outcome == "signed_in":
             return redirect(_next(request))
         if result.outcome == "needs_otp":
@@ -49,13 +51,16 @@ def login_view(request):
     status = 200 if request.method == "GET" or (error is None and form.is_valid()) else 400
     if error == MESSAGES["locked"]:
         status = 403
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": _next(request)},
-                  status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "error": error, "next": _next(request)}, status=status
+    )
 
 
 def locked_out(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when a locked-out account tries again (audited by the login service)."""
-    return render(request, "accounts/login.html", {"form": LoginForm(), "error": MESSAGES["locked"]}, status=403)
+    return render(
+        request, "accounts/login.html", {"form": LoginForm(), "error": MESSAGES["locked"]}, status=403
+    )
 
 
 def otp_view(request):
@@ -99,8 +104,9 @@ def tokens_view(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, created = services.api_token_create(actor, name=form.cleaned_data["name"],
-                                                           days=form.cleaned_data["days"])
+                token, created = services.api_token_create(
+                    actor, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                )
                 form = TokenForm()
             except Invalid as exc:
                 for e in exc.errors:
@@ -109,9 +115,17 @@ def tokens_view(request):
         else:
             status = 400
     tokens = policy.visible(actor, ApiToken).order_by("-created_at")
-    return render(request, "accounts/tokens.html",
-                  {"form": form, "tokens": tokens, "created": created,
-                   "may_create": policy.can(actor, "apitoken.create")}, status=status)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "created": created,
+            "may_create": policy.can(actor, "apitoken.create"),
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -48,7 +48,14 @@ class AuditEventOut(Schema):
 
 @router.get("/events", response=list[AuditEventOut])
 def list_events(request, filters: Query[AuditFilter]):
-    return selectors.audit_events(actor_of(request), verb=filters.verb, actor_name=filters.actor,
-                                  object_type=filters.object_type, object_id=filters.object_id,
-                                  since=filters.since, until=filters.until, before_seq=filters.before,
-                                  limit=filters.limit)
+    return selectors.audit_events(
+        actor_of(request),
+        verb=filters.verb,
+        actor_name=filters.actor,
+        object_type=filters.object_type,
+        object_id=filters.object_id,
+        since=filters.since,
+        until=filters.until,
+        before_seq=filters.before,
+        limit=filters.limit,
+    )

@@ -32,12 +32,15 @@ def load_or_create_key(path: Path | None = None) -> Ed25519PrivateKey:
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
-    pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pub = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     path.with_suffix(".pub").write_bytes(pub)
     return key
 
@@ -51,8 +54,9 @@ def _checkpoint_file() -> Path:
 
 
 def _payload(node: str, seq: int, head: str, at: str) -> bytes:
-    return json.dumps({"node": node, "seq": seq, "hash": head, "at": at}, sort_keys=True,
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {"node": node, "seq": seq, "hash": head, "at": at}, sort_keys=True, separators=(",", ":")
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,16 @@ def write_checkpoint(force: bool = False) -> Checkpoint | None:
     at = clock.now().astimezone(dt.UTC).isoformat()
     key = load_or_create_key()
     sig = key.sign(_payload(settings.NODE_NAME, head.seq, head.hash, at))
-    line = json.dumps({"node": settings.NODE_NAME, "seq": head.seq, "hash": head.hash, "at": at,
-                       "sig": base64.b64encode(sig).decode()}, sort_keys=True)
+    line = json.dumps(
+        {
+            "node": settings.NODE_NAME,
+            "seq": head.seq,
+            "hash": head.hash,
+            "at": at,
+            "sig": base64.b64encode(sig).decode(),
+        },
+        sort_keys=True,
+    )
     path = _checkpoint_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:

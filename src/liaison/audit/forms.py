@@ -5,8 +5,13 @@ from liaison.audit.verbs import Verb
 
 
 class AuditFilterForm(forms.Form):
-    verb = forms.TypedChoiceField(label=_("Action"), required=False, coerce=int, empty_value=None,
-                                  choices=[("", "—")] + [(v.value, f"{v.value} {v.name.lower()}") for v in Verb])
+    verb = forms.TypedChoiceField(
+        label=_("Action"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(v.value, f"{v.value} {v.name.lower()}") for v in Verb],
+    )
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=60)
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)

@@ -17,8 +17,23 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock, context
 
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_name", "unit_id", "unit_name", "role", "via", "verb", "verb_name",
-    "object_type", "object_id", "object_ref", "changes", "request_id", "address", "prev_hash",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "unit_id",
+    "unit_name",
+    "role",
+    "via",
+    "verb",
+    "verb_name",
+    "object_type",
+    "object_id",
+    "object_ref",
+    "changes",
+    "request_id",
+    "address",
+    "prev_hash",
 )
 
 
@@ -59,8 +74,17 @@ def _describe(obj: Any) -> tuple[str, str, str]:
     return otype, str(getattr(obj, "pk", "")), str(ref)[:120]
 
 
-def record(actor, verb: Verb, obj: Any = None, *, changes: dict[str, Any] | None = None,
-           object_type: str = "", object_id: str = "", object_ref: str = "", actor_name: str = "") -> AuditEvent:
+def record(
+    actor,
+    verb: Verb,
+    obj: Any = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_ref: str = "",
+    actor_name: str = "",
+) -> AuditEvent:
     """Append one event. Must run inside the caller's transaction (the change and its event commit
     together). Call it last: it takes the chain-head lock, held only until commit."""
     if not connection.in_atomic_block:

@@ -12,9 +12,18 @@ from liaison.audit.verbs import Verb
 PAGE = 100
 
 
-def audit_events(actor, *, verb: int | None = None, actor_name: str | None = None, object_type: str | None = None,
-                 object_id: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 before_seq: int | None = None, limit: int = PAGE) -> list[AuditEvent]:
+def audit_events(
+    actor,
+    *,
+    verb: int | None = None,
+    actor_name: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    before_seq: int | None = None,
+    limit: int = PAGE,
+) -> list[AuditEvent]:
     """Newest first, keyset-paginated by sequence. Raises NotPermitted for anyone but auditors."""
     policy.require(actor, "audit.read")
     qs = policy.visible(actor, AuditEvent)
@@ -40,6 +49,11 @@ def audit_events(actor, *, verb: int | None = None, actor_name: str | None = Non
     if before_seq:
         qs = qs.filter(seq__lt=before_seq)
     rows = list(qs.order_by("-seq")[: max(1, min(limit, 500))])
-    audit.record_separately(actor, Verb.AUDIT_LOG_READ, object_type="audit.auditevent",
-                            object_ref=f"{len(rows)} events", changes=filters)
+    audit.record_separately(
+        actor,
+        Verb.AUDIT_LOG_READ,
+        object_type="audit.auditevent",
+        object_ref=f"{len(rows)} events",
+        changes=filters,
+    )
     return rows

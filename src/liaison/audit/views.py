@@ -15,9 +15,15 @@ def audit_page(request):
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
         events = selectors.audit_events(
-            request.actor, verb=data.get("verb"), actor_name=data.get("actor") or None,
-            object_type=data.get("object_type") or None, object_id=data.get("object_id") or None,
-            since=data.get("since"), until=data.get("until"), before_seq=data.get("before"))
+            request.actor,
+            verb=data.get("verb"),
+            actor_name=data.get("actor") or None,
+            object_type=data.get("object_type") or None,
+            object_id=data.get("object_id") or None,
+            since=data.get("since"),
+            until=data.get("until"),
+            before_seq=data.get("before"),
+        )
     else:
         status = 400
         selectors.audit_events(request.actor, limit=1)  # still refuses non-auditors, audited

@@ -42,8 +42,14 @@ class NotPermitted(DomainError):
 class Invalid(DomainError):
     """Bad input: names the field(s); nothing was written."""
 
-    def __init__(self, errors: list[FieldError] | None = None, *, field: str = "", code: str = "invalid",
-                 message: str = "") -> None:
+    def __init__(
+        self,
+        errors: list[FieldError] | None = None,
+        *,
+        field: str = "",
+        code: str = "invalid",
+        message: str = "",
+    ) -> None:
         errs = list(errors or [])
         if field:
             errs.append(FieldError(field, code, message))

@@ -46,7 +46,9 @@ class DomainErrorMiddleware:
             from liaison.org.actor import actor_for_request
 
             action, obj = refused
-            audit.record_separately(actor_for_request(request), Verb.ACCESS_REFUSED, obj, changes={"action": action})
+            audit.record_separately(
+                actor_for_request(request), Verb.ACCESS_REFUSED, obj, changes={"action": action}
+            )
         status = exception.status if exception.status in (403, 404, 409, 422) else 400
         template = {404: "web/404.html", 403: "web/403.html"}.get(status, "web/error.html")
         return render(request, template, {"error": exception}, status=status)

@@ -42,41 +42,91 @@ def load_units(system: Actor) -> None:
     for code, name, short, force, kind, parent, area, country in demo_org.units():
         if Unit.objects.filter(code=code).exists():
             continue
-        org.unit_create(system, code=code, name=name, short_name=short, force=force, kind=kind,
-                        parent=Unit.objects.get(code=parent) if parent else None, country=country,
-                        area=areas.get(area) if area else None)
+        org.unit_create(
+            system,
+            code=code,
+            name=name,
+            short_name=short,
+            force=force,
+            kind=kind,
+            parent=Unit.objects.get(code=parent) if parent else None,
+            country=country,
+            area=areas.get(area) if area else None,
+        )
 
 
 def load_places(system: Actor) -> None:
     towns = reference.geonames_positions()
     areas = {a.code: a for a in Area.objects.all()}
     for key, (lat, lon) in towns.items():
-        geo.place_upsert(system, code=f"TOWN-{key.upper()}", kind=PlaceKind.TOWN, name=_town_name(key), lat=lat,
-                         lon=lon, source=reference.GEONAMES_SOURCE, approximate=False)
+        geo.place_upsert(
+            system,
+            code=f"TOWN-{key.upper()}",
+            kind=PlaceKind.TOWN,
+            name=_town_name(key),
+            lat=lat,
+            lon=lon,
+            source=reference.GEONAMES_SOURCE,
+            approximate=False,
+        )
     lat, lon = towns["na-meo"]
-    geo.place_upsert(system, code="GATE-NA-MEO", kind=PlaceKind.GATE, name="Cửa khẩu quốc tế Na Mèo", lat=lat,
-                     lon=lon, source=reference.GEONAMES_SOURCE + " (Na Mèo)", approximate=False,
-                     area=areas.get("VN-38-15013"), unit=Unit.objects.filter(code="BP-TRAM-CKQT-NA-MEO").first())
+    geo.place_upsert(
+        system,
+        code="GATE-NA-MEO",
+        kind=PlaceKind.GATE,
+        name="Cửa khẩu quốc tế Na Mèo",
+        lat=lat,
+        lon=lon,
+        source=reference.GEONAMES_SOURCE + " (Na Mèo)",
+        approximate=False,
+        area=areas.get("VN-38-15013"),
+        unit=Unit.objects.filter(code="BP-TRAM-CKQT-NA-MEO").first(),
+    )
     line = reference.thanh_hoa_border()
     along = reference.points_along(line, len(demo_org.POSTS) + 2)[1:-1]
     for i, (suffix, name, area) in enumerate(demo_org.POSTS):
         lon, lat = along[i]
         # Demo position: on the border line, moved about 3 km inland (east); labelled approximate.
-        geo.place_upsert(system, code=f"POST-{suffix}", kind=PlaceKind.POST, name=name, lat=round(lat, 5),
-                         lon=round(lon + 0.03, 5), source="demo position, approximate (near the border line)",
-                         approximate=True, area=areas.get(area), unit=Unit.objects.get(code=f"BP-DON-{suffix}"))
+        geo.place_upsert(
+            system,
+            code=f"POST-{suffix}",
+            kind=PlaceKind.POST,
+            name=name,
+            lat=round(lat, 5),
+            lon=round(lon + 0.03, 5),
+            source="demo position, approximate (near the border line)",
+            approximate=True,
+            area=areas.get(area),
+            unit=Unit.objects.get(code=f"BP-DON-{suffix}"),
+        )
     for i, (lon, lat) in enumerate(reference.points_along(line, MARKERS), start=1):
-        geo.place_upsert(system, code=f"MARKER-DEMO-{i:02d}", kind=PlaceKind.MARKER,
-                         name=f"Mốc giới minh họa {i:02d}", lat=round(lat, 5), lon=round(lon, 5),
-                         source="demo position, approximate: evenly spaced on " + reference.NATURAL_EARTH_SOURCE,
-                         approximate=True)
+        geo.place_upsert(
+            system,
+            code=f"MARKER-DEMO-{i:02d}",
+            kind=PlaceKind.MARKER,
+            name=f"Mốc giới minh họa {i:02d}",
+            lat=round(lat, 5),
+            lon=round(lon, 5),
+            source="demo position, approximate: evenly spaced on " + reference.NATURAL_EARTH_SOURCE,
+            approximate=True,
+        )
 
 
 def _town_name(key: str) -> str:
-    return {"muong-lat": "Mường Lát", "quan-son": "Quan Sơn", "na-meo": "Na Mèo", "quan-hoa": "Quan Hóa",
-            "lang-chanh": "Lang Chánh", "thuong-xuan": "Thường Xuân", "thanh-hoa": "Thanh Hóa",
-            "xam-nua": "Xam Nua (Sầm Nưa)", "viengxay": "Viengxay (Viêng Xay)", "xamtai": "Xamtai (Xam Tải)",
-            "huameung": "Huameuang (Hủa Mương)", "viengthong": "Viengthong (Viêng Thong)"}[key]
+    return {
+        "muong-lat": "Mường Lát",
+        "quan-son": "Quan Sơn",
+        "na-meo": "Na Mèo",
+        "quan-hoa": "Quan Hóa",
+        "lang-chanh": "Lang Chánh",
+        "thuong-xuan": "Thường Xuân",
+        "thanh-hoa": "Thanh Hóa",
+        "xam-nua": "Xam Nua (Sầm Nưa)",
+        "viengxay": "Viengxay (Viêng Xay)",
+        "xamtai": "Xamtai (Xam Tải)",
+        "huameung": "Huameuang (Hủa Mương)",
+        "viengthong": "Viengthong (Viêng Thong)",
+    }[key]
 
 
 def load_users(system: Actor) -> list[tuple[str, str, str, str, str]]:
@@ -105,14 +155,16 @@ def load_users(system: Actor) -> list[tuple[str, str, str, str, str]]:
 
 def print_logins(logins, out) -> None:
     seen: set[str] = set()
-    out.write("\nDemo logins (password for all: %s)\n" % DEMO_PASSWORD)
-    out.write("%-16s %-20s %-45s %s\n" % ("role", "username", "unit", "two-factor (TOTP secret)"))
+    out.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
+    out.write(f"{'role':<16} {'username':<20} {'unit':<45} two-factor (TOTP secret)\n")
     for role, username, unit, secret, _name in logins:
         if role in seen and username != "doitac.huaphan":
             continue
         seen.add(role)
         label = "partner (sees nothing)" if username == "doitac.huaphan" else role
-        out.write("%-16s %-20s %-45s %s\n" % (label, username, unit[:45], secret or "-"))
-    out.write("\nTwo-factor: add the secret to any authenticator app, or print the current code with\n"
-              "  .venv/bin/liaison otp-code USERNAME   (demo only)\n")
+        out.write(f"{label:<16} {username:<20} {unit[:45]:<45} {secret or '-'}\n")
+    out.write(
+        "\nTwo-factor: add the secret to any authenticator app, or print the current code with\n"
+        "  .venv/bin/liaison otp-code USERNAME   (demo only)\n"
+    )
     out.write("Open http://127.0.0.1:8000/ — API docs at http://127.0.0.1:8000/api/v1/docs\n")

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 BORDER_COMMUNES_WITH_POLICE = {
     # commune code -> name: the six border communes the source articles name
-    "VN-38-15607": "Bát Mọt", "VN-38-14863": "Pù Nhi", "VN-38-15013": "Na Mèo",
-    "VN-38-14866": "Mường Chanh", "VN-38-14845": "Mường Lát", "VN-38-15007": "Tam Thanh",
+    "VN-38-15607": "Bát Mọt",
+    "VN-38-14863": "Pù Nhi",
+    "VN-38-15013": "Na Mèo",
+    "VN-38-14866": "Mường Chanh",
+    "VN-38-14845": "Mường Lát",
+    "VN-38-15007": "Tam Thanh",
 }
 
 # Border-guard posts: code suffix, name, commune area code.
@@ -36,46 +40,183 @@ def units() -> list[tuple[str, str, str, str, str, str | None, str | None, str]]
     u = [
         # Police
         ("CA-TH", "Công an tỉnh Thanh Hóa", "CA tỉnh", "police", "province_command", None, "VN-38", "VN"),
-        ("CA-TH-TTCH", "Trung tâm Chỉ huy Công an tỉnh", "TT Chỉ huy CA", "police", "province_department",
-         "CA-TH", "VN-38", "VN"),
-        ("CA-TH-PC04", "Phòng Cảnh sát điều tra tội phạm về ma túy", "PC04", "police", "province_department",
-         "CA-TH", "VN-38", "VN"),
+        (
+            "CA-TH-TTCH",
+            "Trung tâm Chỉ huy Công an tỉnh",
+            "TT Chỉ huy CA",
+            "police",
+            "province_department",
+            "CA-TH",
+            "VN-38",
+            "VN",
+        ),
+        (
+            "CA-TH-PC04",
+            "Phòng Cảnh sát điều tra tội phạm về ma túy",
+            "PC04",
+            "police",
+            "province_department",
+            "CA-TH",
+            "VN-38",
+            "VN",
+        ),
         # Border guard
-        ("BP-TH", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Thanh Hóa", "BĐBP tỉnh", "border_guard", "province_command",
-         None, "VN-38", "VN"),
+        (
+            "BP-TH",
+            "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Thanh Hóa",
+            "BĐBP tỉnh",
+            "border_guard",
+            "province_command",
+            None,
+            "VN-38",
+            "VN",
+        ),
         # Military
-        ("QS-TH", "Bộ Chỉ huy Quân sự tỉnh Thanh Hóa", "CHQS tỉnh", "military", "province_command", None, "VN-38",
-         "VN"),
-        ("QS-TH-KV1", "Ban Chỉ huy Phòng thủ khu vực 1 (Mường Lát – Quan Sơn)", "BCH PTKV1", "military", "district",
-         "QS-TH", "VN-38", "VN"),
+        (
+            "QS-TH",
+            "Bộ Chỉ huy Quân sự tỉnh Thanh Hóa",
+            "CHQS tỉnh",
+            "military",
+            "province_command",
+            None,
+            "VN-38",
+            "VN",
+        ),
+        (
+            "QS-TH-KV1",
+            "Ban Chỉ huy Phòng thủ khu vực 1 (Mường Lát – Quan Sơn)",
+            "BCH PTKV1",
+            "military",
+            "district",
+            "QS-TH",
+            "VN-38",
+            "VN",
+        ),
         # Customs
-        ("HQ-TH", "Hải quan tỉnh Thanh Hóa", "Hải quan tỉnh", "customs", "province_command", None, "VN-38", "VN"),
-        ("HQ-NA-MEO", "Hải quan cửa khẩu quốc tế Na Mèo", "HQ Na Mèo", "customs", "customs_branch", "HQ-TH",
-         "VN-38-15013", "VN"),
+        (
+            "HQ-TH",
+            "Hải quan tỉnh Thanh Hóa",
+            "Hải quan tỉnh",
+            "customs",
+            "province_command",
+            None,
+            "VN-38",
+            "VN",
+        ),
+        (
+            "HQ-NA-MEO",
+            "Hải quan cửa khẩu quốc tế Na Mèo",
+            "HQ Na Mèo",
+            "customs",
+            "customs_branch",
+            "HQ-TH",
+            "VN-38-15013",
+            "VN",
+        ),
         # Government
-        ("UB-TH", "Ủy ban nhân dân tỉnh Thanh Hóa", "UBND tỉnh", "government", "province_committee", None, "VN-38",
-         "VN"),
-        ("LN-NA-MEO", "Đội liên ngành cửa khẩu Na Mèo", "Liên ngành Na Mèo", "government", "interdisciplinary_team",
-         "UB-TH", "VN-38-15013", "VN"),
+        (
+            "UB-TH",
+            "Ủy ban nhân dân tỉnh Thanh Hóa",
+            "UBND tỉnh",
+            "government",
+            "province_committee",
+            None,
+            "VN-38",
+            "VN",
+        ),
+        (
+            "LN-NA-MEO",
+            "Đội liên ngành cửa khẩu Na Mèo",
+            "Liên ngành Na Mèo",
+            "government",
+            "interdisciplinary_team",
+            "UB-TH",
+            "VN-38-15013",
+            "VN",
+        ),
         # Partner across the border (reference records: nothing is shared with them until the exchange)
-        ("LA-HP-CA", "Công an tỉnh Hủa Phăn (Lào)", "CA Hủa Phăn", "foreign_partner", "province_command", None,
-         "LA-03", "LA"),
-        ("LA-HP-BV", "Lực lượng bảo vệ biên giới tỉnh Hủa Phăn (Lào)", "BVBG Hủa Phăn", "foreign_partner",
-         "province_command", None, "LA-03", "LA"),
-        ("LA-HP-CA-XAMTAI", "Công an huyện Xam Tải (Hủa Phăn)", "CA Xam Tải", "foreign_partner", "district",
-         "LA-HP-CA", "LA-03-0706", "LA"),
+        (
+            "LA-HP-CA",
+            "Công an tỉnh Hủa Phăn (Lào)",
+            "CA Hủa Phăn",
+            "foreign_partner",
+            "province_command",
+            None,
+            "LA-03",
+            "LA",
+        ),
+        (
+            "LA-HP-BV",
+            "Lực lượng bảo vệ biên giới tỉnh Hủa Phăn (Lào)",
+            "BVBG Hủa Phăn",
+            "foreign_partner",
+            "province_command",
+            None,
+            "LA-03",
+            "LA",
+        ),
+        (
+            "LA-HP-CA-XAMTAI",
+            "Công an huyện Xam Tải (Hủa Phăn)",
+            "CA Xam Tải",
+            "foreign_partner",
+            "district",
+            "LA-HP-CA",
+            "LA-03-0706",
+            "LA",
+        ),
     ]
     for area, name in BORDER_COMMUNES_WITH_POLICE.items():
         slug = _slug(name)
-        u.append((f"CA-XA-{slug}", f"Công an xã {name}", f"CA xã {name}", "police", "commune_police", "CA-TH", area,
-                  "VN"))
-        u.append((f"UB-XA-{slug}", f"Ủy ban nhân dân xã {name}", f"UBND xã {name}", "government",
-                  "commune_committee", "UB-TH", area, "VN"))
+        u.append(
+            (
+                f"CA-XA-{slug}",
+                f"Công an xã {name}",
+                f"CA xã {name}",
+                "police",
+                "commune_police",
+                "CA-TH",
+                area,
+                "VN",
+            )
+        )
+        u.append(
+            (
+                f"UB-XA-{slug}",
+                f"Ủy ban nhân dân xã {name}",
+                f"UBND xã {name}",
+                "government",
+                "commune_committee",
+                "UB-TH",
+                area,
+                "VN",
+            )
+        )
     for suffix, name, area in POSTS:
-        u.append((f"BP-DON-{suffix}", name, name.replace("Đồn Biên phòng", "Đồn BP"), "border_guard", "border_post",
-                  "BP-TH", area, "VN"))
-    u.append(("BP-TRAM-CKQT-NA-MEO", "Trạm Biên phòng cửa khẩu quốc tế Na Mèo", "Trạm BP CKQT Na Mèo",
-              "border_guard", "station", "BP-DON-NA-MEO", "VN-38-15013", "VN"))
+        u.append(
+            (
+                f"BP-DON-{suffix}",
+                name,
+                name.replace("Đồn Biên phòng", "Đồn BP"),
+                "border_guard",
+                "border_post",
+                "BP-TH",
+                area,
+                "VN",
+            )
+        )
+    u.append(
+        (
+            "BP-TRAM-CKQT-NA-MEO",
+            "Trạm Biên phòng cửa khẩu quốc tế Na Mèo",
+            "Trạm BP CKQT Na Mèo",
+            "border_guard",
+            "station",
+            "BP-DON-NA-MEO",
+            "VN-38-15013",
+            "VN",
+        )
+    )
     return u
 
 
@@ -98,6 +239,8 @@ USERS = [
     ("kiemtra", "Vũ Thị Kiểm", "UB-TH", "auditor"),
     ("doitac.huaphan", "Khamphan Phommavong", "LA-HP-CA", "duty_officer"),
 ]
+
+
 # A duty officer for every commune police unit and border post without one: the demo items come
 # from all over the border.
 def field_users() -> list[tuple[str, str, str, str]]:
@@ -106,8 +249,14 @@ def field_users() -> list[tuple[str, str, str, str]]:
     for code, name, *_rest in units():
         if code in named or not (code.startswith("CA-XA-") or code.startswith("BP-DON-")):
             continue
-        out.append((("trucban." + code.lower().replace("-", "."))[:40], f"Cán bộ trực ban {name}", code,
-                    "duty_officer"))
+        out.append(
+            (
+                ("trucban." + code.lower().replace("-", "."))[:40],
+                f"Cán bộ trực ban {name}",
+                code,
+                "duty_officer",
+            )
+        )
     return out
 
 

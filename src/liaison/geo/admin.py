@@ -31,7 +31,16 @@ class PlaceAdmin(PolicyAdmin):
     raw_id_fields = ("area", "unit")
 
     def save_model(self, request, obj, form, change):
-        saved = services.place_upsert(self._actor(request), code=obj.code, kind=obj.kind, name=obj.name,
-                                      lat=obj.lat, lon=obj.lon, source=obj.source, approximate=obj.approximate,
-                                      area=obj.area, unit=obj.unit)
+        saved = services.place_upsert(
+            self._actor(request),
+            code=obj.code,
+            kind=obj.kind,
+            name=obj.name,
+            lat=obj.lat,
+            lon=obj.lon,
+            source=obj.source,
+            approximate=obj.approximate,
+            area=obj.area,
+            unit=obj.unit,
+        )
         obj.pk = saved.pk

@@ -23,8 +23,12 @@ class AreaFilter(Schema):
 
 
 class BBoxFilter(Schema):
-    bbox: str | None = Field(None, max_length=100, pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
-                             description="min_lon,min_lat,max_lon,max_lat")
+    bbox: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
+        description="min_lon,min_lat,max_lon,max_lat",
+    )
 
 
 def _area(row) -> AreaOut:
@@ -42,14 +46,21 @@ def _bbox(f: BBoxFilter):
     from liaison.core.errors import Invalid
 
     if not (-180 <= a <= c <= 180 and -90 <= b <= d <= 90):
-        raise Invalid(field="bbox", code="out_of_range", message="min_lon,min_lat,max_lon,max_lat within the globe.")
+        raise Invalid(
+            field="bbox", code="out_of_range", message="min_lon,min_lat,max_lon,max_lat within the globe."
+        )
     return (a, b, c, d)
 
 
 @router.get("/areas", response=list[AreaOut])
 def list_areas(request, filters: Query[AreaFilter]):
-    rows = selectors.area_list(actor_of(request), kind=filters.kind, country=filters.country,
-                               border=filters.border, parent_code=filters.parent)
+    rows = selectors.area_list(
+        actor_of(request),
+        kind=filters.kind,
+        country=filters.country,
+        border=filters.border,
+        parent_code=filters.parent,
+    )
     return [_area(dict(r)) for r in rows]
 
 
@@ -62,7 +73,9 @@ def get_area(request, area_id: uuid.UUID):
 def _place_routes(path: str, kind: str) -> None:
     @router.get(f"/{path}", response=list[PlaceOut], operation_id=f"list_{path}")
     def list_places(request, filters: Query[BBoxFilter]):
-        return [_place(dict(r)) for r in selectors.place_list(actor_of(request), kind=kind, bbox=_bbox(filters))]
+        return [
+            _place(dict(r)) for r in selectors.place_list(actor_of(request), kind=kind, bbox=_bbox(filters))
+        ]
 
     @router.get(f"/{path}/{{place_id}}", response=PlaceOut, operation_id=f"get_{path}")
     def get_place(request, place_id: uuid.UUID):

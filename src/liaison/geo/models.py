@@ -26,7 +26,9 @@ class Area(BaseModel):
     kind = models.CharField(max_length=10, choices=AreaKind.choices)
     name = models.CharField(max_length=150)
     country = models.CharField(max_length=2)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     # Communes on the border line and the gate zone (PRODUCT.md: "border area").
     is_border_area = models.BooleanField(default=False)
     lat = models.FloatField(null=True, blank=True)
@@ -38,9 +40,15 @@ class Area(BaseModel):
         ordering = ["country", "code"]
         indexes = [models.Index(fields=["kind", "country"], name="area_kind_country")]
         constraints = [
-            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="area_lat_range"),
-            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="area_lon_range"),
-            models.CheckConstraint(condition=Q(is_border_area=False) | Q(kind="commune"), name="area_border_is_commune"),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="area_lat_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="area_lon_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_border_area=False) | Q(kind="commune"), name="area_border_is_commune"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,10 +69,14 @@ class Place(BaseModel):
     name = models.CharField(max_length=150)
     lat = models.FloatField()
     lon = models.FloatField()
-    approximate = models.BooleanField(default=True, help_text="No surveyed source: a demo or derived position")
+    approximate = models.BooleanField(
+        default=True, help_text="No surveyed source: a demo or derived position"
+    )
     source = models.CharField(max_length=200)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="places")
-    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="places")
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="places"
+    )
 
     class Meta:
         ordering = ["kind", "code"]

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-
 import vietnam_provinces
+from django.conf import settings
 from vietnam_provinces import Province, ProvinceCode, Ward
 
 VN_SOURCE = f"vietnam-provinces {vietnam_provinces.__version__} (data {vietnam_provinces.__data_version__})"
@@ -30,9 +29,21 @@ NATURAL_EARTH_SOURCE = "Natural Earth 1:10m via npm world-atlas 2.0.2 (public do
 # reorganisation (PRODUCT.md names Bát Mọt, Pù Nhi, Na Mèo, Mường Chanh, Mường Lát, Tam Thanh).
 # Official ward codes from vietnam-provinces; administrators can change the flag.
 THANH_HOA_BORDER_COMMUNES: dict[int, str] = {
-    14845: "Mường Lát", 14848: "Tam Chung", 14854: "Mường Lý", 14857: "Trung Lý", 14860: "Quang Chiểu",
-    14863: "Pù Nhi", 14864: "Nhi Sơn", 14866: "Mường Chanh", 15001: "Trung Hạ", 15007: "Tam Thanh",
-    15010: "Sơn Thủy", 15013: "Na Mèo", 15022: "Sơn Điện", 15025: "Mường Mìn", 15031: "Yên Khương",
+    14845: "Mường Lát",
+    14848: "Tam Chung",
+    14854: "Mường Lý",
+    14857: "Trung Lý",
+    14860: "Quang Chiểu",
+    14863: "Pù Nhi",
+    14864: "Nhi Sơn",
+    14866: "Mường Chanh",
+    15001: "Trung Hạ",
+    15007: "Tam Thanh",
+    15010: "Sơn Thủy",
+    15013: "Na Mèo",
+    15022: "Sơn Điện",
+    15025: "Mường Mìn",
+    15031: "Yên Khương",
     15607: "Bát Mọt",
 }
 
@@ -73,12 +84,26 @@ def vietnam_areas(province_codes: list[int]) -> list[RefArea]:
     """The country, every province, and the communes of the named provinces."""
     out = [RefArea("VN", "VN", "country", "Việt Nam", "VN", None, False, VN_SOURCE)]
     for p in Province.iter_all():
-        out.append(RefArea(f"VN-{p.code.value:02d}", str(p.code.value), "province", p.name, "VN", "VN", False, VN_SOURCE))
+        out.append(
+            RefArea(
+                f"VN-{p.code.value:02d}", str(p.code.value), "province", p.name, "VN", "VN", False, VN_SOURCE
+            )
+        )
     for pc in province_codes:
         for w in Ward.iter_by_province(ProvinceCode(pc)):
             border = pc == 38 and w.code.value in THANH_HOA_BORDER_COMMUNES
-            out.append(RefArea(f"VN-{pc:02d}-{w.code.value}", str(w.code.value), "commune", w.name, "VN",
-                               f"VN-{pc:02d}", border, VN_SOURCE))
+            out.append(
+                RefArea(
+                    f"VN-{pc:02d}-{w.code.value}",
+                    str(w.code.value),
+                    "commune",
+                    w.name,
+                    "VN",
+                    f"VN-{pc:02d}",
+                    border,
+                    VN_SOURCE,
+                )
+            )
     return out
 
 
@@ -92,8 +117,18 @@ def hua_phan_areas() -> list[RefArea]:
         RefArea("LA-03", "LA.03", "province", f"{hp['name']} (Hủa Phăn)", "LA", "LA", False, GEONAMES_SOURCE),
     ]
     for d in sorted((a for a in admin2 if a["code"].startswith("LA.03.")), key=lambda a: a["code"]):
-        out.append(RefArea(f"LA-03-{d['code'][6:]}", d["code"], "district", d["name"], "LA", "LA-03", False,
-                           GEONAMES_SOURCE))
+        out.append(
+            RefArea(
+                f"LA-03-{d['code'][6:]}",
+                d["code"],
+                "district",
+                d["name"],
+                "LA",
+                "LA-03",
+                False,
+                GEONAMES_SOURCE,
+            )
+        )
     return out
 
 
@@ -104,7 +139,11 @@ def geonames_positions() -> dict[str, tuple[float, float]]:
     found: dict[str, tuple[float, float]] = {}
     for c in cities:
         key = wanted.get((c["country"], c["name"]))
-        if key and (c["country"] != "VN" or c["admin1"] == "38") and (c["country"] != "LA" or c["admin1"] == "03"):
+        if (
+            key
+            and (c["country"] != "VN" or c["admin1"] == "38")
+            and (c["country"] != "LA" or c["admin1"] == "03")
+        ):
             found[key] = (float(c["lat"]), float(c["lng"]))
     missing = set(wanted.values()) - set(found)
     if missing:

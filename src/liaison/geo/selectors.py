@@ -5,13 +5,32 @@ from __future__ import annotations
 from liaison import policy
 from liaison.geo.models import Area, Place
 
-AREA_COLUMNS = ("id", "code", "official_code", "kind", "name", "country", "parent__code", "is_border_area",
-                "lat", "lon", "position_approximate", "source")
+AREA_COLUMNS = (
+    "id",
+    "code",
+    "official_code",
+    "kind",
+    "name",
+    "country",
+    "parent__code",
+    "is_border_area",
+    "lat",
+    "lon",
+    "position_approximate",
+    "source",
+)
 PLACE_COLUMNS = ("id", "code", "kind", "name", "lat", "lon", "approximate", "source", "area__code", "unit_id")
 
 
-def area_list(actor, *, kind: str | None = None, country: str | None = None, border: bool | None = None,
-              parent_code: str | None = None, limit: int = 1000):
+def area_list(
+    actor,
+    *,
+    kind: str | None = None,
+    country: str | None = None,
+    border: bool | None = None,
+    parent_code: str | None = None,
+    limit: int = 1000,
+):
     qs = policy.visible(actor, Area)
     if kind:
         qs = qs.filter(kind=kind)
@@ -28,8 +47,14 @@ def area_get(actor, *, area_id) -> Area:
     return policy.get_visible(actor, Area, what="area", pk=area_id)
 
 
-def place_list(actor, *, kind: str | None = None, bbox: tuple[float, float, float, float] | None = None,
-               unit_id=None, limit: int = 2000):
+def place_list(
+    actor,
+    *,
+    kind: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    unit_id=None,
+    limit: int = 2000,
+):
     qs = policy.visible(actor, Place)
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)

@@ -18,8 +18,15 @@ def reference_import(actor: Actor, *, province_codes: list[int] | None = None) -
     policy.require(actor, "reference.manage")
     refs = reference.vietnam_areas(province_codes or [38]) + reference.hua_phan_areas()
     positions = reference.geonames_positions()
-    by_name = {"Mường Lát": "muong-lat", "Na Mèo": "na-meo", "Xam Neua": "xam-nua", "Muang Viangxai": "viengxay",
-               "Muang Xam-Tai": "xamtai", "Muang Houamuang": "huameung", "Muang Hiam": "viengthong"}
+    by_name = {
+        "Mường Lát": "muong-lat",
+        "Na Mèo": "na-meo",
+        "Xam Neua": "xam-nua",
+        "Muang Viangxai": "viengxay",
+        "Muang Xam-Tai": "xamtai",
+        "Muang Houamuang": "huameung",
+        "Muang Hiam": "viengthong",
+    }
     created = updated = 0
     with transaction.atomic():
         existing = {a.code: a for a in Area.objects.all()}
@@ -27,8 +34,12 @@ def reference_import(actor: Actor, *, province_codes: list[int] | None = None) -
             short = ref.name.removeprefix("Xã ").removeprefix("Phường ")
             pos = positions.get(by_name.get(short, ""))
             values = {
-                "official_code": ref.official_code, "kind": ref.kind, "name": ref.name, "country": ref.country,
-                "parent": existing.get(ref.parent) if ref.parent else None, "is_border_area": ref.is_border_area,
+                "official_code": ref.official_code,
+                "kind": ref.kind,
+                "name": ref.name,
+                "country": ref.country,
+                "parent": existing.get(ref.parent) if ref.parent else None,
+                "is_border_area": ref.is_border_area,
                 "source": ref.source,
             }
             if pos:
@@ -43,8 +54,13 @@ def reference_import(actor: Actor, *, province_codes: list[int] | None = None) -
                     setattr(area, k, v)
                 area.save()
                 updated += 1
-        audit.record(actor, Verb.AREA_IMPORTED, object_type="geo.area", object_ref="reference",
-                     changes={"created": created, "updated": updated, "source": reference.VN_SOURCE})
+        audit.record(
+            actor,
+            Verb.AREA_IMPORTED,
+            object_type="geo.area",
+            object_ref="reference",
+            changes={"created": created, "updated": updated, "source": reference.VN_SOURCE},
+        )
     return {"created": created, "updated": updated, "total": len(refs)}
 
 
@@ -67,26 +83,59 @@ def _validate_place(*, code, kind, name, lat, lon, source, exclude=None) -> list
     return errors
 
 
-def place_upsert(actor: Actor, *, code: str, kind: str, name: str, lat: float, lon: float, source: str,
-                 approximate: bool = True, area: Area | None = None, unit=None) -> Place:
+def place_upsert(
+    actor: Actor,
+    *,
+    code: str,
+    kind: str,
+    name: str,
+    lat: float,
+    lon: float,
+    source: str,
+    approximate: bool = True,
+    area: Area | None = None,
+    unit=None,
+) -> Place:
     """Create a place, or update the one with this code (reference loads are re-runnable)."""
     policy.require(actor, "reference.manage")
     current = Place.objects.filter(code=code).first()
-    errors = _validate_place(code=code, kind=kind, name=name, lat=lat, lon=lon, source=source,
-                             exclude=current.pk if current else None)
+    errors = _validate_place(
+        code=code,
+        kind=kind,
+        name=name,
+        lat=lat,
+        lon=lon,
+        source=source,
+        exclude=current.pk if current else None,
+    )
     if errors:
         raise Invalid(errors)
-    values = {"kind": kind, "name": name, "lat": lat, "lon": lon, "source": source, "approximate": approximate,
-              "area": area, "unit": unit}
+    values = {
+        "kind": kind,
+        "name": name,
+        "lat": lat,
+        "lon": lon,
+        "source": source,
+        "approximate": approximate,
+        "area": area,
+        "unit": unit,
+    }
     with transaction.atomic():
         if current is None:
             place = Place.objects.create(code=code, **values)
-            audit.record(actor, Verb.PLACE_CREATED, place, changes={k: getattr(v, "pk", v) for k, v in values.items()})
+            audit.record(
+                actor, Verb.PLACE_CREATED, place, changes={k: getattr(v, "pk", v) for k, v in values.items()}
+            )
             return place
         changed = {k: v for k, v in values.items() if getattr(current, k) != v}
         if changed:
             for k, v in changed.items():
                 setattr(current, k, v)
             current.save()
-            audit.record(actor, Verb.PLACE_UPDATED, current, changes={k: getattr(v, "pk", v) for k, v in changed.items()})
+            audit.record(
+                actor,
+                Verb.PLACE_UPDATED,
+                current,
+                changes={k: getattr(v, "pk", v) for k, v in changed.items()},
+            )
         return current

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from django.http import FileResponse, HttpResponse
+from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -17,8 +18,22 @@ from liaison.geo.models import Area, Place
 from liaison.intel import exports, selectors, services, stats
 from liaison.intel.models import Category, Item, VerificationRequest
 from liaison.intel.schemas import (
-    AccessOut, AttachmentOut, CloseIn, HandlingIn, ItemAmendIn, ItemIn, ItemOut, ItemPageOut, ItemRowOut,
-    LinkIn, LinkOut, RegradeIn, ShareIn, VerificationAnswerIn, VerificationIn, VerificationOut,
+    AccessOut,
+    AttachmentOut,
+    CloseIn,
+    HandlingIn,
+    ItemAmendIn,
+    ItemIn,
+    ItemOut,
+    ItemPageOut,
+    ItemRowOut,
+    LinkIn,
+    LinkOut,
+    RegradeIn,
+    ShareIn,
+    VerificationAnswerIn,
+    VerificationIn,
+    VerificationOut,
 )
 from liaison.org.models import Unit
 
@@ -45,29 +60,81 @@ class ItemQuery(Schema):
 
 def row_out(r: dict) -> ItemRowOut:
     return ItemRowOut(
-        id=r["id"], ref=r["ref"], title=r["title"], status=r["status"], tlp=r["tlp"], level=r["level"],
-        category=r["category__code"], origin_unit=r["origin_unit__code"], origin_force=r["origin_unit__force"],
-        reliability=r["reliability"], credibility=r["credibility"], analyst_reliability=r["analyst_reliability"],
-        analyst_credibility=r["analyst_credibility"], received_at=r["received_at"], observed_at=r["observed_at"],
-        exchanged_at=r["exchanged_at"], lat=r["lat"], lon=r["lon"], area=r["area__code"], is_drill=r["is_drill"])
+        id=r["id"],
+        ref=r["ref"],
+        title=r["title"],
+        status=r["status"],
+        tlp=r["tlp"],
+        level=r["level"],
+        category=r["category__code"],
+        origin_unit=r["origin_unit__code"],
+        origin_force=r["origin_unit__force"],
+        reliability=r["reliability"],
+        credibility=r["credibility"],
+        analyst_reliability=r["analyst_reliability"],
+        analyst_credibility=r["analyst_credibility"],
+        received_at=r["received_at"],
+        observed_at=r["observed_at"],
+        exchanged_at=r["exchanged_at"],
+        lat=r["lat"],
+        lon=r["lon"],
+        area=r["area__code"],
+        is_drill=r["is_drill"],
+    )
 
 
 def item_out(actor, item: Item) -> ItemOut:
-    receipts = [dict(unit_id=x.unit_id, unit=x.unit.code, delivered_at=x.delivered_at, read_at=x.read_at,
-                     acknowledged_at=x.acknowledged_at,
-                     acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None)
-                for x in selectors.item_receipts(actor, item=item)]
-    gradings = [dict(kind=g.kind, reliability=g.reliability, credibility=g.credibility, reason=g.reason,
-                     by=g.by.username, by_unit=g.by_unit.code, at=g.at)
-                for g in selectors.item_gradings(actor, item=item)]
+    receipts = [
+        dict(
+            unit_id=x.unit_id,
+            unit=x.unit.code,
+            delivered_at=x.delivered_at,
+            read_at=x.read_at,
+            acknowledged_at=x.acknowledged_at,
+            acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None,
+        )
+        for x in selectors.item_receipts(actor, item=item)
+    ]
+    gradings = [
+        dict(
+            kind=g.kind,
+            reliability=g.reliability,
+            credibility=g.credibility,
+            reason=g.reason,
+            by=g.by.username,
+            by_unit=g.by_unit.code,
+            at=g.at,
+        )
+        for g in selectors.item_gradings(actor, item=item)
+    ]
     return ItemOut(
-        id=item.id, ref=item.ref, title=item.title, status=item.status, tlp=item.tlp, level=item.level,
-        category=item.category.code, origin_unit=item.origin_unit.code, origin_force=item.origin_unit.force,
-        reliability=item.reliability, credibility=item.credibility, analyst_reliability=item.analyst_reliability,
-        analyst_credibility=item.analyst_credibility, received_at=item.received_at, observed_at=item.observed_at,
-        exchanged_at=item.exchanged_at, lat=item.lat, lon=item.lon, area=item.area.code if item.area else None,
-        is_drill=item.is_drill, body=item.body, amber_widened=item.amber_widened,
-        place=item.place.code if item.place else None, version=item.version, gradings=gradings, receipts=receipts)
+        id=item.id,
+        ref=item.ref,
+        title=item.title,
+        status=item.status,
+        tlp=item.tlp,
+        level=item.level,
+        category=item.category.code,
+        origin_unit=item.origin_unit.code,
+        origin_force=item.origin_unit.force,
+        reliability=item.reliability,
+        credibility=item.credibility,
+        analyst_reliability=item.analyst_reliability,
+        analyst_credibility=item.analyst_credibility,
+        received_at=item.received_at,
+        observed_at=item.observed_at,
+        exchanged_at=item.exchanged_at,
+        lat=item.lat,
+        lon=item.lon,
+        area=item.area.code if item.area else None,
+        is_drill=item.is_drill,
+        body=item.body,
+        amber_widened=item.amber_widened,
+        place=item.place.code if item.place else None,
+        version=item.version,
+        gradings=gradings,
+        receipts=receipts,
+    )
 
 
 def _ref(model, field: str, code: str | None, actor, **extra):
@@ -86,8 +153,12 @@ def _item(actor, item_id) -> Item:
 @router.get("/items", response=ItemPageOut)
 def list_items(request, f: Query[ItemQuery]):
     page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.dict()))
-    return ItemPageOut(items=[row_out(r) for r in page.rows], count=page.count, count_capped=page.count_capped,
-                       next_cursor=page.next_cursor)
+    return ItemPageOut(
+        items=[row_out(r) for r in page.rows],
+        count=page.count,
+        count_capped=page.count_capped,
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post("/items", response={201: ItemOut})
@@ -97,10 +168,21 @@ def create_item(request, payload: ItemIn):
     def create():
         category = _ref(Category, "category", payload.category, actor, state=Category.State.ACTIVE)
         return services.item_create(
-            actor, title=payload.title, body=payload.body, category=category, observed_at=payload.observed_at,
-            received_at=payload.received_at, reliability=payload.reliability, credibility=payload.credibility,
-            tlp=payload.tlp, lat=payload.lat, lon=payload.lon, area=_ref(Area, "area", payload.area, actor),
-            place=_ref(Place, "place", payload.place, actor), is_drill=payload.is_drill)
+            actor,
+            title=payload.title,
+            body=payload.body,
+            category=category,
+            observed_at=payload.observed_at,
+            received_at=payload.received_at,
+            reliability=payload.reliability,
+            credibility=payload.credibility,
+            tlp=payload.tlp,
+            lat=payload.lat,
+            lon=payload.lon,
+            area=_ref(Area, "area", payload.area, actor),
+            place=_ref(Place, "place", payload.place, actor),
+            is_drill=payload.is_drill,
+        )
 
     status, item = idempotent_create(request, "items.create", create, replay=lambda rid: _item(actor, rid))
     return Status(status, item_out(actor, _item(actor, item.pk)))
@@ -121,7 +203,9 @@ def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
     changes = payload.dict(exclude_unset=True)
     reason = changes.pop("reason", "")
     if "category" in changes:
-        changes["category"] = _ref(Category, "category", changes["category"], actor, state=Category.State.ACTIVE)
+        changes["category"] = _ref(
+            Category, "category", changes["category"], actor, state=Category.State.ACTIVE
+        )
     services.item_amend(actor, item=item, reason=reason, **changes)
     return item_out(actor, _item(actor, item_id))
 
@@ -130,8 +214,18 @@ def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
 def item_history(request, item_id: uuid.UUID):
     actor = actor_of(request)
     item = _item(actor, item_id)
-    return [dict(version=r.version, action=r.action, changes=r.changes, reason=r.reason,
-                 by=r.by.username if r.by else "system", by_unit=r.by_unit.code if r.by_unit else "", at=r.at.isoformat()) for r in selectors.item_revisions(actor, item=item)]
+    return [
+        dict(
+            version=r.version,
+            action=r.action,
+            changes=r.changes,
+            reason=r.reason,
+            by=r.by.username if r.by else "system",
+            by_unit=r.by_unit.code if r.by_unit else "",
+            at=r.at.isoformat(),
+        )
+        for r in selectors.item_revisions(actor, item=item)
+    ]
 
 
 @router.post("/items/{item_id}/shares", response=ItemOut)
@@ -158,8 +252,13 @@ def acknowledge_item(request, item_id: uuid.UUID):
 @router.post("/items/{item_id}/handling", response=ItemOut)
 def set_handling(request, item_id: uuid.UUID, payload: HandlingIn):
     actor = actor_of(request)
-    services.item_set_handling(actor, item=_item(actor, item_id), tlp=payload.tlp,
-                               amber_widened=payload.amber_widened, reason=payload.reason)
+    services.item_set_handling(
+        actor,
+        item=_item(actor, item_id),
+        tlp=payload.tlp,
+        amber_widened=payload.amber_widened,
+        reason=payload.reason,
+    )
     return item_out(actor, _item(actor, item_id))
 
 
@@ -173,8 +272,13 @@ def close_item(request, item_id: uuid.UUID, payload: CloseIn):
 @router.post("/items/{item_id}/grading", response=ItemOut)
 def regrade_item(request, item_id: uuid.UUID, payload: RegradeIn):
     actor = actor_of(request)
-    services.item_regrade(actor, item=_item(actor, item_id), reliability=payload.reliability,
-                          credibility=payload.credibility, reason=payload.reason)
+    services.item_regrade(
+        actor,
+        item=_item(actor, item_id),
+        reliability=payload.reliability,
+        credibility=payload.credibility,
+        reason=payload.reason,
+    )
     return item_out(actor, _item(actor, item_id))
 
 
@@ -199,23 +303,51 @@ def request_verification(request, item_id: uuid.UUID, payload: VerificationIn):
         raise Invalid(field="unit_id", code="unknown", message="No such unit.")
 
     def create():
-        return services.verification_request(actor, item=item, unit=unit, due_at=payload.due_at,
-                                             question=payload.question)
+        return services.verification_request(
+            actor, item=item, unit=unit, due_at=payload.due_at, question=payload.question
+        )
 
-    status, req = idempotent_create(request, "items.verification", create,
-                                    replay=lambda rid: policy.get_visible(actor, VerificationRequest, pk=rid))
-    return Status(status, VerificationOut(id=req.id, item_id=req.item_id, unit_id=req.unit_id, due_at=req.due_at,
-                                          state=req.state, result=req.result, question=req.question))
+    status, req = idempotent_create(
+        request,
+        "items.verification",
+        create,
+        replay=lambda rid: policy.get_visible(actor, VerificationRequest, pk=rid),
+    )
+    return Status(
+        status,
+        VerificationOut(
+            id=req.id,
+            item_id=req.item_id,
+            unit_id=req.unit_id,
+            due_at=req.due_at,
+            state=req.state,
+            result=req.result,
+            question=req.question,
+        ),
+    )
 
 
 @router.post("/verification-requests/{request_id}/answer", response=VerificationOut)
 def answer_verification(request, request_id: uuid.UUID, payload: VerificationAnswerIn):
     actor = actor_of(request)
     req = policy.get_visible(actor, VerificationRequest, what="verification request", pk=request_id)
-    req = services.verification_answer(actor, request=req, result=payload.result, reliability=payload.reliability,
-                                       credibility=payload.credibility, note=payload.note)
-    return VerificationOut(id=req.id, item_id=req.item_id, unit_id=req.unit_id, due_at=req.due_at, state=req.state,
-                           result=req.result, question=req.question)
+    req = services.verification_answer(
+        actor,
+        request=req,
+        result=payload.result,
+        reliability=payload.reliability,
+        credibility=payload.credibility,
+        note=payload.note,
+    )
+    return VerificationOut(
+        id=req.id,
+        item_id=req.item_id,
+        unit_id=req.unit_id,
+        due_at=req.due_at,
+        state=req.state,
+        result=req.result,
+        question=req.question,
+    )
 
 
 @router.post("/items/{item_id}/attachments", response={201: AttachmentOut})
@@ -231,8 +363,12 @@ def add_attachment(request, item_id: uuid.UUID, file: File[UploadedFile]):
 @router.get("/attachments/{attachment_id}")
 def get_attachment(request, attachment_id: uuid.UUID):
     att, path = services.attachment_open(actor_of(request), attachment_id=attachment_id)
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=att.filename,  # noqa: SIM115
-                            content_type=att.content_type)
+    response = FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=att.filename,  # noqa: SIM115
+        content_type=att.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -245,12 +381,23 @@ def explain_access(request, item_id: uuid.UUID, unit_id: uuid.UUID):
     if unit is None:
         raise Invalid(field="unit_id", code="unknown", message="No such unit.")
     res = selectors.explain_access(actor, item=item, unit=unit)
-    return AccessOut(unit_id=unit.pk, members_see_it=res["members"], commanders_see_it=res["commanders"],
-                     steps=[dict(rule=r, granted=g, detail=d) for r, g, d in res["steps"]],
-                     receipts=[dict(unit_id=x.unit_id, unit=x.unit.code, delivered_at=x.delivered_at,
-                                    read_at=x.read_at, acknowledged_at=x.acknowledged_at,
-                                    acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None)
-                               for x in res["receipts"]])
+    return AccessOut(
+        unit_id=unit.pk,
+        members_see_it=res["members"],
+        commanders_see_it=res["commanders"],
+        steps=[dict(rule=r, granted=g, detail=d) for r, g, d in res["steps"]],
+        receipts=[
+            dict(
+                unit_id=x.unit_id,
+                unit=x.unit.code,
+                delivered_at=x.delivered_at,
+                read_at=x.read_at,
+                acknowledged_at=x.acknowledged_at,
+                acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None,
+            )
+            for x in res["receipts"]
+        ],
+    )
 
 
 class InboxOut(Schema):
@@ -263,12 +410,27 @@ class InboxOut(Schema):
 def inbox(request):
     actor = actor_of(request)
     box = selectors.inbox(actor)
-    rows = selectors.filtered_items(actor, selectors.ItemFilter(include_drills=True)).filter(
-        pk__in=[r.item_id for r in box["unacknowledged"]]).order_by("-received_at").values(*selectors.ITEM_COLUMNS)
-    return InboxOut(unacknowledged=[row_out(r) for r in rows], overdue=box["overdue"],
-                    verifications=[dict(id=str(v.id), item_id=str(v.item_id), item_ref=v.item.ref,
-                                        due_at=v.due_at.isoformat(), overdue=v.overdue, question=v.question)
-                                   for v in box["verifications"]])
+    rows = (
+        selectors.filtered_items(actor, selectors.ItemFilter(include_drills=True))
+        .filter(pk__in=[r.item_id for r in box["unacknowledged"]])
+        .order_by("-received_at")
+        .values(*selectors.ITEM_COLUMNS)
+    )
+    return InboxOut(
+        unacknowledged=[row_out(r) for r in rows],
+        overdue=box["overdue"],
+        verifications=[
+            dict(
+                id=str(v.id),
+                item_id=str(v.item_id),
+                item_ref=v.item.ref,
+                due_at=v.due_at.isoformat(),
+                overdue=v.overdue,
+                question=v.question,
+            )
+            for v in box["verifications"]
+        ],
+    )
 
 
 class StatsQuery(Schema):
@@ -279,12 +441,18 @@ class StatsQuery(Schema):
 
 @router.get("/stats/exchange", response=dict)
 def exchange_stats(request, f: Query[StatsQuery]):
-    p = stats.period(f.period, f.on or dt.date.today(), f.end)
+    p = stats.period(f.period, f.on or timezone.localdate(), f.end)
     s = stats.exchange_stats(actor_of(request), p)
-    return {"period": {"label": p.label, "start": p.start, "end": p.end},
-            "previous_period": {"label": s["previous_period"].label, "start": s["previous_period"].start,
-                                "end": s["previous_period"].end},
-            "current": s["current"], "previous": s["previous"]}
+    return {
+        "period": {"label": p.label, "start": p.start, "end": p.end},
+        "previous_period": {
+            "label": s["previous_period"].label,
+            "start": s["previous_period"].start,
+            "end": s["previous_period"].end,
+        },
+        "current": s["current"],
+        "previous": s["previous"],
+    }
 
 
 @router.get("/stats/exchange.{fmt}")
@@ -292,5 +460,5 @@ def exchange_stats_export(request, fmt: str, f: Query[StatsQuery]) -> HttpRespon
     if fmt not in ("csv", "xlsx"):
         raise NotFound("export format")
     actor = actor_of(request)
-    p = stats.period(f.period, f.on or dt.date.today(), f.end)
+    p = stats.period(f.period, f.on or timezone.localdate(), f.end)
     return exports.exchange_export(actor, stats.exchange_stats(actor, p), fmt)

@@ -26,16 +26,25 @@ def _labels() -> dict:
 
     forces = {k: str(v) for k, v in Force.choices}
     pairs = {f"{a}>{b}": f"{forces[a]} → {forces[b]}" for a in forces for b in forces}
-    return {"by_level": {k: str(v) for k, v in Level.choices}, "by_origin_force": forces, "by_pair": pairs,
-            "by_status": {k: str(v) for k, v in Status.choices},
-            "by_category": dict(Category.objects.values_list("code", "name_vi"))}
+    return {
+        "by_level": {k: str(v) for k, v in Level.choices},
+        "by_origin_force": forces,
+        "by_pair": pairs,
+        "by_status": {k: str(v) for k, v in Status.choices},
+        "by_category": dict(Category.objects.values_list("code", "name_vi")),
+    }
 
 
 def exchange_export(actor, stats: dict, fmt: str) -> HttpResponse:
     rows = [[safe_cell(c) for c in row] for row in rows_for_export(stats, _labels())]
     name = f"trao-doi-tin-{stats['period'].label.replace('/', '-')}"
-    audit.record_separately(actor, Verb.ITEM_EXPORTED, object_type="intel.stats", object_ref=stats["period"].label,
-                            changes={"format": fmt, "rows": len(rows)})
+    audit.record_separately(
+        actor,
+        Verb.ITEM_EXPORTED,
+        object_type="intel.stats",
+        object_ref=stats["period"].label,
+        changes={"format": fmt, "rows": len(rows)},
+    )
     if fmt == "csv":
         buf = io.StringIO()
         csv.writer(buf).writerows(rows)

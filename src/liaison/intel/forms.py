@@ -5,7 +5,15 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from liaison.geo.models import Area, Place
-from liaison.intel.models import Category, Credibility, ItemLink, Reliability, Status, Tlp, VerificationRequest
+from liaison.intel.models import (
+    Category,
+    Credibility,
+    ItemLink,
+    Reliability,
+    Status,
+    Tlp,
+    VerificationRequest,
+)
 from liaison.org.models import Force, Unit
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -13,17 +21,26 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 
 class ItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("What was observed"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(
+        label=_("What was observed"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(state="active"))
     observed_at = forms.DateTimeField(label=_("Observed at"), widget=DT)
     reliability = forms.ChoiceField(label=_("Source reliability"), choices=Reliability.choices, initial="C")
-    credibility = forms.TypedChoiceField(label=_("Information credibility"), choices=Credibility.choices,
-                                         coerce=int, initial=3)
+    credibility = forms.TypedChoiceField(
+        label=_("Information credibility"), choices=Credibility.choices, coerce=int, initial=3
+    )
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices, initial=Tlp.AMBER)
-    area = forms.ModelChoiceField(label=_("Commune"), required=False,
-                                  queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"))
-    place = forms.ModelChoiceField(label=_("Post, gate or marker"), required=False,
-                                   queryset=Place.objects.exclude(kind="town").order_by("kind", "name"))
+    area = forms.ModelChoiceField(
+        label=_("Commune"),
+        required=False,
+        queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"),
+    )
+    place = forms.ModelChoiceField(
+        label=_("Post, gate or marker"),
+        required=False,
+        queryset=Place.objects.exclude(kind="town").order_by("kind", "name"),
+    )
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     is_drill = forms.BooleanField(label=_("Drill"), required=False)
@@ -31,31 +48,44 @@ class ItemForm(forms.Form):
 
 class ShareForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
-        label=_("Units"), required=False,
-        queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True).order_by("force", "path"))
-    forces = forms.MultipleChoiceField(label=_("Whole forces"), required=False,
-                                       choices=[c for c in Force.choices if c[0] != Force.FOREIGN_PARTNER])
+        label=_("Units"),
+        required=False,
+        queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True).order_by("force", "path"),
+    )
+    forces = forms.MultipleChoiceField(
+        label=_("Whole forces"),
+        required=False,
+        choices=[c for c in Force.choices if c[0] != Force.FOREIGN_PARTNER],
+    )
 
 
 class VerificationForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit to verify"),
-                                  queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True))
+    unit = forms.ModelChoiceField(
+        label=_("Unit to verify"), queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True)
+    )
     due_at = forms.DateTimeField(label=_("Deadline"), widget=DT)
-    question = forms.CharField(label=_("Question"), max_length=2000, required=False,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    question = forms.CharField(
+        label=_("Question"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AnswerForm(forms.Form):
     request_id = forms.UUIDField(widget=forms.HiddenInput)
     result = forms.ChoiceField(label=_("Result"), choices=VerificationRequest.Result.choices)
     reliability = forms.ChoiceField(label=_("Source reliability"), choices=Reliability.choices)
-    credibility = forms.TypedChoiceField(label=_("Information credibility"), choices=Credibility.choices, coerce=int)
-    note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    credibility = forms.TypedChoiceField(
+        label=_("Information credibility"), choices=Credibility.choices, coerce=int
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RegradeForm(forms.Form):
     reliability = forms.ChoiceField(label=_("Source reliability"), choices=Reliability.choices)
-    credibility = forms.TypedChoiceField(label=_("Information credibility"), choices=Credibility.choices, coerce=int)
+    credibility = forms.TypedChoiceField(
+        label=_("Information credibility"), choices=Credibility.choices, coerce=int
+    )
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
 
 
@@ -66,7 +96,9 @@ class LinkForm(forms.Form):
 
 class HandlingForm(forms.Form):
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices)
-    amber_widened = forms.BooleanField(label=_("AMBER: recipients may share beyond their force"), required=False)
+    amber_widened = forms.BooleanField(
+        label=_("AMBER: recipients may share beyond their force"), required=False
+    )
     reason = forms.CharField(label=_("Reason (required to lower)"), max_length=2000, required=False)
 
 
@@ -80,28 +112,54 @@ class AttachmentForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all(),
-                                      to_field_name="code")
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", "—"), *Status.choices])
-    level = forms.ChoiceField(label=_("Level"), required=False,
-                              choices=[("", "—"), ("province", _("Province")), ("district", _("District")),
-                                       ("commune", _("Commune / post"))])
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.all(), to_field_name="code"
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
+    level = forms.ChoiceField(
+        label=_("Level"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("province", _("Province")),
+            ("district", _("District")),
+            ("commune", _("Commune / post")),
+        ],
+    )
     tlp = forms.ChoiceField(label=_("Handling level"), required=False, choices=[("", "—"), *Tlp.choices])
-    origin_force = forms.ChoiceField(label=_("Originating force"), required=False,
-                                     choices=[("", "—"), *Force.choices])
-    area = forms.ModelChoiceField(label=_("Commune"), required=False, to_field_name="code",
-                                  queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"))
-    reliability = forms.ChoiceField(label=_("Reliability"), required=False, choices=[("", "—"), *Reliability.choices])
+    origin_force = forms.ChoiceField(
+        label=_("Originating force"), required=False, choices=[("", "—"), *Force.choices]
+    )
+    area = forms.ModelChoiceField(
+        label=_("Commune"),
+        required=False,
+        to_field_name="code",
+        queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"),
+    )
+    reliability = forms.ChoiceField(
+        label=_("Reliability"), required=False, choices=[("", "—"), *Reliability.choices]
+    )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
 
 
 class StatsForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), choices=[("month", _("Month")), ("quarter", _("Quarter")),
-                                                          ("year", _("Year")), ("custom", _("Custom"))],
-                               initial="quarter")
-    on = forms.DateField(label=_("Date in the period (or start)"), required=False,
-                         widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("End (custom)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[
+            ("month", _("Month")),
+            ("quarter", _("Quarter")),
+            ("year", _("Year")),
+            ("custom", _("Custom")),
+        ],
+        initial="quarter",
+    )
+    on = forms.DateField(
+        label=_("Date in the period (or start)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=_("End (custom)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

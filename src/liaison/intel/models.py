@@ -68,10 +68,12 @@ class Category(BaseModel):
     name_en = models.CharField(max_length=120)
     name_lo = models.CharField(max_length=120, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -105,7 +107,9 @@ class Item(BaseModel):
     analyst_reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
     analyst_credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, null=True, blank=True)
     tlp = models.CharField(max_length=12, choices=Tlp.choices, default=Tlp.AMBER)
-    amber_widened = models.BooleanField(default=False, help_text="AMBER: recipients may share beyond their force")
+    amber_widened = models.BooleanField(
+        default=False, help_text="AMBER: recipients may share beyond their force"
+    )
     level = models.CharField(max_length=10, choices=Level.choices, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     is_drill = models.BooleanField(default=False)
@@ -126,11 +130,19 @@ class Item(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="item_title_not_empty"),
-            models.CheckConstraint(condition=Q(credibility__gte=1, credibility__lte=6), name="item_credibility_range"),
-            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="item_lat"),
-            models.CheckConstraint(condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="item_lon"),
-            models.CheckConstraint(condition=Q(lat__isnull=True, lon__isnull=True) | Q(lat__isnull=False, lon__isnull=False),
-                                   name="item_point_complete"),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="item_credibility_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="item_lat"
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="item_lon"
+            ),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lon__isnull=True) | Q(lat__isnull=False, lon__isnull=False),
+                name="item_point_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,8 +162,10 @@ class ItemShare(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=(Q(unit__isnull=False) & Q(force="")) | (Q(unit__isnull=True) & ~Q(force="")),
-                                   name="share_unit_xor_force"),
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(force="")) | (Q(unit__isnull=True) & ~Q(force="")),
+                name="share_unit_xor_force",
+            ),
         ]
 
 
@@ -164,11 +178,13 @@ class ItemReceipt(models.Model):
     share = models.ForeignKey(ItemShare, on_delete=models.PROTECT, related_name="receipts")
     delivered_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
-    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="receipt_unique")]
@@ -200,8 +216,9 @@ class VerificationRequest(BaseModel):
     reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
     credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, null=True, blank=True)
     note = models.TextField(max_length=4000, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -218,8 +235,9 @@ class ItemLink(models.Model):
     a = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="links_a")
     b = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="links_b")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")  # null: the system
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: the system
     created_at = models.DateTimeField()
 
     class Meta:

@@ -20,10 +20,31 @@ from liaison.core.text import normalise
 from liaison.intel.models import Item, ItemLink, ItemReceipt, VerificationRequest
 
 ITEM_COLUMNS = (
-    "id", "ref", "title", "status", "tlp", "level", "reliability", "credibility", "analyst_reliability",
-    "analyst_credibility", "received_at", "observed_at", "exchanged_at", "lat", "lon", "is_drill",
-    "category__code", "category__name_vi", "category__name_en", "category__name_lo", "origin_unit__code",
-    "origin_unit__name", "origin_unit__force", "area__code", "area__name",
+    "id",
+    "ref",
+    "title",
+    "status",
+    "tlp",
+    "level",
+    "reliability",
+    "credibility",
+    "analyst_reliability",
+    "analyst_credibility",
+    "received_at",
+    "observed_at",
+    "exchanged_at",
+    "lat",
+    "lon",
+    "is_drill",
+    "category__code",
+    "category__name_vi",
+    "category__name_en",
+    "category__name_lo",
+    "origin_unit__code",
+    "origin_unit__name",
+    "origin_unit__force",
+    "area__code",
+    "area__name",
 )
 COUNT_CAP = 1000
 
@@ -68,11 +89,18 @@ def search_condition(q: str):
     if not tokens:
         return None
     if connection.vendor == "postgresql":
-        return RawSQL("to_tsvector('simple'::regconfig, intel_item.search_text) @@ "
-                      "websearch_to_tsquery('simple'::regconfig, %s)", [" ".join(tokens)], output_field=BooleanField())
+        return RawSQL(
+            "to_tsvector('simple'::regconfig, intel_item.search_text) @@ "
+            "websearch_to_tsquery('simple'::regconfig, %s)",
+            [" ".join(tokens)],
+            output_field=BooleanField(),
+        )
     match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-    return RawSQL("intel_item.rowid IN (SELECT rowid FROM intel_item_fts WHERE intel_item_fts MATCH %s)", [match],
-                  output_field=BooleanField())
+    return RawSQL(
+        "intel_item.rowid IN (SELECT rowid FROM intel_item_fts WHERE intel_item_fts MATCH %s)",
+        [match],
+        output_field=BooleanField(),
+    )
 
 
 def _encode_cursor(received_at: dt.datetime, pk) -> str:
@@ -84,16 +112,25 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
         at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return dt.datetime.fromisoformat(at), pk
     except (ValueError, UnicodeDecodeError):
-        raise Invalid(field="cursor", code="malformed", message="Not a cursor from a previous page.") from None
+        raise Invalid(
+            field="cursor", code="malformed", message="Not a cursor from a previous page."
+        ) from None
 
 
 def filtered_items(actor, f: ItemFilter):
     qs = policy.visible(actor, Item)
     if not f.include_drills:
         qs = qs.filter(is_drill=False)
-    simple = {"category__code": f.category, "status": f.status, "level": f.level, "tlp": f.tlp,
-              "area__code": f.area, "origin_unit__code": f.origin_unit, "origin_unit__force": f.origin_force,
-              "reliability": f.reliability}
+    simple = {
+        "category__code": f.category,
+        "status": f.status,
+        "level": f.level,
+        "tlp": f.tlp,
+        "area__code": f.area,
+        "origin_unit__code": f.origin_unit,
+        "origin_unit__force": f.origin_force,
+        "reliability": f.reliability,
+    }
     qs = qs.filter(**{k: v for k, v in simple.items() if v})
     if f.credibility:
         qs = qs.filter(credibility__lte=f.credibility)
@@ -124,7 +161,9 @@ def item_list(actor, f: ItemFilter) -> Page:
 
 def item_get(actor, *, item_id) -> Item:
     item = policy.get_visible(actor, Item, what="item", pk=item_id)
-    return Item.objects.select_related("category", "origin_unit", "origin_officer", "area", "place").get(pk=item.pk)
+    return Item.objects.select_related("category", "origin_unit", "origin_officer", "area", "place").get(
+        pk=item.pk
+    )
 
 
 def item_revisions(actor, *, item: Item):
@@ -136,7 +175,9 @@ def item_gradings(actor, *, item: Item):
 
 
 def item_receipts(actor, *, item: Item):
-    return item.receipts.select_related("unit", "read_by", "acknowledged_by").order_by("delivered_at", "unit__code")
+    return item.receipts.select_related("unit", "read_by", "acknowledged_by").order_by(
+        "delivered_at", "unit__code"
+    )
 
 
 def item_shares(actor, *, item: Item):
@@ -151,8 +192,11 @@ def item_links(actor, *, item: Item) -> list[dict]:
     """Linked items the actor may see (a link to an item they may not see is not shown)."""
     links = ItemLink.objects.filter(Q(a=item) | Q(b=item))
     other_ids = {lk.b_id if lk.a_id == item.pk else lk.a_id: lk for lk in links}
-    visible = policy.visible(actor, Item).filter(pk__in=other_ids).values(
-        "id", "ref", "title", "origin_unit__name", "origin_unit__force", "origin_unit_id")
+    visible = (
+        policy.visible(actor, Item)
+        .filter(pk__in=other_ids)
+        .values("id", "ref", "title", "origin_unit__name", "origin_unit__force", "origin_unit_id")
+    )
     return [{**row, "kind": other_ids[row["id"]].kind} for row in visible]
 
 
@@ -167,17 +211,25 @@ def inbox(actor) -> dict:
     if unit is None:
         return {"unacknowledged": [], "verifications": [], "overdue": 0}
     visible = policy.visible(actor, Item)
-    receipts = (ItemReceipt.objects.filter(unit=unit, acknowledged_at__isnull=True, item__in=visible)
-                .select_related("item", "item__category", "item__origin_unit").order_by("-delivered_at")[:200])
+    receipts = (
+        ItemReceipt.objects.filter(unit=unit, acknowledged_at__isnull=True, item__in=visible)
+        .select_related("item", "item__category", "item__origin_unit")
+        .order_by("-delivered_at")[:200]
+    )
     now = clock.now()
-    requests = list(VerificationRequest.objects.filter(unit=unit, state=VerificationRequest.State.OPEN,
-                                                       item__in=visible)
-                    .select_related("item", "requested_by_unit").order_by("due_at")[:200])
+    requests = list(
+        VerificationRequest.objects.filter(unit=unit, state=VerificationRequest.State.OPEN, item__in=visible)
+        .select_related("item", "requested_by_unit")
+        .order_by("due_at")[:200]
+    )
     for r in requests:
         r.overdue = r.due_at < now
     requests.sort(key=lambda r: (not r.overdue, r.due_at))
-    return {"unacknowledged": list(receipts), "verifications": requests,
-            "overdue": sum(1 for r in requests if r.overdue)}
+    return {
+        "unacknowledged": list(receipts),
+        "verifications": requests,
+        "overdue": sum(1 for r in requests if r.overdue),
+    }
 
 
 def explain_access(actor, *, item: Item, unit) -> dict:
@@ -185,8 +237,14 @@ def explain_access(actor, *, item: Item, unit) -> dict:
     per-recipient receipts. Only someone who may see the item may ask."""
     policy.require(actor, "item.explain", item)
     steps = policy.explain(unit, "item.view", item)
-    granted_members = any(ok for name, ok, _ in steps if name in ("originator", "recipient", "verification request"))
+    granted_members = any(
+        ok for name, ok, _ in steps if name in ("originator", "recipient", "verification request")
+    )
     granted_commanders = granted_members or any(ok for name, ok, _ in steps if name == "commander subtree")
     audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"unit": str(unit.pk)})
-    return {"steps": steps, "members": granted_members, "commanders": granted_commanders,
-            "receipts": list(item_receipts(actor, item=item))}
+    return {
+        "steps": steps,
+        "members": granted_members,
+        "commanders": granted_commanders,
+        "receipts": list(item_receipts(actor, item=item)),
+    }

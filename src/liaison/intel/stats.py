@@ -44,7 +44,7 @@ class Period:
 
 
 def _local(d: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(d.year, d.month, d.day), timezone.get_current_timezone())
+    return dt.datetime(d.year, d.month, d.day, tzinfo=timezone.get_current_timezone())
 
 
 def period(kind: str, on: dt.date, end: dt.date | None = None) -> Period:
@@ -70,17 +70,26 @@ def period(kind: str, on: dt.date, end: dt.date | None = None) -> Period:
 
 
 def _counts(actor, p: Period) -> dict:
-    base = policy.visible(actor, Item).filter(is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end)
-    pairs = (ItemReceipt.objects.filter(item__in=base.values("pk"))
-             .exclude(unit__force=F("item__origin_unit__force"))
-             .values("item__origin_unit__force", "unit__force").annotate(n=Count("item", distinct=True)))
+    base = policy.visible(actor, Item).filter(
+        is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end
+    )
+    pairs = (
+        ItemReceipt.objects.filter(item__in=base.values("pk"))
+        .exclude(unit__force=F("item__origin_unit__force"))
+        .values("item__origin_unit__force", "unit__force")
+        .annotate(n=Count("item", distinct=True))
+    )
     return {
         "total": base.count(),
         "by_level": {r["level"]: r["n"] for r in base.values("level").annotate(n=Count("id")).order_by()},
-        "by_origin_force": {r["origin_unit__force"]: r["n"]
-                            for r in base.values("origin_unit__force").annotate(n=Count("id")).order_by()},
-        "by_category": {r["category__code"]: r["n"]
-                        for r in base.values("category__code").annotate(n=Count("id")).order_by()},
+        "by_origin_force": {
+            r["origin_unit__force"]: r["n"]
+            for r in base.values("origin_unit__force").annotate(n=Count("id")).order_by()
+        },
+        "by_category": {
+            r["category__code"]: r["n"]
+            for r in base.values("category__code").annotate(n=Count("id")).order_by()
+        },
         "by_status": {r["status"]: r["n"] for r in base.values("status").annotate(n=Count("id")).order_by()},
         "by_pair": {f"{r['item__origin_unit__force']}>{r['unit__force']}": r["n"] for r in pairs.order_by()},
     }
@@ -88,7 +97,12 @@ def _counts(actor, p: Period) -> dict:
 
 def exchange_stats(actor, p: Period) -> dict:
     prev = p.previous()
-    return {"period": p, "previous_period": prev, "current": _counts(actor, p), "previous": _counts(actor, prev)}
+    return {
+        "period": p,
+        "previous_period": prev,
+        "current": _counts(actor, p),
+        "previous": _counts(actor, prev),
+    }
 
 
 def rows_for_export(stats: dict, labels: dict[str, dict[str, str]]) -> list[list]:
@@ -98,6 +112,13 @@ def rows_for_export(stats: dict, labels: dict[str, dict[str, str]]) -> list[list
     out.append(["total", "", "", cur["total"], prev["total"]])
     for section in ("by_level", "by_origin_force", "by_pair", "by_category", "by_status"):
         for key in sorted(set(cur[section]) | set(prev[section])):
-            out.append([section, key, labels.get(section, {}).get(key, key), cur[section].get(key, 0),
-                        prev[section].get(key, 0)])
+            out.append(
+                [
+                    section,
+                    key,
+                    labels.get(section, {}).get(key, key),
+                    cur[section].get(key, 0),
+                    prev[section].get(key, 0),
+                ]
+            )
     return out

@@ -16,8 +16,17 @@ from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.intel import exports, selectors, services, stats
 from liaison.intel.forms import (
-    AnswerForm, AttachmentForm, CloseForm, FilterForm, HandlingForm, ItemForm, LinkForm, RegradeForm, ShareForm,
-    StatsForm, VerificationForm,
+    AnswerForm,
+    AttachmentForm,
+    CloseForm,
+    FilterForm,
+    HandlingForm,
+    ItemForm,
+    LinkForm,
+    RegradeForm,
+    ShareForm,
+    StatsForm,
+    VerificationForm,
 )
 from liaison.intel.models import Item, Tlp, VerificationRequest
 from liaison.org.models import Force, Level, Unit
@@ -36,7 +45,7 @@ def _local_day(d: dt.date | None, *, end: bool = False):
         return None
     if end:
         d = d + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime(d.year, d.month, d.day))
+    return dt.datetime(d.year, d.month, d.day, tzinfo=timezone.get_current_timezone())
 
 
 @signed_in
@@ -47,11 +56,18 @@ def item_list(request):
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
         f = selectors.ItemFilter(
-            q=data.get("q") or "", category=data["category"].code if data.get("category") else None,
-            status=data.get("status") or None, level=data.get("level") or None, tlp=data.get("tlp") or None,
-            origin_force=data.get("origin_force") or None, area=data["area"].code if data.get("area") else None,
-            reliability=data.get("reliability") or None, since=_local_day(data.get("since")),
-            until=_local_day(data.get("until"), end=True), cursor=data.get("cursor") or None)
+            q=data.get("q") or "",
+            category=data["category"].code if data.get("category") else None,
+            status=data.get("status") or None,
+            level=data.get("level") or None,
+            tlp=data.get("tlp") or None,
+            origin_force=data.get("origin_force") or None,
+            area=data["area"].code if data.get("area") else None,
+            reliability=data.get("reliability") or None,
+            since=_local_day(data.get("since")),
+            until=_local_day(data.get("until"), end=True),
+            cursor=data.get("cursor") or None,
+        )
         try:
             page = selectors.item_list(request.actor, f)
         except Invalid as exc:
@@ -65,8 +81,17 @@ def item_list(request):
         q = request.GET.copy()
         q["cursor"] = page.next_cursor
         nxt = q.urlencode()
-    return render(request, template, {"form": form, "page": page, "next_query": nxt,
-                                      "may_create": policy.can(request.actor, "item.create")}, status=status)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "next_query": nxt,
+            "may_create": policy.can(request.actor, "item.create"),
+        },
+        status=status,
+    )
 
 
 @signed_in
@@ -76,9 +101,20 @@ def item_create(request):
         d = form.cleaned_data
         try:
             item = services.item_create(
-                request.actor, title=d["title"], body=d["body"], category=d["category"], observed_at=d["observed_at"],
-                reliability=d["reliability"], credibility=d["credibility"], tlp=d["tlp"], lat=d["lat"],
-                lon=d["lon"], area=d["area"], place=d["place"], is_drill=d["is_drill"])
+                request.actor,
+                title=d["title"],
+                body=d["body"],
+                category=d["category"],
+                observed_at=d["observed_at"],
+                reliability=d["reliability"],
+                credibility=d["credibility"],
+                tlp=d["tlp"],
+                lat=d["lat"],
+                lon=d["lon"],
+                area=d["area"],
+                place=d["place"],
+                is_drill=d["is_drill"],
+            )
             messages.success(request, _("Item %(ref)s logged.") % {"ref": item.ref})
             return redirect("intel:detail", item_id=item.pk)
         except DomainError as exc:
@@ -92,26 +128,42 @@ def item_create(request):
 
 
 ACTION_FORMS = {
-    "share": ShareForm, "verify": VerificationForm, "answer": AnswerForm, "regrade": RegradeForm,
-    "link": LinkForm, "handling": HandlingForm, "close": CloseForm, "attach": AttachmentForm,
+    "share": ShareForm,
+    "verify": VerificationForm,
+    "answer": AnswerForm,
+    "regrade": RegradeForm,
+    "link": LinkForm,
+    "handling": HandlingForm,
+    "close": CloseForm,
+    "attach": AttachmentForm,
 }
 
 
 def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
     actor = request.actor
     forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
-    forms["handling"] = HandlingForm(prefix="handling", initial={"tlp": item.tlp, "amber_widened": item.amber_widened})
+    forms["handling"] = HandlingForm(
+        prefix="handling", initial={"tlp": item.tlp, "amber_widened": item.amber_widened}
+    )
     forms.update(bound or {})
     verifications = list(selectors.item_verifications(actor, item=item))
     for v in verifications:
-        v.answerable = v.state == VerificationRequest.State.OPEN and policy.can(actor, "verification.answer", v)
+        v.answerable = v.state == VerificationRequest.State.OPEN and policy.can(
+            actor, "verification.answer", v
+        )
         v.form = AnswerForm(prefix="answer", initial={"request_id": v.pk})
     receipts = list(selectors.item_receipts(actor, item=item))
     own = next((r for r in receipts if actor.unit and r.unit_id == actor.unit.pk), None)
     return {
-        "item": item, "forms": forms, "verifications": verifications, "receipts": receipts, "own_receipt": own,
-        "shares": selectors.item_shares(actor, item=item), "gradings": selectors.item_gradings(actor, item=item),
-        "revisions": selectors.item_revisions(actor, item=item), "links": selectors.item_links(actor, item=item),
+        "item": item,
+        "forms": forms,
+        "verifications": verifications,
+        "receipts": receipts,
+        "own_receipt": own,
+        "shares": selectors.item_shares(actor, item=item),
+        "gradings": selectors.item_gradings(actor, item=item),
+        "revisions": selectors.item_revisions(actor, item=item),
+        "links": selectors.item_links(actor, item=item),
         "attachments": selectors.item_attachments(actor, item=item),
         "may": {
             "share": item.status != "closed" and policy.can(actor, "item.share", (item, [])),
@@ -120,7 +172,8 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
             "regrade": policy.can(actor, "item.regrade", item),
             "link": policy.can(actor, "item.link", (item, item)),
             "close": item.status != "closed" and policy.can(actor, "item.close", item),
-            "handling": policy.can(actor, "item.raise_tlp", item) or policy.can(actor, "item.lower_tlp", item),
+            "handling": policy.can(actor, "item.raise_tlp", item)
+            or policy.can(actor, "item.lower_tlp", item),
             "attach": policy.can(actor, "item.attach", item),
         },
         "units": Unit.objects.filter(country="VN", is_active=True).order_by("force", "path"),
@@ -153,26 +206,44 @@ def item_action(request, item_id, action):
             if action == "share":
                 services.item_share(actor, item=item, units=list(d["units"]), forces=d["forces"])
             elif action == "verify":
-                services.verification_request(actor, item=item, unit=d["unit"], due_at=d["due_at"],
-                                              question=d["question"])
+                services.verification_request(
+                    actor, item=item, unit=d["unit"], due_at=d["due_at"], question=d["question"]
+                )
             elif action == "answer":
                 req = policy.get_visible(actor, VerificationRequest, pk=d["request_id"], item=item)
-                services.verification_answer(actor, request=req, result=d["result"], reliability=d["reliability"],
-                                             credibility=d["credibility"], note=d["note"])
+                services.verification_answer(
+                    actor,
+                    request=req,
+                    result=d["result"],
+                    reliability=d["reliability"],
+                    credibility=d["credibility"],
+                    note=d["note"],
+                )
             elif action == "regrade":
-                services.item_regrade(actor, item=item, reliability=d["reliability"], credibility=d["credibility"],
-                                      reason=d["reason"])
+                services.item_regrade(
+                    actor,
+                    item=item,
+                    reliability=d["reliability"],
+                    credibility=d["credibility"],
+                    reason=d["reason"],
+                )
             elif action == "link":
                 other = policy.visible(actor, Item).filter(ref=d["other_ref"].strip().upper()).first()
                 if other is None:
                     raise Invalid(field="other_ref", code="unknown", message=_("No such item."))
                 res = services.item_link(actor, item=item, other=other, kind=d["kind"])
                 if res.corroboration_offered and policy.can(actor, "item.regrade", item):
-                    messages.info(request, _("These items come from different forces and describe the same event: "
-                                             "you may grade the information 1 – confirmed by other sources."))
+                    messages.info(
+                        request,
+                        _(
+                            "These items come from different forces and describe the same event: "
+                            "you may grade the information 1 – confirmed by other sources."
+                        ),
+                    )
             elif action == "handling":
-                services.item_set_handling(actor, item=item, tlp=d["tlp"], amber_widened=d["amber_widened"],
-                                           reason=d["reason"])
+                services.item_set_handling(
+                    actor, item=item, tlp=d["tlp"], amber_widened=d["amber_widened"], reason=d["reason"]
+                )
             elif action == "close":
                 services.item_close(actor, item=item, reason=d["reason"])
             elif action == "attach":
@@ -191,8 +262,12 @@ def item_action(request, item_id, action):
 @signed_in
 def attachment_download(request, attachment_id):
     att, path = services.attachment_open(request.actor, attachment_id=attachment_id)
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=att.filename,  # noqa: SIM115
-                            content_type=att.content_type)
+    response = FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=att.filename,  # noqa: SIM115
+        content_type=att.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -209,10 +284,17 @@ def access(request, item_id):
         unit = Unit.objects.filter(pk=unit_id).first() if _is_uuid(unit_id) else None
         if unit is not None:
             result = selectors.explain_access(actor, item=item, unit=unit)
-    return render(request, "intel/access.html", {
-        "item": item, "unit": unit, "result": result,
-        "units": Unit.objects.order_by("country", "force", "path"),
-        "receipts": selectors.item_receipts(actor, item=item)})
+    return render(
+        request,
+        "intel/access.html",
+        {
+            "item": item,
+            "unit": unit,
+            "result": result,
+            "units": Unit.objects.order_by("country", "force", "path"),
+            "receipts": selectors.item_receipts(actor, item=item),
+        },
+    )
 
 
 def _is_uuid(v) -> bool:
@@ -233,7 +315,11 @@ def inbox(request):
 @signed_in
 def stats_page(request):
     form = StatsForm(request.GET or None)
-    data = form.cleaned_data if request.GET and form.is_valid() else {"period": "quarter", "on": None, "end": None}
+    data = (
+        form.cleaned_data
+        if request.GET and form.is_valid()
+        else {"period": "quarter", "on": None, "end": None}
+    )
     result = None
     status = 200
     if request.GET and not form.is_valid():
@@ -251,14 +337,31 @@ def stats_page(request):
     labels = exports._labels()
     sections = []
     if result:
-        for key, title in (("by_level", _("By level")), ("by_origin_force", _("By originating force")),
-                           ("by_pair", _("Who sent to whom")), ("by_category", _("By category")),
-                           ("by_status", _("By status"))):
+        for key, title in (
+            ("by_level", _("By level")),
+            ("by_origin_force", _("By originating force")),
+            ("by_pair", _("Who sent to whom")),
+            ("by_category", _("By category")),
+            ("by_status", _("By status")),
+        ):
             cur, prev = result["current"][key], result["previous"][key]
-            rows = [(labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))]
+            rows = [
+                (labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))
+            ]
             sections.append((title, rows))
     query = request.GET.copy()
     query.pop("format", None)
-    return render(request, "intel/stats.html", {"form": form, "result": result, "sections": sections,
-                                                "query": query.urlencode(), "levels": Level, "forces": Force,
-                                                "tlp": Tlp}, status=status)
+    return render(
+        request,
+        "intel/stats.html",
+        {
+            "form": form,
+            "result": result,
+            "sections": sections,
+            "query": query.urlencode(),
+            "levels": Level,
+            "forces": Force,
+            "tlp": Tlp,
+        },
+        status=status,
+    )

@@ -29,9 +29,17 @@ class UnitAdmin(PolicyAdmin):
                 fields = {f: form.cleaned_data[f] for f in form.changed_data if f != "is_active"}
                 saved = services.unit_update(actor, unit=Unit.objects.get(pk=obj.pk), **fields)
             else:
-                saved = services.unit_create(actor, code=obj.code, name=obj.name, short_name=obj.short_name,
-                                             force=obj.force, kind=obj.kind, parent=obj.parent,
-                                             country=obj.country, area=obj.area)
+                saved = services.unit_create(
+                    actor,
+                    code=obj.code,
+                    name=obj.name,
+                    short_name=obj.short_name,
+                    force=obj.force,
+                    kind=obj.kind,
+                    parent=obj.parent,
+                    country=obj.country,
+                    area=obj.area,
+                )
             obj.pk, obj.path, obj.level = saved.pk, saved.path, saved.level
         except DomainError as exc:
             messages.error(request, "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.message)
@@ -83,6 +91,11 @@ class UserAdmin(PolicyAdmin):
         import secrets
 
         password = secrets.token_urlsafe(12)
-        services.user_create(self._actor(request), username=obj.username, full_name=obj.full_name,
-                             password=password, email=obj.email)
+        services.user_create(
+            self._actor(request),
+            username=obj.username,
+            full_name=obj.full_name,
+            password=password,
+            email=obj.email,
+        )
         messages.info(request, f"Temporary password for {obj.username}: {password}")

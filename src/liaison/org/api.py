@@ -19,16 +19,22 @@ units_router = Router(tags=["units"])
 
 
 def _membership_out(m) -> MembershipOut:
-    return MembershipOut(id=m.id, unit_id=m.unit_id, unit_code=m.unit.code, unit_name=m.unit.name, role=m.role,
-                         status=m.status)
+    return MembershipOut(
+        id=m.id, unit_id=m.unit_id, unit_code=m.unit.code, unit_name=m.unit.name, role=m.role, status=m.status
+    )
 
 
 @me_router.get("", response=MeOut)
 def me(request):
     actor = actor_of(request)
-    return MeOut(id=actor.user.id, username=actor.user.username, full_name=actor.user.full_name,
-                 active=_membership_out(actor.membership) if actor.membership else None,
-                 memberships=[_membership_out(m) for m in selectors.my_memberships(actor)], via=actor.via)
+    return MeOut(
+        id=actor.user.id,
+        username=actor.user.username,
+        full_name=actor.user.full_name,
+        active=_membership_out(actor.membership) if actor.membership else None,
+        memberships=[_membership_out(m) for m in selectors.my_memberships(actor)],
+        via=actor.via,
+    )
 
 
 @me_router.post("/active-unit", response=MembershipOut)
@@ -56,14 +62,28 @@ def create_unit(request, payload: UnitIn):
 
     def create():
         parent = _lookup(lambda: selectors.unit_get(actor, unit_id=payload.parent_id), "parent_id")
-        area = _lookup(lambda: geo_selectors.area_get(actor, area_id=payload.area_id), "area_id") \
-            if payload.area_id else None
-        return services.unit_create(actor, code=payload.code, name=payload.name, short_name=payload.short_name,
-                                    force=payload.force, kind=payload.kind, parent=parent,
-                                    country=payload.country, area=area)
+        area = (
+            _lookup(lambda: geo_selectors.area_get(actor, area_id=payload.area_id), "area_id")
+            if payload.area_id
+            else None
+        )
+        return services.unit_create(
+            actor,
+            code=payload.code,
+            name=payload.name,
+            short_name=payload.short_name,
+            force=payload.force,
+            kind=payload.kind,
+            parent=parent,
+            country=payload.country,
+            area=area,
+        )
 
-    return Status(*idempotent_create(request, "units.create", create,
-                                     replay=lambda rid: selectors.unit_get(actor, unit_id=rid)))
+    return Status(
+        *idempotent_create(
+            request, "units.create", create, replay=lambda rid: selectors.unit_get(actor, unit_id=rid)
+        )
+    )
 
 
 def _lookup(fn, field: str):

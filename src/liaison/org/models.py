@@ -91,10 +91,14 @@ class Unit(BaseModel):
     kind = models.CharField(max_length=30, choices=UnitKind.choices)
     level = models.CharField(max_length=10, choices=Level.choices, editable=False)
     country = models.CharField(max_length=2, default="VN")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=1200, editable=False, db_index=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    area = models.ForeignKey("geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="units")
+    area = models.ForeignKey(
+        "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -7,8 +7,9 @@ from liaison.org.actor import Actor
 from liaison.org.models import Membership, Unit, User
 
 
-def unit_list(actor: Actor, *, force: str | None = None, country: str | None = None, parent=None,
-              limit: int = 500):
+def unit_list(
+    actor: Actor, *, force: str | None = None, country: str | None = None, parent=None, limit: int = 500
+):
     qs = policy.visible(actor, Unit).select_related("parent", "area")
     if force:
         qs = qs.filter(force=force)
@@ -28,13 +29,20 @@ def unit_children(actor: Actor, *, unit: Unit):
 
 
 def unit_members(actor: Actor, *, unit: Unit):
-    return (policy.visible(actor, Membership).filter(unit=unit, status=Membership.Status.ACTIVE)
-            .select_related("user").order_by("role", "user__username"))
+    return (
+        policy.visible(actor, Membership)
+        .filter(unit=unit, status=Membership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
 
 
 def my_memberships(actor: Actor):
-    return (Membership.objects.filter(user=actor.user, status=Membership.Status.ACTIVE, unit__is_active=True)
-            .select_related("unit").order_by("created_at"))
+    return (
+        Membership.objects.filter(user=actor.user, status=Membership.Status.ACTIVE, unit__is_active=True)
+        .select_related("unit")
+        .order_by("created_at")
+    )
 
 
 def user_get(actor: Actor, *, user_id) -> User:

@@ -44,20 +44,45 @@ def _set_path(unit: Unit) -> None:
     unit.depth = unit.parent.depth + 1 if unit.parent else 0
 
 
-def unit_create(actor: Actor, *, code: str, name: str, force: str, kind: str, parent: Unit | None,
-                country: str = "VN", short_name: str = "", area: Area | None = None) -> Unit:
+def unit_create(
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    force: str,
+    kind: str,
+    parent: Unit | None,
+    country: str = "VN",
+    short_name: str = "",
+    area: Area | None = None,
+) -> Unit:
     """Create a unit below `parent` (administrators: within their subtree; the system: anywhere)."""
-    errors = _validate_unit(code=code, name=name, short_name=short_name, force=force, kind=kind, country=country)
+    errors = _validate_unit(
+        code=code, name=name, short_name=short_name, force=force, kind=kind, country=country
+    )
     if errors:
         raise Invalid(errors)
     policy.require(actor, "unit.create", parent)
     with transaction.atomic():
-        unit = Unit(code=code, name=name.strip(), short_name=short_name.strip(), force=force, kind=kind,
-                    level=KIND_LEVEL[kind], country=country, parent=parent, area=area)
+        unit = Unit(
+            code=code,
+            name=name.strip(),
+            short_name=short_name.strip(),
+            force=force,
+            kind=kind,
+            level=KIND_LEVEL[kind],
+            country=country,
+            parent=parent,
+            area=area,
+        )
         _set_path(unit)
         unit.save()
-        audit.record(actor, Verb.UNIT_CREATED, unit,
-                     changes={f: getattr(unit, f + "_id" if f in ("parent", "area") else f) for f in UNIT_FIELDS})
+        audit.record(
+            actor,
+            Verb.UNIT_CREATED,
+            unit,
+            changes={f: getattr(unit, f + "_id" if f in ("parent", "area") else f) for f in UNIT_FIELDS},
+        )
     return unit
 
 
@@ -70,8 +95,15 @@ def unit_update(actor: Actor, *, unit: Unit, **changes) -> Unit:
         raise Invalid([FieldError(f, "unknown_field", "Not a unit field.") for f in sorted(unknown)])
     current = {f: getattr(unit, f) for f in UNIT_FIELDS}
     merged = {**current, **changes}
-    errors = _validate_unit(code=merged["code"], name=merged["name"], short_name=merged["short_name"] or "",
-                            force=merged["force"], kind=merged["kind"], country=merged["country"], exclude=unit.pk)
+    errors = _validate_unit(
+        code=merged["code"],
+        name=merged["name"],
+        short_name=merged["short_name"] or "",
+        force=merged["force"],
+        kind=merged["kind"],
+        country=merged["country"],
+        exclude=unit.pk,
+    )
     new_parent = merged["parent"]
     if new_parent is not None and new_parent.path.startswith(unit.path):
         errors.append(FieldError("parent", "cycle", "A unit cannot move below itself."))
@@ -92,11 +124,15 @@ def unit_update(actor: Actor, *, unit: Unit, **changes) -> Unit:
         unit.save()
         if "parent" in changed:
             for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
-                child.path = unit.path + child.path[len(old_path):]
+                child.path = unit.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 1
                 child.save(update_fields=["path", "depth", "updated_at"])
-        audit.record(actor, Verb.UNIT_MOVED if "parent" in changed else Verb.UNIT_UPDATED, unit,
-                     changes={f: getattr(v, "pk", v) for f, v in changed.items()})
+        audit.record(
+            actor,
+            Verb.UNIT_MOVED if "parent" in changed else Verb.UNIT_UPDATED,
+            unit,
+            changes={f: getattr(v, "pk", v) for f, v in changed.items()},
+        )
     return unit
 
 
@@ -104,7 +140,9 @@ def user_create(actor: Actor, *, username: str, full_name: str, password: str, e
     policy.require(actor, "user.create")
     errors = []
     if not username or len(username) > 150 or not all(c.isalnum() or c in "._-" for c in username):
-        errors.append(FieldError("username", "invalid", "1–150 letters, digits, dots, hyphens or underscores."))
+        errors.append(
+            FieldError("username", "invalid", "1–150 letters, digits, dots, hyphens or underscores.")
+        )
     elif User.objects.filter(username=username).exists():
         errors.append(FieldError("username", "duplicate", "This username is taken."))
     if len(full_name) > 150:
@@ -133,14 +171,22 @@ def membership_grant(actor: Actor, *, user: User, unit: Unit, role: str) -> Memb
         raise Invalid(errors)
     pending = Membership(user=user, unit=unit, role=role, granted_by=actor.user)
     policy.require(actor, "membership.grant", pending)
-    if Membership.objects.filter(user=user, unit=unit, role=role).exclude(status=Membership.Status.REVOKED).exists():
+    if (
+        Membership.objects.filter(user=user, unit=unit, role=role)
+        .exclude(status=Membership.Status.REVOKED)
+        .exists()
+    ):
         raise Invalid(field="role", code="duplicate", message="The user already has this role in this unit.")
     needs_second = role in PRIVILEGED_ROLES and not actor.is_system
     with transaction.atomic():
         pending.status = Membership.Status.PENDING if needs_second else Membership.Status.ACTIVE
         pending.save()
-        audit.record(actor, Verb.MEMBERSHIP_REQUESTED if needs_second else Verb.MEMBERSHIP_GRANTED, pending,
-                     changes={"user": user.pk, "unit": unit.pk, "role": role})
+        audit.record(
+            actor,
+            Verb.MEMBERSHIP_REQUESTED if needs_second else Verb.MEMBERSHIP_GRANTED,
+            pending,
+            changes={"user": user.pk, "unit": unit.pk, "role": role},
+        )
     return pending
 
 

@@ -28,6 +28,7 @@ def visibility(model: type[Model], action: str = "view"):
     def deco(fn: Callable[[Any], Q | None]):
         _VISIBILITY[(model, action)] = fn
         return fn
+
     return deco
 
 
@@ -35,6 +36,7 @@ def permission(action: str):
     def deco(fn: Callable[[Any, Any], bool]):
         _PERMISSIONS[action] = fn
         return fn
+
     return deco
 
 
@@ -42,6 +44,7 @@ def explainer(action: str):
     def deco(fn):
         _EXPLAINERS[action] = fn
         return fn
+
     return deco
 
 
@@ -82,7 +85,9 @@ def require(actor: Any, action: str, obj: Any = None) -> None:
         raise err
 
 
-def get_visible(actor: Any, model: type[M], action: str = "view", *, what: str = "record", **lookup: Any) -> M:
+def get_visible(
+    actor: Any, model: type[M], action: str = "view", *, what: str = "record", **lookup: Any
+) -> M:
     """One row the actor may see, or `NotFound` exactly as for a row that does not exist.
 
     When the row exists but is hidden, the error carries it so that the boundary can audit the

@@ -12,5 +12,9 @@ def liaison(request):
         from liaison.org.selectors import my_memberships
 
         memberships = list(my_memberships(actor))
-    return {"actor": actor, "my_memberships": memberships, "node_name": settings.NODE_NAME,
-            "LIAISON_LANGUAGES": settings.LANGUAGES}
+    return {
+        "actor": actor,
+        "my_memberships": memberships,
+        "node_name": settings.NODE_NAME,
+        "LIAISON_LANGUAGES": settings.LANGUAGES,
+    }

@@ -38,12 +38,16 @@ def unit_list(request):
 def unit_detail(request, unit_id):
     actor = request.actor
     unit = org_selectors.unit_get(actor, unit_id=unit_id)
-    return render(request, "web/unit_detail.html", {
-        "u": unit,
-        "children": org_selectors.unit_children(actor, unit=unit),
-        "members": org_selectors.unit_members(actor, unit=unit),
-        "places": geo_selectors.place_list(actor, unit_id=unit.pk),
-    })
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "u": unit,
+            "children": org_selectors.unit_children(actor, unit=unit),
+            "members": org_selectors.unit_members(actor, unit=unit),
+            "places": geo_selectors.place_list(actor, unit_id=unit.pk),
+        },
+    )
 
 
 @signed_in
@@ -52,12 +56,18 @@ def place_list(request):
 
     kind = request.GET.get("kind") or None
     labels = dict(PlaceKind.choices)
-    places = [{**row, "kind_label": labels.get(row["kind"], row["kind"])}
-              for row in geo_selectors.place_list(request.actor, kind=kind if kind in labels else None)]
-    return render(request, "web/place_list.html", {
-        "places": places,
-        "border_communes": geo_selectors.area_list(request.actor, border=True),
-    })
+    places = [
+        {**row, "kind_label": labels.get(row["kind"], row["kind"])}
+        for row in geo_selectors.place_list(request.actor, kind=kind if kind in labels else None)
+    ]
+    return render(
+        request,
+        "web/place_list.html",
+        {
+            "places": places,
+            "border_communes": geo_selectors.area_list(request.actor, border=True),
+        },
+    )
 
 
 def csrf_failure(request, reason=""):
@@ -65,7 +75,11 @@ def csrf_failure(request, reason=""):
     from liaison.audit.verbs import Verb
     from liaison.org.actor import actor_for_request
 
-    audit.record_separately(actor_for_request(request) if hasattr(request, "user") else None,
-                            Verb.ACCESS_REFUSED, object_type="page", object_ref=request.path[:120],
-                            changes={"reason": "csrf"})
+    audit.record_separately(
+        actor_for_request(request) if hasattr(request, "user") else None,
+        Verb.ACCESS_REFUSED,
+        object_type="api" if request.path.startswith("/api/") else "page",
+        object_ref=request.path[:120],
+        changes={"reason": "csrf"},
+    )
     return render(request, "web/403.html", {"csrf": True}, status=403)

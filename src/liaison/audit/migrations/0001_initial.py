@@ -4,46 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('unit_id', models.UUIDField(blank=True, null=True)),
-                ('unit_name', models.CharField(blank=True, max_length=200)),
-                ('role', models.CharField(blank=True, max_length=20)),
-                ('via', models.CharField(blank=True, max_length=10)),
-                ('verb', models.PositiveSmallIntegerField(db_index=True)),
-                ('verb_name', models.CharField(max_length=40)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_ref', models.CharField(blank=True, max_length=120)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('address', models.CharField(blank=True, max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("actor_name", models.CharField(blank=True, max_length=150)),
+                ("unit_id", models.UUIDField(blank=True, null=True)),
+                ("unit_name", models.CharField(blank=True, max_length=200)),
+                ("role", models.CharField(blank=True, max_length=20)),
+                ("via", models.CharField(blank=True, max_length=10)),
+                ("verb", models.PositiveSmallIntegerField(db_index=True)),
+                ("verb_name", models.CharField(max_length=40)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_ref", models.CharField(blank=True, max_length=120)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("address", models.CharField(blank=True, max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "ordering": ["seq"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object")],
             },
         ),
     ]

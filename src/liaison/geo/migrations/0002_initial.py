@@ -5,50 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='place',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='places', to='org.unit'),
+            model_name="place",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="places",
+                to="org.unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['kind', 'country'], name='area_kind_country'),
+            model_name="area",
+            index=models.Index(fields=["kind", "country"], name="area_kind_country"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', -90), ('lat__lte', 90)), _connector='OR'), name='area_lat_range'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True), models.Q(("lat__gte", -90), ("lat__lte", 90)), _connector="OR"
+                ),
+                name="area_lat_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('lon__isnull', True), models.Q(('lon__gte', -180), ('lon__lte', 180)), _connector='OR'), name='area_lon_range'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lon__isnull", True), models.Q(("lon__gte", -180), ("lon__lte", 180)), _connector="OR"
+                ),
+                name="area_lon_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('is_border_area', False), ('kind', 'commune'), _connector='OR'), name='area_border_is_commune'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("is_border_area", False), ("kind", "commune"), _connector="OR"),
+                name="area_border_is_commune",
+            ),
         ),
         migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['kind', 'code'], name='place_kind_code'),
+            model_name="place",
+            index=models.Index(fields=["kind", "code"], name="place_kind_code"),
         ),
         migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['lat', 'lon'], name='place_lat_lon'),
+            model_name="place",
+            index=models.Index(fields=["lat", "lon"], name="place_lat_lon"),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__gte', -90), ('lat__lte', 90)), name='place_lat_range'),
+            model_name="place",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lat__gte", -90), ("lat__lte", 90)), name="place_lat_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('lon__gte', -180), ('lon__lte', 180)), name='place_lon_range'),
+            model_name="place",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lon__gte", -180), ("lon__lte", 180)), name="place_lon_range"
+            ),
         ),
     ]

@@ -25,8 +25,12 @@ SQLITE = [
          INSERT INTO intel_item_fts(intel_item_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
          INSERT INTO intel_item_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END""",
 ]
-SQLITE_BACK = ["DROP TRIGGER IF EXISTS intel_item_fts_ai", "DROP TRIGGER IF EXISTS intel_item_fts_ad",
-               "DROP TRIGGER IF EXISTS intel_item_fts_au", "DROP TABLE IF EXISTS intel_item_fts"]
+SQLITE_BACK = [
+    "DROP TRIGGER IF EXISTS intel_item_fts_ai",
+    "DROP TRIGGER IF EXISTS intel_item_fts_ad",
+    "DROP TRIGGER IF EXISTS intel_item_fts_au",
+    "DROP TABLE IF EXISTS intel_item_fts",
+]
 
 # The default taxonomy (PRODUCT.md): events and crimes, never groups of people.
 TAXONOMY = [
@@ -35,7 +39,12 @@ TAXONOMY = [
     ("smuggling", "Buôn lậu, gian lận thương mại", "Smuggling and trade fraud", "ການລັກລອບຄ້າຂາຍ"),
     ("illegal_crossing", "Xuất nhập cảnh trái phép", "Illegal border crossing", "ການຂ້າມແດນຜິດກົດໝາຍ"),
     ("weapons_explosives", "Vũ khí, vật liệu nổ", "Weapons and explosives", "ອາວຸດ ແລະ ວັດຖຸລະເບີດ"),
-    ("cyber_fraud", "Tội phạm công nghệ cao, lừa đảo qua mạng", "High-tech and cyber fraud", "ອາຊະຍາກຳທາງເຕັກໂນໂລຊີ"),
+    (
+        "cyber_fraud",
+        "Tội phạm công nghệ cao, lừa đảo qua mạng",
+        "High-tech and cyber fraud",
+        "ອາຊະຍາກຳທາງເຕັກໂນໂລຊີ",
+    ),
     ("public_order", "Trật tự công cộng", "Public order", "ຄວາມສະຫງົບສາທາລະນະ"),
     ("natural_disaster", "Thiên tai (lũ ống, lũ quét, sạt lở)", "Natural disaster", "ໄພທຳມະຊາດ"),
     ("search_rescue", "Tìm kiếm cứu nạn", "Search and rescue", "ການຄົ້ນຫາ ແລະ ກູ້ໄພ"),
@@ -49,8 +58,10 @@ def forward(apps, schema_editor):
         schema_editor.execute(sql, params=None)
     Category = apps.get_model("intel", "Category")
     for pos, (code, vi, en, lo) in enumerate(TAXONOMY, start=1):
-        Category.objects.get_or_create(code=code, defaults={"name_vi": vi, "name_en": en, "name_lo": lo,
-                                                            "state": "active", "position": pos * 10})
+        Category.objects.get_or_create(
+            code=code,
+            defaults={"name_vi": vi, "name_en": en, "name_lo": lo, "state": "active", "position": pos * 10},
+        )
 
 
 def backward(apps, schema_editor):

@@ -12,7 +12,19 @@ from liaison.intel.services.taxonomy import category_approve, category_propose
 from liaison.intel.services.verification import verification_answer, verification_request
 
 __all__ = [
-    "attachment_add", "attachment_open", "category_approve", "category_propose", "item_acknowledge", "item_amend",
-    "item_close", "item_create", "item_link", "item_open", "item_regrade", "item_set_handling", "item_share",
-    "verification_answer", "verification_request",
+    "attachment_add",
+    "attachment_open",
+    "category_approve",
+    "category_propose",
+    "item_acknowledge",
+    "item_amend",
+    "item_close",
+    "item_create",
+    "item_link",
+    "item_open",
+    "item_regrade",
+    "item_set_handling",
+    "item_share",
+    "verification_answer",
+    "verification_request",
 ]

@@ -21,7 +21,10 @@ from liaison.intel.models import Attachment, Item
 from liaison.org.actor import Actor
 
 ALLOWED = {
-    "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
@@ -71,8 +74,11 @@ def attachment_add(actor: Actor, *, item: Item, filename: str, data: bytes) -> A
     if len(data) == 0:
         errs.append(FieldError("file", "empty", "The file is empty."))
     if len(data) > settings.ATTACHMENT_MAX_BYTES:
-        errs.append(FieldError("file", errors.FILE_TOO_LARGE,
-                               f"At most {settings.ATTACHMENT_MAX_BYTES // 1_000_000} MB."))
+        errs.append(
+            FieldError(
+                "file", errors.FILE_TOO_LARGE, f"At most {settings.ATTACHMENT_MAX_BYTES // 1_000_000} MB."
+            )
+        )
     kind = filetype.guess(data) if data else None
     mime = kind.mime if kind else ""
     if data and mime not in ALLOWED:
@@ -88,9 +94,18 @@ def attachment_add(actor: Actor, *, item: Item, filename: str, data: bytes) -> A
     sha = hashlib.sha256(data).hexdigest()
     _store(data, sha)  # content-addressed: a rolled-back create leaves a harmless orphan
     with transaction.atomic():
-        att = Attachment.objects.create(item=item, filename=name, content_type=mime, size=len(data), sha256=sha,
-                                        uploaded_by=actor.user, uploaded_by_unit=actor.unit)
-        audit.record(actor, Verb.ITEM_ATTACHMENT_ADDED, item, changes={"attachment": str(att.pk), "sha256": sha})
+        att = Attachment.objects.create(
+            item=item,
+            filename=name,
+            content_type=mime,
+            size=len(data),
+            sha256=sha,
+            uploaded_by=actor.user,
+            uploaded_by_unit=actor.unit,
+        )
+        audit.record(
+            actor, Verb.ITEM_ATTACHMENT_ADDED, item, changes={"attachment": str(att.pk), "sha256": sha}
+        )
     return att
 
 

@@ -24,8 +24,15 @@ def search_text_of(item: Item) -> str:
 def revise(actor, item: Item, action: str, changes: dict[str, Any], reason: str = "") -> ItemRevision:
     item.version += 1
     return ItemRevision.objects.create(
-        item=item, version=item.version, action=action, changes=_jsonable(changes), reason=reason,
-        by=actor.user, by_unit=actor.unit, at=clock.now())
+        item=item,
+        version=item.version,
+        action=action,
+        changes=_jsonable(changes),
+        reason=reason,
+        by=actor.user,
+        by_unit=actor.unit,
+        at=clock.now(),
+    )
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +42,7 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
         if hasattr(v, "pk"):
             return str(v)
         return v
+
     return {k: [conv(a) for a in v] if isinstance(v, list | tuple) else conv(v) for k, v in changes.items()}
 
 

@@ -17,7 +17,9 @@ from liaison.intel.services.common import revise
 from liaison.org.actor import Actor
 
 
-def item_regrade(actor: Actor, *, item: Item, reliability: str, credibility: int, reason: str = "") -> Grading:
+def item_regrade(
+    actor: Actor, *, item: Item, reliability: str, credibility: int, reason: str = ""
+) -> Grading:
     errs = []
     if reliability not in Reliability.values:
         errs.append(FieldError("reliability", "invalid_choice", "A to F."))
@@ -29,15 +31,26 @@ def item_regrade(actor: Actor, *, item: Item, reliability: str, credibility: int
         raise Invalid(errs)
     policy.require(actor, "item.regrade", item)
     with transaction.atomic():
-        g = Grading.objects.create(item=item, kind=Grading.Kind.ANALYST, reliability=reliability,
-                                   credibility=credibility, reason=reason, by=actor.user, by_unit=actor.unit,
-                                   at=clock.now())
-        diff = {"analyst_reliability": [item.analyst_reliability or None, reliability],
-                "analyst_credibility": [item.analyst_credibility, credibility]}
+        g = Grading.objects.create(
+            item=item,
+            kind=Grading.Kind.ANALYST,
+            reliability=reliability,
+            credibility=credibility,
+            reason=reason,
+            by=actor.user,
+            by_unit=actor.unit,
+            at=clock.now(),
+        )
+        diff = {
+            "analyst_reliability": [item.analyst_reliability or None, reliability],
+            "analyst_credibility": [item.analyst_credibility, credibility],
+        }
         item.analyst_reliability, item.analyst_credibility = reliability, credibility
         revise(actor, item, "regraded", diff, reason)
         item.save()
-        audit.record(actor, Verb.ITEM_REGRADED, item, changes={"reliability": reliability, "credibility": credibility})
+        audit.record(
+            actor, Verb.ITEM_REGRADED, item, changes={"reliability": reliability, "credibility": credibility}
+        )
     return g
 
 
@@ -51,8 +64,11 @@ class LinkResult:
 
 
 def corroborates(a: Item, b: Item, kind: str) -> bool:
-    return (kind == ItemLink.Kind.SAME_EVENT and a.origin_unit_id != b.origin_unit_id
-            and a.origin_unit.force != b.origin_unit.force)
+    return (
+        kind == ItemLink.Kind.SAME_EVENT
+        and a.origin_unit_id != b.origin_unit_id
+        and a.origin_unit.force != b.origin_unit.force
+    )
 
 
 def item_link(actor: Actor, *, item: Item, other: Item, kind: str = ItemLink.Kind.RELATED) -> LinkResult:

@@ -40,7 +40,9 @@ def validate_fields(data: dict, *, partial: bool = False) -> list[FieldError]:
             errs.append(FieldError("category", "invalid_choice", "Choose an active category."))
     lat, lon = data.get("lat"), data.get("lon")
     if (lat is None) != (lon is None) and (not partial or "lat" in data or "lon" in data):
-        errs.append(FieldError("lat" if lat is None else "lon", "incomplete", "Give both latitude and longitude."))
+        errs.append(
+            FieldError("lat" if lat is None else "lon", "incomplete", "Give both latitude and longitude.")
+        )
     if lat is not None and not -90 <= lat <= 90:
         errs.append(FieldError("lat", "out_of_range", "Latitude between -90 and 90."))
     if lon is not None and not -180 <= lon <= 180:
@@ -55,13 +57,33 @@ def validate_fields(data: dict, *, partial: bool = False) -> list[FieldError]:
     return errs
 
 
-def item_create(actor: Actor, *, title: str, body: str, category: Category, observed_at: dt.datetime,
-                reliability: str, credibility: int, tlp: str = Tlp.AMBER, received_at: dt.datetime | None = None,
-                lat: float | None = None, lon: float | None = None, area=None, place=None,
-                is_drill: bool = False) -> Item:
+def item_create(
+    actor: Actor,
+    *,
+    title: str,
+    body: str,
+    category: Category,
+    observed_at: dt.datetime,
+    reliability: str,
+    credibility: int,
+    tlp: str = Tlp.AMBER,
+    received_at: dt.datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    area=None,
+    place=None,
+    is_drill: bool = False,
+) -> Item:
     """Log an item for the actor's unit (the originator). Its level is the unit's level now."""
     policy.require(actor, "item.create")
-    data = {"title": title, "body": body, "category": category, "observed_at": observed_at, "lat": lat, "lon": lon}
+    data = {
+        "title": title,
+        "body": body,
+        "category": category,
+        "observed_at": observed_at,
+        "lat": lat,
+        "lon": lon,
+    }
     errs = validate_fields(data)
     if reliability not in Reliability.values:
         errs.append(FieldError("reliability", "invalid_choice", "A to F."))
@@ -79,32 +101,69 @@ def item_create(actor: Actor, *, title: str, body: str, category: Category, obse
     if area is None and place is not None:
         area = place.area
     with transaction.atomic():
-        item = Item(ref=next_ref("TIN"), title=title.strip(), body=body, category=category, lat=lat, lon=lon,
-                    area=area, place=place, observed_at=observed_at, received_at=received,
-                    origin_unit=actor.unit, origin_officer=actor.user, reliability=reliability,
-                    credibility=credibility, tlp=tlp, level=actor.unit.level, is_drill=is_drill)
+        item = Item(
+            ref=next_ref("TIN"),
+            title=title.strip(),
+            body=body,
+            category=category,
+            lat=lat,
+            lon=lon,
+            area=area,
+            place=place,
+            observed_at=observed_at,
+            received_at=received,
+            origin_unit=actor.unit,
+            origin_officer=actor.user,
+            reliability=reliability,
+            credibility=credibility,
+            tlp=tlp,
+            level=actor.unit.level,
+            is_drill=is_drill,
+        )
         item.search_text = search_text_of(item)
         item.save()
-        Grading.objects.create(item=item, kind=Grading.Kind.ORIGINATOR, reliability=reliability,
-                               credibility=credibility, by=actor.user, by_unit=actor.unit, at=clock.now())
-        audit.record(actor, Verb.ITEM_CREATED, item, changes={
-            "title": item.title, "body": item.body, "category": category.code, "tlp": tlp,
-            "reliability": reliability, "credibility": credibility, "observed_at": observed_at.isoformat(),
-            "place": [lat, lon, getattr(area, "code", None), getattr(place, "code", None)]})
+        Grading.objects.create(
+            item=item,
+            kind=Grading.Kind.ORIGINATOR,
+            reliability=reliability,
+            credibility=credibility,
+            by=actor.user,
+            by_unit=actor.unit,
+            at=clock.now(),
+        )
+        audit.record(
+            actor,
+            Verb.ITEM_CREATED,
+            item,
+            changes={
+                "title": item.title,
+                "body": item.body,
+                "category": category.code,
+                "tlp": tlp,
+                "reliability": reliability,
+                "credibility": credibility,
+                "observed_at": observed_at.isoformat(),
+                "place": [lat, lon, getattr(area, "code", None), getattr(place, "code", None)],
+            },
+        )
     return item
 
 
 def item_open(actor: Actor, *, item: Item) -> Item:
     """A person opens the item's detail: a read receipt for their unit, and an audited read when the
     item is AMBER or RED (one event per request)."""
-    receipt = ItemReceipt.objects.filter(item=item, unit=actor.unit, read_at__isnull=True).first() \
-        if actor.unit else None
+    receipt = (
+        ItemReceipt.objects.filter(item=item, unit=actor.unit, read_at__isnull=True).first()
+        if actor.unit
+        else None
+    )
     if item.tlp not in RESTRICTED and receipt is None:
         return item
     with transaction.atomic():
         if receipt is not None:
-            ItemReceipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(read_at=clock.now(),
-                                                                                    read_by=actor.user)
+            ItemReceipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
+                read_at=clock.now(), read_by=actor.user
+            )
         if item.tlp in RESTRICTED:
             audit.record(actor, Verb.ITEM_READ, item)
     return item
@@ -116,7 +175,9 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     require_open(item)
     unknown = set(changes) - set(AMENDABLE)
     if unknown:
-        raise Invalid([FieldError(f, "not_amendable", "This field cannot be amended.") for f in sorted(unknown)])
+        raise Invalid(
+            [FieldError(f, "not_amendable", "This field cannot be amended.") for f in sorted(unknown)]
+        )
     errs = validate_fields({**{f: getattr(item, f) for f in ("lat", "lon")}, **changes}, partial=True)
     if errs:
         raise Invalid(errs)
@@ -133,8 +194,9 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     return item
 
 
-def item_set_handling(actor: Actor, *, item: Item, tlp: str | None = None, amber_widened: bool | None = None,
-                      reason: str = "") -> Item:
+def item_set_handling(
+    actor: Actor, *, item: Item, tlp: str | None = None, amber_widened: bool | None = None, reason: str = ""
+) -> Item:
     """Raise the handling level (originator), lower it (a commander of the originating unit, with a
     reason), or let AMBER recipients share beyond their force (originator)."""
     errs = []
@@ -149,7 +211,9 @@ def item_set_handling(actor: Actor, *, item: Item, tlp: str | None = None, amber
         else:
             policy.require(actor, "item.lower_tlp", item)
             if not reason.strip():
-                raise Invalid(field="reason", code="required", message="Lowering a handling level needs a reason.")
+                raise Invalid(
+                    field="reason", code="required", message="Lowering a handling level needs a reason."
+                )
         diff["tlp"] = [item.tlp, tlp]
     if amber_widened is not None and amber_widened != item.amber_widened:
         policy.require(actor, "item.widen_amber", item)

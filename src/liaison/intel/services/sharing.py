@@ -17,7 +17,9 @@ from liaison.org.actor import Actor
 from liaison.org.models import Force, Unit
 
 
-def item_share(actor: Actor, *, item: Item, units: list[Unit] = (), forces: list[str] = ()) -> list[ItemReceipt]:
+def item_share(
+    actor: Actor, *, item: Item, units: list[Unit] = (), forces: list[str] = ()
+) -> list[ItemReceipt]:
     """Share with named units and/or whole forces of this node. Returns the new receipts.
 
     Who may share what follows the handling level (see policy/rules/intel.py). A share to a unit of
@@ -31,28 +33,40 @@ def item_share(actor: Actor, *, item: Item, units: list[Unit] = (), forces: list
             errs.append(FieldError("forces", "invalid_choice", f"Not a force of this node: {f}."))
     for u in units:
         if u.country != settings.NODE_COUNTRY:
-            errs.append(FieldError("units", errors.PARTNER_UNIT,
-                                   "Nothing is shared with the partner's units until the exchange with its node exists."))
+            errs.append(
+                FieldError(
+                    "units",
+                    errors.PARTNER_UNIT,
+                    "Nothing is shared with the partner's units until the exchange with its node exists.",
+                )
+            )
     if errs:
         raise Invalid(errs)
     require_open(item)
     if forces and item.tlp == Tlp.RED:
         raise NotPermitted("RED items are shared only with named units.", code="red_named_units_only")
-    via_force = list(Unit.objects.filter(force__in=forces, country=settings.NODE_COUNTRY, is_active=True)) \
-        if forces else []
+    via_force = (
+        list(Unit.objects.filter(force__in=forces, country=settings.NODE_COUNTRY, is_active=True))
+        if forces
+        else []
+    )
     targets = {u.pk: u for u in [*units, *via_force] if u.pk != item.origin_unit_id}
     policy.require(actor, "item.share", (item, list(targets.values())))
     now = clock.now()
     with transaction.atomic():
-        existing = set(ItemReceipt.objects.filter(item=item, unit_id__in=targets).values_list("unit_id", flat=True))
+        existing = set(
+            ItemReceipt.objects.filter(item=item, unit_id__in=targets).values_list("unit_id", flat=True)
+        )
         new: list[ItemReceipt] = []
         shares = {}
         for u in units:
-            shares[u.pk] = ItemShare.objects.create(item=item, unit=u, shared_by=actor.user, shared_by_unit=actor.unit,
-                                                    shared_at=now)
+            shares[u.pk] = ItemShare.objects.create(
+                item=item, unit=u, shared_by=actor.user, shared_by_unit=actor.unit, shared_at=now
+            )
         for f in forces:
-            s = ItemShare.objects.create(item=item, force=f, shared_by=actor.user, shared_by_unit=actor.unit,
-                                         shared_at=now)
+            s = ItemShare.objects.create(
+                item=item, force=f, shared_by=actor.user, shared_by_unit=actor.unit, shared_at=now
+            )
             for u in via_force:
                 shares.setdefault(u.pk, s) if u.force == f else None
         for pk, u in targets.items():
@@ -63,11 +77,23 @@ def item_share(actor: Actor, *, item: Item, units: list[Unit] = (), forces: list
         origin_force = item.origin_unit.force
         if item.exchanged_at is None and any(r.unit.force != origin_force for r in new):
             item.exchanged_at = now
-        revise(actor, item, "shared", {"units": [u.code for u in units], "forces": forces,
-                                       "new_recipients": [r.unit.code for r in new]})
+        revise(
+            actor,
+            item,
+            "shared",
+            {
+                "units": [u.code for u in units],
+                "forces": forces,
+                "new_recipients": [r.unit.code for r in new],
+            },
+        )
         item.save()
-        audit.record(actor, Verb.ITEM_SHARED, item, changes={"units": sorted(str(u.pk) for u in units),
-                                                            "forces": forces, "recipients": len(new)})
+        audit.record(
+            actor,
+            Verb.ITEM_SHARED,
+            item,
+            changes={"units": sorted(str(u.pk) for u in units), "forces": forces, "recipients": len(new)},
+        )
     return new
 
 

@@ -39,13 +39,24 @@ def category_propose(actor: Actor, *, code: str, name_vi: str, name_en: str, nam
         elif len(value or "") > 120:
             errs.append(FieldError(field, "too_long", "At most 120 characters."))
         elif check_terms(value):
-            errs.append(FieldError(field, "names_a_group",
-                                   "Categories describe events, never an ethnic group, a religion or a political activity."))
+            errs.append(
+                FieldError(
+                    field,
+                    "names_a_group",
+                    "Categories describe events, never an ethnic group, a religion or a political activity.",
+                )
+            )
     if errs:
         raise Invalid(errs)
     with transaction.atomic():
-        c = Category.objects.create(code=code, name_vi=name_vi.strip(), name_en=name_en.strip(),
-                                    name_lo=name_lo.strip(), state=Category.State.PROPOSED, proposed_by=actor.user)
+        c = Category.objects.create(
+            code=code,
+            name_vi=name_vi.strip(),
+            name_en=name_en.strip(),
+            name_lo=name_lo.strip(),
+            state=Category.State.PROPOSED,
+            proposed_by=actor.user,
+        )
         audit.record(actor, Verb.CATEGORY_PROPOSED, c, changes={"name_vi": name_vi, "name_en": name_en})
     return c
 
@@ -53,7 +64,9 @@ def category_propose(actor: Actor, *, code: str, name_vi: str, name_en: str, nam
 def category_approve(actor: Actor, *, category: Category) -> Category:
     policy.require(actor, "category.approve", category)
     if category.state != Category.State.PROPOSED:
-        raise Invalid(field="category", code="not_proposed", message="Only a proposed category can be approved.")
+        raise Invalid(
+            field="category", code="not_proposed", message="Only a proposed category can be approved."
+        )
     with transaction.atomic():
         category.state, category.approved_by = Category.State.ACTIVE, actor.user
         category.save()

@@ -19,8 +19,9 @@ from liaison.org.actor import Actor
 from liaison.org.models import Unit
 
 
-def verification_request(actor: Actor, *, item: Item, unit: Unit, due_at: dt.datetime,
-                         question: str = "") -> VerificationRequest:
+def verification_request(
+    actor: Actor, *, item: Item, unit: Unit, due_at: dt.datetime, question: str = ""
+) -> VerificationRequest:
     """Ask `unit` to verify the item by `due_at`. The unit gains access to the item (involvement), so
     the request is also a share: the handling level must allow sharing with that unit."""
     errs = []
@@ -37,21 +38,38 @@ def verification_request(actor: Actor, *, item: Item, unit: Unit, due_at: dt.dat
     if unit.pk != item.origin_unit_id:
         policy.require(actor, "item.share", (item, [unit]))
     with transaction.atomic():
-        req = VerificationRequest.objects.create(item=item, unit=unit, requested_by=actor.user,
-                                                 requested_by_unit=actor.unit, due_at=due_at, question=question)
+        req = VerificationRequest.objects.create(
+            item=item,
+            unit=unit,
+            requested_by=actor.user,
+            requested_by_unit=actor.unit,
+            due_at=due_at,
+            question=question,
+        )
         diff = {"verification_requested": [None, unit.code]}
         if item.status == Status.NEW:
             diff["status"] = [item.status, Status.UNDER_VERIFICATION]
             item.status = Status.UNDER_VERIFICATION
         revise(actor, item, "verification_requested", diff)
         item.save()
-        audit.record(actor, Verb.ITEM_VERIFICATION_REQUESTED, item,
-                     changes={"unit": str(unit.pk), "due_at": due_at.isoformat()})
+        audit.record(
+            actor,
+            Verb.ITEM_VERIFICATION_REQUESTED,
+            item,
+            changes={"unit": str(unit.pk), "due_at": due_at.isoformat()},
+        )
     return req
 
 
-def verification_answer(actor: Actor, *, request: VerificationRequest, result: str, reliability: str,
-                        credibility: int, note: str = "") -> VerificationRequest:
+def verification_answer(
+    actor: Actor,
+    *,
+    request: VerificationRequest,
+    result: str,
+    reliability: str,
+    credibility: int,
+    note: str = "",
+) -> VerificationRequest:
     """The requested unit answers: verified, refuted or inconclusive, with its own grading."""
     errs = []
     if result not in VerificationRequest.Result.values:
@@ -74,8 +92,16 @@ def verification_answer(actor: Actor, *, request: VerificationRequest, result: s
         request.reliability, request.credibility, request.note = reliability, credibility, note
         request.answered_by, request.answered_at = actor.user, now
         request.save()
-        Grading.objects.create(item=item, kind=Grading.Kind.VERIFICATION, reliability=reliability,
-                               credibility=credibility, reason=note[:2000], by=actor.user, by_unit=actor.unit, at=now)
+        Grading.objects.create(
+            item=item,
+            kind=Grading.Kind.VERIFICATION,
+            reliability=reliability,
+            credibility=credibility,
+            reason=note[:2000],
+            by=actor.user,
+            by_unit=actor.unit,
+            at=now,
+        )
         diff = {"verification": [None, result]}
         new_status = {"verified": Status.VERIFIED, "refuted": Status.REFUTED}.get(result)
         if new_status and item.status != Status.CLOSED:
@@ -83,6 +109,10 @@ def verification_answer(actor: Actor, *, request: VerificationRequest, result: s
             item.status = new_status
         revise(actor, item, "verification_answered", diff)
         item.save()
-        audit.record(actor, Verb.ITEM_VERIFICATION_ANSWERED, item,
-                     changes={"result": result, "reliability": reliability, "credibility": credibility})
+        audit.record(
+            actor,
+            Verb.ITEM_VERIFICATION_ANSWERED,
+            item,
+            changes={"result": result, "reliability": reliability, "credibility": credibility},
+        )
     return request

@@ -23,6 +23,7 @@ AUTHOR_ROLES = (Role.DUTY_OFFICER, Role.ANALYST, Role.COMMANDER, Role.LIAISON_OF
 
 # --- the named rules (each: unit -> Q over Item) -----------------------------------------------
 
+
 def originator(unit) -> Q:
     return Q(origin_unit=unit)
 
@@ -83,6 +84,7 @@ def is_recipient(actor, item) -> bool:
 
 # --- actions --------------------------------------------------------------------------------
 
+
 @permission("item.create")
 def can_create(actor, _obj):
     return is_system(actor) or has_role(actor, *AUTHOR_ROLES)
@@ -137,8 +139,9 @@ def can_request_verification(actor, item):
 
 @permission("verification.answer")
 def can_answer(actor, request):
-    return is_system(actor) or (is_staff_member(actor) and request.unit_id == actor.unit.pk
-                                and actor.role in AUTHOR_ROLES)
+    return is_system(actor) or (
+        is_staff_member(actor) and request.unit_id == actor.unit.pk and actor.role in AUTHOR_ROLES
+    )
 
 
 @permission("item.regrade")
@@ -196,7 +199,9 @@ def can_propose_category(actor, _obj):
 @permission("category.approve")
 def can_approve_category(actor, category):
     return is_system(actor) or (
-        has_role(actor, Role.ADMINISTRATOR) and category is not None and category.proposed_by_id != actor.user.pk
+        has_role(actor, Role.ADMINISTRATOR)
+        and category is not None
+        and category.proposed_by_id != actor.user.pk
     )
 
 
@@ -205,6 +210,7 @@ def tlp_is_raise(old: str, new: str) -> bool:
 
 
 # --- the explanation, built from the same rules ---------------------------------------------
+
 
 @explainer("item.view")
 def explain_item(unit, item):
@@ -221,11 +227,22 @@ def explain_item(unit, item):
         steps.append((name, one.filter(rule(unit)).exists(), ""))
     in_sub = one.filter(involved_in_subtree(unit)).exists()
     red = item.tlp == Tlp.RED
-    steps.append(("commander subtree", in_sub and not red,
-                  "RED is never visible through a subtree" if in_sub and red else
-                  ("an involved unit lies below this unit: its commanders see it" if in_sub else
-                   "no involved unit lies below this unit")))
-    steps.append(("handling level", False, f"{item.get_tlp_display()} limits sharing; it never grants access"))
+    steps.append(
+        (
+            "commander subtree",
+            in_sub and not red,
+            "RED is never visible through a subtree"
+            if in_sub and red
+            else (
+                "an involved unit lies below this unit: its commanders see it"
+                if in_sub
+                else "no involved unit lies below this unit"
+            ),
+        )
+    )
+    steps.append(
+        ("handling level", False, f"{item.get_tlp_display()} limits sharing; it never grants access")
+    )
     return steps
 
 

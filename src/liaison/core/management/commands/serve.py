@@ -11,13 +11,23 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LIAISON_WORKERS", "2")))
 
     def handle(self, *args, bind, workers, **opts):
-        from django.conf import settings
-
         import sys
 
+        from django.conf import settings
+
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-        argv = [gunicorn, "liaison.wsgi:application", "--bind", bind, "--workers", str(workers),
-                "--access-logfile", "-", "--graceful-timeout", "10"]
+        argv = [
+            gunicorn,
+            "liaison.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+        ]
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and workers > 1:
             argv += ["--preload"]
         os.execv(gunicorn, argv)  # noqa: S606

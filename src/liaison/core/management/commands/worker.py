@@ -9,7 +9,9 @@ from liaison.audit.checkpoints import write_checkpoint
 
 
 class Command(BaseCommand):
-    help = "Background work: sign an audit checkpoint every LIAISON_CHECKPOINT_INTERVAL seconds and at shutdown."
+    help = (
+        "Background work: sign an audit checkpoint every LIAISON_CHECKPOINT_INTERVAL seconds and at shutdown."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Do one round and exit")
@@ -23,7 +25,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         interval = settings.AUDIT_CHECKPOINT_INTERVAL
-        self.stdout.write(f"liaison worker: checkpoints every {interval}s into {settings.AUDIT_CHECKPOINT_DIR}")
+        self.stdout.write(
+            f"liaison worker: checkpoints every {interval}s into {settings.AUDIT_CHECKPOINT_DIR}"
+        )
         next_at = 0.0
         while True:
             if time.monotonic() >= next_at:
