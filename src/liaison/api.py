@@ -9,6 +9,7 @@ from liaison.accounts.api import router as tokens_router
 from liaison.audit.api import router as audit_router
 from liaison.core.api import ObjectParser, SessionActorAuth, TokenAuth, install_error_handlers
 from liaison.geo.api import router as geo_router
+from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
 from liaison.org.api import me_router, units_router
 
@@ -29,3 +30,4 @@ api.add_router("/", geo_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", intel_router)
+api.add_router("/", incidents_router)

@@ -45,6 +45,7 @@ NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
 NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
 _CHECKPOINT_DIR = env_str("LIAISON_CHECKPOINT_DIR", "")
 AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1)
+PERSON_KEY_FILE = Path(env_str("LIAISON_PERSON_KEY_FILE", str(DATA_DIR / "keys" / "persons.key")))
 ATTACHMENT_DIR = Path(env_str("LIAISON_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("LIAISON_ATTACHMENT_MAX_MB", 10, minimum=1) * 1_000_000
 
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "liaison.audit",
     "liaison.accounts",
     "liaison.intel",
+    "liaison.incidents",
+    "django_tasks_db",
     "liaison.web",
 ]
 
@@ -140,6 +143,12 @@ AUDIT_CHECKPOINT_DIR = (
     Path(_CHECKPOINT_DIR) if _CHECKPOINT_DIR else (DATA_DIR / "checkpoints" / Path(str(_db["NAME"])).stem)
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work: Django's tasks framework on the database backend (enqueue = a row in the
+# service's transaction). `liaison worker` runs the tasks, the sweepers and the reaper.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER_SWEEP_SECONDS = env_int("LIAISON_SWEEP_SECONDS", 5, minimum=1)
+WORKER_STALE_SECONDS = env_int("LIAISON_STALE_JOB_SECONDS", 120, minimum=5)
 
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
@@ -231,5 +240,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LIAISON_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
+    },
 }

@@ -14,6 +14,7 @@ _tmp = Path(tempfile.mkdtemp(prefix="liaison-test-"))
 NODE_KEY_FILE = _tmp / "keys" / "node-ed25519.pem"
 AUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
 ATTACHMENT_DIR = _tmp / "attachments"
+PERSON_KEY_FILE = _tmp / "keys" / "persons.key"
 # pytest-django (4.14) runs each test inside one transaction; reads and refusals are recorded "in a
 # transaction of their own" relative to that baseline.
 LIAISON_ATOMIC_BASELINE = 1

@@ -39,6 +39,7 @@ MSG_BAD_CODE = "That code is not valid."
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def new_client(address: str = "127.0.0.1", **kwargs) -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address, **kwargs)
 
@@ -110,6 +111,7 @@ def is_signed_in(client: Client) -> bool:
 
 
 # --- password only ---------------------------------------------------------------------------
+
 
 def test_duty_officer_signs_in_with_password_and_the_session_key_changes(db):
     mark = audit_mark()
@@ -189,7 +191,8 @@ def test_passwords_are_hashed_with_argon2(db):
 
 def test_an_older_pbkdf2_hash_is_upgraded_to_argon2_at_sign_in(db):
     User.objects.filter(username=DUTY_OFFICER).update(
-        password=make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256"))
+        password=make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
+    )
     assert User.objects.get(username=DUTY_OFFICER).password.startswith("pbkdf2_sha256$")
 
     r = post_password(new_client(), DUTY_OFFICER, DEMO_PASSWORD)
@@ -199,6 +202,7 @@ def test_an_older_pbkdf2_hash_is_upgraded_to_argon2_at_sign_in(db):
 
 
 # --- two factors -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def commander_after_password(db):
@@ -341,6 +345,7 @@ def test_a_two_factor_role_without_an_authenticator_is_refused_and_audited(db):
 
 # --- lockout ---------------------------------------------------------------------------------
 
+
 def test_after_the_failure_limit_even_the_right_password_is_refused(settings):
     settings.AXES_FAILURE_LIMIT = 3
     mark = audit_mark()
@@ -391,6 +396,7 @@ def test_a_sign_in_before_the_limit_clears_the_failures(settings):
 
 
 # --- sign-out and CSRF on pages ---------------------------------------------------------------
+
 
 def test_logout_refuses_get(client_for):
     client = client_for("na_meo_post_officer")

@@ -55,3 +55,29 @@ class RefCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="refcounter_unique")]
+
+
+class Event(models.Model):
+    """Something that happened, for feeds and notifications (not the audit log)."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_ref = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"], name="event_object")]
+
+
+class EventAudience(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="audience")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "-event"], name="audience_unit_event")]
+        constraints = [models.UniqueConstraint(fields=["event", "unit"], name="audience_unique")]

@@ -1,0 +1,122 @@
+"""`liaison worker`: the background loop.
+
+Every round: sign an audit checkpoint when due, run the sweepers (they enqueue what is due from the
+deadline columns, so a worker that was down catches up), re-queue jobs left RUNNING by a killed
+worker, then run the ready jobs (Django tasks on the database backend). Jobs are idempotent.
+Run one worker on SQLite; several on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import time
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.tasks.base import TaskResultStatus
+from django.utils import timezone
+
+from liaison.audit.checkpoints import write_checkpoint
+
+log = logging.getLogger("liaison.worker")
+
+
+def sweepers():
+    from liaison.incidents.services.escalation import sweep_due
+
+    return [sweep_due]
+
+
+def reap_stale(worker_id: str, *, startup: bool = False) -> int:
+    """Jobs left RUNNING by a worker that died go back to READY. At start-up this worker re-queues
+    every job another worker claimed more than a few seconds ago; later, any older than the stale
+    limit (a job is short: seconds, not minutes)."""
+    from django_tasks_db.models import DBTaskResult
+
+    limit = dt.timedelta(seconds=5 if startup else settings.WORKER_STALE_SECONDS)
+    cutoff = timezone.now() - limit
+    n = 0
+    with transaction.atomic():
+        for job in DBTaskResult.objects.select_for_update().filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+        ):
+            if job.worker_ids and job.worker_ids[-1] == worker_id:
+                continue
+            job.status = TaskResultStatus.READY
+            job.started_at = None
+            job.save(update_fields=["status", "started_at"])
+            n += 1
+    if n:
+        log.warning("re-queued %d job(s) left running by a stopped worker", n)
+    return n
+
+
+def run_ready_jobs(worker_id: str, max_jobs: int = 100) -> int:
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    w = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_jobs,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    before = w._run_tasks
+    w.run()
+    return w._run_tasks - before
+
+
+class Loop:
+    def __init__(self, *, once: bool = False, out=None):
+        self.once = once
+        self.out = out
+        self.stopping = False
+        self.worker_id = f"{socket.gethostname()}-{os.getpid()}"
+
+    def say(self, msg: str) -> None:
+        if self.out:
+            self.out.write(msg)
+
+    def stop(self, signum, frame) -> None:
+        self.stopping = True
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        self.say(
+            f"liaison worker {self.worker_id}: checkpoints every {settings.AUDIT_CHECKPOINT_INTERVAL}s, "
+            f"sweeps every {settings.WORKER_SWEEP_SECONDS}s"
+        )
+        reap_stale(self.worker_id, startup=True)
+        next_checkpoint = next_sweep = 0.0
+        while True:
+            close_old_connections()
+            now = time.monotonic()
+            if now >= next_sweep:
+                for sweep in sweepers():
+                    counts = sweep()
+                    if any(counts.values()):
+                        self.say(f"sweep: {counts}")
+                reap_stale(self.worker_id)
+                next_sweep = now + settings.WORKER_SWEEP_SECONDS
+            ran = run_ready_jobs(self.worker_id)
+            if ran:
+                self.say(f"ran {ran} job(s)")
+            if now >= next_checkpoint:
+                cp = write_checkpoint()
+                if cp:
+                    self.say(f"checkpoint at event #{cp.seq}")
+                next_checkpoint = now + settings.AUDIT_CHECKPOINT_INTERVAL
+            if self.once or self.stopping:
+                break
+            time.sleep(0.5)
+        cp = write_checkpoint()
+        if cp:
+            self.say(f"final checkpoint at event #{cp.seq}")

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
+from liaison.intel.models import Tlp
+
+SeverityCode = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+TlpCode = Literal[tuple(Tlp.values)]  # type: ignore[valid-type]
+TaskState = Literal[tuple(Task.State.values)]  # type: ignore[valid-type]
+PersonRoleCode = Literal[tuple(PersonRole.values)]  # type: ignore[valid-type]
+SeizureCode = Literal[tuple(SeizureKind.values)]  # type: ignore[valid-type]
+
+
+class IncidentIn(Schema):
+    type: str = Field(min_length=1, max_length=40, description="incident type code")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=20_000)
+    severity: SeverityCode | None = None
+    area: str | None = Field(None, max_length=40, description="commune code, e.g. VN-38-15013")
+    place: str | None = Field(None, max_length=40, description="place code, e.g. GATE-NA-MEO")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    tlp: TlpCode = "amber"
+    is_drill: bool = False
+    items: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+
+
+class IncidentRowOut(Schema):
+    id: uuid.UUID
+    ref: str
+    title: str
+    type: str
+    status: str
+    severity: str
+    tlp: str
+    is_drill: bool
+    lead_unit: str
+    lead_force: str
+    opened_at: dt.datetime
+    ack_due_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    escalation_level: int
+    lat: float | None
+    lon: float | None
+
+
+class TaskOut(Schema):
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    title: str
+    unit_id: uuid.UUID
+    unit: str
+    assignee: str | None
+    due_at: dt.datetime
+    state: str
+    result: str
+    escalated_at: dt.datetime | None
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    kind: str
+    actor: str | None
+    unit: str | None
+    data: dict
+
+
+class ParticipantOut(Schema):
+    unit_id: uuid.UUID
+    unit: str
+    role: str
+
+
+class SeizureOut(Schema):
+    kind: str
+    quantity: Decimal
+    note: str
+
+
+class OutcomeOut(Schema):
+    arrested: int
+    detained: int
+    rescued: int
+    evacuated: int
+    deaths: int
+    injured: int
+    seizures: list[SeizureOut]
+
+
+class IncidentOut(IncidentRowOut):
+    description: str
+    area_kind: str
+    area: str | None
+    place: str | None
+    plan: str | None
+    plan_version: int | None
+    merged_into: uuid.UUID | None
+    participants: list[ParticipantOut]
+    tasks: list[TaskOut]
+    timeline: list[TimelineOut]
+    outcome: OutcomeOut | None
+    items: list[str]
+
+
+class TransitionIn(Schema):
+    status: StatusCode
+    reason: str = Field("", max_length=2000)
+    merge_into: uuid.UUID | None = None
+
+
+class HandoverIn(Schema):
+    unit_id: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class TaskIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    unit_id: uuid.UUID
+    due_at: dt.datetime
+    assignee: str | None = Field(None, max_length=150, description="username of a member of the unit")
+
+
+class TaskUpdateIn(Schema):
+    state: TaskState
+    result: str = Field("", max_length=4000)
+
+
+class SeizureIn(Schema):
+    kind: SeizureCode
+    quantity: Decimal = Field(gt=0, le=Decimal("1e12"))
+    note: str = Field("", max_length=200)
+
+
+class OutcomeIn(Schema):
+    arrested: int = Field(0, ge=0, le=100_000)
+    detained: int = Field(0, ge=0, le=100_000)
+    rescued: int = Field(0, ge=0, le=100_000)
+    evacuated: int = Field(0, ge=0, le=100_000)
+    deaths: int = Field(0, ge=0, le=100_000)
+    injured: int = Field(0, ge=0, le=100_000)
+    seizures: list[SeizureIn] = Field(default_factory=list, max_length=50)
+
+
+class IdentityIn(Schema):
+    full_name: str | None = Field(None, max_length=120)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    id_number: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, max_length=200)
+    contact: str | None = Field(None, max_length=60)
+
+
+class PersonIn(Schema):
+    role: PersonRoleCode
+    label: str = Field(min_length=1, max_length=60)
+    identity: IdentityIn | None = None
+
+
+class PersonOut(Schema):
+    id: uuid.UUID
+    role: str
+    label: str
+    masked: bool
+    identity: dict | None
+
+
+class UnitRefIn(Schema):
+    unit_id: uuid.UUID
+
+
+class ItemRefIn(Schema):
+    item_id: uuid.UUID
+
+
+class PlanStepIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    responsible: str = Field(min_length=1, max_length=20)
+    deadline_minutes: int = Field(ge=1, le=60 * 24 * 90)
+    notify: list[str] = Field(default_factory=list, max_length=10)
+
+
+class PlanIn(Schema):
+    type: str = Field(min_length=1, max_length=40)
+    title: str = Field(min_length=1, max_length=200)
+    steps: list[PlanStepIn] = Field(min_length=1, max_length=50)
+
+
+class PlanOut(Schema):
+    id: uuid.UUID
+    type: str
+    version: int
+    title: str
+    state: str
+    steps: list[dict]
+
+
+class LeadRuleIn(Schema):
+    type: str | None = Field(None, max_length=40)
+    area_kind: Literal["", "border", "gate", "inland"] = ""
+    severity: Literal["", "low", "medium", "high", "critical"] = ""
+    lead_force: str = Field(min_length=1, max_length=20)
+    supporting_forces: list[str] = Field(default_factory=list, max_length=6)
+
+
+class LeadRuleOut(Schema):
+    id: int
+    type: str | None
+    area_kind: str
+    severity: str
+    lead_force: str
+    supporting_forces: list[str]

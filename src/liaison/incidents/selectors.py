@@ -1,0 +1,155 @@
+"""Every read of incidents, already filtered by policy."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from liaison import policy
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
+from liaison.core import crypto
+from liaison.incidents.models import (
+    FINAL_STATUSES,
+    Incident,
+    LeadRule,
+    Participant,
+    ResponsePlan,
+    Status,
+    Task,
+)
+from liaison.intel.models import Tlp
+
+BOARD_COLUMNS = (
+    "id",
+    "ref",
+    "title",
+    "status",
+    "severity",
+    "tlp",
+    "is_drill",
+    "opened_at",
+    "ack_due_at",
+    "acknowledged_at",
+    "escalation_level",
+    "lead_unit__name",
+    "lead_force",
+    "incident_type__code",
+    "incident_type__name_vi",
+    "area__name",
+    "lat",
+    "lon",
+)
+
+
+def incident_board(
+    actor, *, include_final: bool = False, severity: str | None = None, drills: bool = True, limit: int = 300
+) -> list[dict]:
+    qs = policy.visible(actor, Incident)
+    if not include_final:
+        qs = qs.exclude(status__in=FINAL_STATUSES)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if not drills:
+        qs = qs.filter(is_drill=False)
+    return list(qs.order_by("-opened_at", "-id").values(*BOARD_COLUMNS)[:limit])
+
+
+def incident_get(actor, *, incident_id, audit_read: bool = False) -> Incident:
+    inc = policy.get_visible(actor, Incident, what="incident", pk=incident_id)
+    inc = Incident.objects.select_related(
+        "incident_type", "lead_unit", "area", "place", "plan", "opened_by", "opened_by_unit", "merged_into"
+    ).get(pk=inc.pk)
+    if audit_read and inc.tlp in (Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED):
+        audit.record_separately(actor, Verb.INCIDENT_READ, inc)
+    return inc
+
+
+def incident_timeline(actor, *, incident: Incident):
+    return incident.timeline.select_related("actor", "unit").order_by("id")
+
+
+def incident_tasks(actor, *, incident: Incident):
+    return incident.tasks.select_related("unit", "assignee", "step").order_by("due_at", "id")
+
+
+def incident_participants(actor, *, incident: Incident):
+    return incident.participants.select_related("unit").filter(active=True).order_by("role", "unit__name")
+
+
+def incident_outcome(actor, *, incident: Incident):
+    out = getattr(incident, "outcome", None) if hasattr(incident, "outcome") else None
+    return out
+
+
+def incident_people(actor, *, incident: Incident) -> list[dict]:
+    """People with their identity where the actor may see it, masked otherwise. Revealing a
+    protected person's identity is audited (that it was read, never what)."""
+    out = []
+    revealed = []
+    for p in incident.people.order_by("created_at"):
+        may = policy.can(actor, "person.identity", p)
+        identity = crypto.unseal(p.identity_sealed) if may and p.identity_sealed else None
+        if identity and p.role in ("victim", "informant"):
+            revealed.append(str(p.pk))
+        out.append(
+            {
+                "id": p.id,
+                "role": p.role,
+                "label": p.label,
+                "masked": not may,
+                "identity": identity if may else None,
+            }
+        )
+    if revealed:
+        audit.record_separately(
+            actor, Verb.INCIDENT_PERSON_IDENTITY_READ, incident, changes={"people": revealed}
+        )
+    return out
+
+
+def my_tasks(actor, *, mine_only: bool = False, open_only: bool = True):
+    if actor.unit is None:
+        return Task.objects.none()
+    qs = policy.visible(actor, Task).filter(unit=actor.unit)
+    if mine_only:
+        qs = qs.filter(assignee=actor.user)
+    if open_only:
+        qs = qs.filter(state__in=[Task.State.OPEN, Task.State.IN_PROGRESS])
+    return qs.select_related("incident", "unit", "assignee").order_by("due_at")
+
+
+def task_get(actor, *, task_id) -> Task:
+    return policy.get_visible(actor, Task, what="task", pk=task_id)
+
+
+def plans(actor):
+    return (
+        policy.visible(actor, ResponsePlan)
+        .select_related("incident_type", "drafted_by", "approved_by")
+        .prefetch_related("steps")
+        .order_by("incident_type__position", "-version")
+    )
+
+
+def plan_get(actor, *, plan_id) -> ResponsePlan:
+    return policy.get_visible(actor, ResponsePlan, what="plan", pk=plan_id)
+
+
+def lead_rules(actor):
+    if not (policy.can(actor, "incident.open") or policy.can(actor, "leadrule.manage")):
+        return LeadRule.objects.none()
+    return LeadRule.objects.select_related("incident_type").order_by(
+        "incident_type__position", "area_kind", "severity"
+    )
+
+
+def open_counts(actor) -> dict:
+    qs = policy.visible(actor, Incident).exclude(status__in=FINAL_STATUSES)
+    return {
+        "open": qs.count(),
+        "unacknowledged": qs.filter(status=Status.REPORTED).count(),
+        "escalated": qs.filter(~Q(escalation_level=0)).count(),
+    }
+
+
+__all__ = ["Participant"]
