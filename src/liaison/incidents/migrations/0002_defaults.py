@@ -73,7 +73,7 @@ def forward(apps, schema_editor):
     IncidentType = apps.get_model("incidents", "IncidentType")
     SeverityRule = apps.get_model("incidents", "SeverityRule")
     LeadRule = apps.get_model("incidents", "LeadRule")
-    Plan = apps.get_model  # noqa: N806("incidents", "ResponsePlan")
+    Plan = apps.get_model("incidents", "ResponsePlan")  # noqa: N806
     Step = apps.get_model("incidents", "PlanStep")  # noqa: N806
     import datetime as dt
     import uuid
