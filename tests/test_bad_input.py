@@ -41,10 +41,32 @@ VALID = {
         "unit_id": str(x.unit("CA-XA-PU-NHI").pk), "due_at": FUTURE, "question": "?"}),
     "POST /api/v1/verification-requests/{request_id}/answer": ("na_meo_commune_police", lambda x: {
         "result": "verified", "reliability": "B", "credibility": 2, "note": ""}),
+    "POST /api/v1/incidents": ("na_meo_post_officer", lambda x: {
+        "type": "smuggling", "title": "Hàng lậu qua cửa khẩu", "area": "VN-38-15013", "severity": "medium"}),
+    "POST /api/v1/incidents/{incident_id}/transition": ("na_meo_post_officer", lambda x: {
+        "status": "acknowledged", "reason": ""}),
+    "POST /api/v1/incidents/{incident_id}/handover": ("border_guard_commander", lambda x: {
+        "unit_id": str(x.unit("BP-DON-BAT-MOT").pk), "reason": "Đồn Bát Mọt gần hơn"}),
+    "POST /api/v1/incidents/{incident_id}/tasks": ("na_meo_post_officer", lambda x: {
+        "title": "Tuần tra khu vực", "unit_id": str(x.unit("BP-DON-NA-MEO").pk), "due_at": FUTURE}),
+    "PATCH /api/v1/tasks/{task_id}": ("na_meo_post_officer", lambda x: {"state": "in_progress", "result": ""}),
+    "PUT /api/v1/incidents/{incident_id}/outcome": ("na_meo_post_officer", lambda x: {
+        "arrested": 1, "seizures": [{"kind": "heroin_g", "quantity": "12.5", "note": ""}]}),
+    "POST /api/v1/incidents/{incident_id}/people": ("na_meo_post_officer", lambda x: {
+        "role": "victim", "label": "Nạn nhân 1", "identity": {"full_name": "X", "birth_year": 1990}}),
+    "POST /api/v1/incidents/{incident_id}/named-units": ("na_meo_post_officer", lambda x: {
+        "unit_id": str(x.unit("CA-XA-NA-MEO").pk)}),
+    "POST /api/v1/incidents/{incident_id}/items": ("na_meo_post_officer", lambda x: {"item_id": str(x.item.pk)}),
+    "POST /api/v1/plans": ("police_analyst", lambda x: {
+        "type": "fire", "title": "Phương án cháy rừng", "steps": [
+            {"title": "Dập lửa", "responsible": "lead", "deadline_minutes": 30, "notify": ["government"]}]}),
+    "PUT /api/v1/lead-rules": ("police_administrator", lambda x: {
+        "type": "fire", "area_kind": "inland", "severity": "", "lead_force": "police",
+        "supporting_forces": ["military"]}),
 }
 # Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel).
 NO_BODY = {"DELETE /api/v1/tokens/{token_id}", "POST /api/v1/items/{item_id}/acknowledge",
-           "POST /api/v1/items/{item_id}/attachments"}
+           "POST /api/v1/items/{item_id}/attachments", "POST /api/v1/plans/{plan_id}/approve"}
 
 
 class Ctx:
@@ -69,9 +91,17 @@ class Ctx:
         self.item, self.other = make("Tin thử 1"), make("Tin thử 2")
         self.request = services.verification_request(post, item=self.item, unit=unit("CA-XA-NA-MEO"),
                                                      due_at=clock.now() + dt.timedelta(days=1))
+        from liaison.geo.models import Area
+        from liaison.incidents import services as incidents
+        from liaison.incidents.models import IncidentType
+
+        self.incident = incidents.incident_open(post, incident_type=IncidentType.objects.get(code="smuggling"),
+                                                title="Vụ thử", area=Area.objects.get(code="VN-38-15013"))
+        self.task = self.incident.tasks.filter(unit=unit("BP-DON-NA-MEO")).first()
 
     def path(self, template: str) -> str:
-        return template.replace("{item_id}", str(self.item.pk)).replace("{request_id}", str(self.request.pk))
+        return (template.replace("{item_id}", str(self.item.pk)).replace("{request_id}", str(self.request.pk))
+                .replace("{incident_id}", str(self.incident.pk)).replace("{task_id}", str(self.task.pk)))
 
 
 def _membership(username):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("liaison.accounts.urls")),
     path("audit/", include("liaison.audit.urls")),
     path("", include("liaison.intel.urls")),
+    path("", include("liaison.incidents.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

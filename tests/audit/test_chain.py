@@ -14,6 +14,7 @@ Each test gets its own checkpoint directory.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import importlib
@@ -22,10 +23,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
-from liaison.audit.checkpoints import read_checkpoints, write_checkpoint
+from liaison.audit.checkpoints import _payload, read_checkpoints, write_checkpoint
 from liaison.audit.log import hash_of_event, record, record_separately, value_hash
 from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 from liaison.audit.verbs import Verb
@@ -113,7 +115,9 @@ def rechain_from(seq: int) -> None:
     for ev in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
         ev.prev_hash = prev
         ev.hash = hash_of_event(ev)
-        run_sql(f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s WHERE seq = %s", [ev.prev_hash, ev.hash, ev.seq])
+        run_sql(
+            f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s WHERE seq = %s", [ev.prev_hash, ev.hash, ev.seq]
+        )
         prev, last = ev.hash, ev.seq
     set_head(last)
 
@@ -166,10 +170,6 @@ def test_record_refuses_to_run_outside_a_transaction(cast):
     assert chain() == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "settings_test.LIAISON_ATOMIC_BASELINE is 2, but pytest-django 4.14 wraps a test in one "
-    "atomic block (it skips TestCase's class-level atomics), so inside tests record_separately "
-    "accepts one caller transaction it must refuse"))
 def test_record_separately_refuses_to_run_inside_a_callers_transaction(cast):
     officer = cast("na_meo_post_officer")
     with transaction.atomic(), pytest.raises(RuntimeError, match="another transaction"):
@@ -201,12 +201,15 @@ def test_changes_hold_keyed_hashes_of_values_never_the_values(cast, settings):
 # --- 2. the database refuses changes ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("statement", [
-    pytest.param(f"UPDATE {EVENTS} SET actor_name = 'someone else' WHERE seq = 1", id="update-one"),
-    pytest.param(f"UPDATE {EVENTS} SET hash = prev_hash", id="update-all"),
-    pytest.param(f"DELETE FROM {EVENTS} WHERE seq = 1", id="delete-one"),
-    pytest.param(f"DELETE FROM {EVENTS}", id="delete-all"),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param(f"UPDATE {EVENTS} SET actor_name = 'someone else' WHERE seq = 1", id="update-one"),
+        pytest.param(f"UPDATE {EVENTS} SET hash = prev_hash", id="update-all"),
+        pytest.param(f"DELETE FROM {EVENTS} WHERE seq = 1", id="delete-one"),
+        pytest.param(f"DELETE FROM {EVENTS}", id="delete-all"),
+    ],
+)
 def test_database_refuses_to_change_or_delete_audit_events(statement):
     before = chain()
     assert before, "the reference deployment leaves events to protect"
@@ -385,7 +388,9 @@ def test_verify_names_a_tail_cut_back_past_the_last_checkpoint(signed_chain):
     assert f"#{n}" in result.reason
 
 
-def test_events_after_the_last_checkpoint_are_reported_unproven_and_a_cut_there_goes_unseen(signed_chain, cast):
+def test_events_after_the_last_checkpoint_are_reported_unproven_and_a_cut_there_goes_unseen(
+    signed_chain, cast
+):
     # The documented limit: what came after the last checkpoint cannot be proven.
     n = signed_chain
     officer = cast("na_meo_post_officer")
@@ -394,7 +399,9 @@ def test_events_after_the_last_checkpoint_are_reported_unproven_and_a_cut_there_
 
     result = verify()
     assert result.ok
-    assert result.notes == [f"events #{n + 1}–#{n + 2} come after the last checkpoint and cannot be proven yet"]
+    assert result.notes == [
+        f"events #{n + 1}–#{n + 2} come after the last checkpoint and cannot be proven yet"
+    ]
 
     with triggers_bypassed():
         run_sql(f"DELETE FROM {EVENTS} WHERE seq > %s", [n])
@@ -420,9 +427,6 @@ def test_a_later_checkpoint_keeps_the_earlier_ones_in_force(signed_chain, cast):
     assert "tail was cut" in result.reason and f"#{n + 1}" in result.reason
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "verify keeps one checkpoint per sequence number (`by_seq[cp.seq] = cp`, last line wins), so "
-    "a later signed checkpoint of a rewritten head at the same seq hides the earlier one"))
 def test_verify_catches_a_rewritten_chain_even_after_its_head_was_signed_again(signed_chain):
     # A superuser edits an event and recomputes the chain to the same length; then an operator
     # runs `liaison audit checkpoint`, which signs the rewritten head at the same seq. The first
@@ -455,32 +459,28 @@ def test_verify_refuses_a_checkpoint_whose_signature_does_not_match(signed_chain
     n = signed_chain
     officer = cast("na_meo_post_officer")
     record(officer, Verb.USER_UPDATED, officer.user, changes={"phone": "1"})
-    write_checkpoint()
+    assert write_checkpoint().seq == n + 1
     (path,) = checkpoint_dir.iterdir()
     _rewrite_line(path, 2, hash="e" * 64)
 
     result = verify()
 
     assert not result.ok
-    assert result.broken_seq == n + 1
+    assert result.broken_seq is None  # a forged checkpoint's sequence number proves nothing
     assert "line 2" in result.reason and "signature" in result.reason
 
 
 def test_verify_refuses_a_checkpoint_signed_by_another_key(signed_chain, checkpoint_dir):
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     (path,) = checkpoint_dir.iterdir()
     doc = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
-    payload = json.dumps({k: doc[k] for k in ("node", "seq", "hash", "at")}, sort_keys=True,
-                         separators=(",", ":")).encode()
-    import base64
+    payload = _payload(doc["node"], doc["seq"], doc["hash"], doc["at"])
     doc["sig"] = base64.b64encode(Ed25519PrivateKey.generate().sign(payload)).decode()
     path.write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
 
     result = verify()
 
     assert not result.ok
-    assert result.broken_seq == signed_chain
+    assert result.broken_seq is None
     assert "line 1" in result.reason and "signature" in result.reason
 
 
@@ -491,6 +491,7 @@ def test_verify_refuses_an_unreadable_checkpoint_line(signed_chain, checkpoint_d
     result = verify()
 
     assert not result.ok
+    assert result.broken_seq is None
     assert "line 2" in result.reason and "signature" in result.reason
 
 
@@ -515,11 +516,7 @@ def test_verify_command_fails_naming_the_event_after_a_tamper(signed_chain):
         call_command("audit", "verify", stdout=io.StringIO())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unreadable checkpoint line gets broken_seq=None, and VerifyResult.summary() prints "
-    "'BROKEN at event #None'"))
-def test_verify_command_names_the_checkpoint_line_not_event_none_for_an_unreadable_checkpoint(
-        signed_chain, checkpoint_dir):
+def test_verify_command_names_the_line_of_an_unreadable_checkpoint_not_an_event(signed_chain, checkpoint_dir):
     (path,) = checkpoint_dir.iterdir()
     path.write_text("not json\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from liaison.audit.checkpoints import Checkpoint, read_checkpoints
 from liaison.audit.log import hash_of_event
-from liaison.audit.models import GENESIS_HASH, AuditEvent
+from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 
 @dataclass
@@ -49,6 +49,10 @@ def verify(checkpoints: list[Checkpoint] | None = None) -> VerifyResult:
     by_seq: dict[int, list[Checkpoint]] = {}
     for cp in cps:
         by_seq.setdefault(cp.seq, []).append(cp)
+    # Read the head before walking: every event up to it must be there (a cut tail that left the head
+    # in place is found even without a checkpoint). Events appended meanwhile are simply walked too.
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq = head.seq if head else 0
     expected = 1
     prev = GENESIS_HASH
     count = 0
@@ -93,6 +97,14 @@ def verify(checkpoints: list[Checkpoint] | None = None) -> VerifyResult:
         expected += 1
         count += 1
     last = count
+    if head_seq > last:
+        return VerifyResult(
+            False,
+            count,
+            len(cps),
+            last + 1,
+            f"the log ends at event #{last} but the chain head records event #{head_seq}: the tail was cut",
+        )
     beyond = [cp for cp in cps if cp.seq > last]
     if beyond:
         top = max(beyond, key=lambda c: c.seq)

@@ -30,9 +30,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
     load_places(system)
     logins = load_users(system)
     if with_items:
-        from liaison.demo import intel
+        from liaison.demo import incidents, intel
 
         intel.run(stdout=stdout)
+        incidents.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

@@ -260,6 +260,11 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
     return Status(status, task_out(selectors.task_get(actor, task_id=task.pk)))
 
 
+@router.get("/tasks/mine", response=list[TaskOut])
+def tasks_mine(request, mine_only: bool = False):
+    return [task_out(t) for t in selectors.my_tasks(actor_of(request), mine_only=mine_only)]
+
+
 @router.patch("/tasks/{task_id}", response=TaskOut)
 def update_task(request, task_id: uuid.UUID, payload: TaskUpdateIn):
     actor = actor_of(request)
@@ -267,11 +272,6 @@ def update_task(request, task_id: uuid.UUID, payload: TaskUpdateIn):
         actor, task=selectors.task_get(actor, task_id=task_id), state=payload.state, result=payload.result
     )
     return task_out(selectors.task_get(actor, task_id=t.pk))
-
-
-@router.get("/tasks/mine", response=list[TaskOut])
-def tasks_mine(request, mine_only: bool = False):
-    return [task_out(t) for t in selectors.my_tasks(actor_of(request), mine_only=mine_only)]
 
 
 @router.put("/incidents/{incident_id}/outcome", response=IncidentOut)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
@@ -133,7 +133,10 @@ class TaskUpdateIn(Schema):
     result: str = Field("", max_length=4000)
 
 
-class SeizureIn(Schema):
+class SeizureIn(BaseModel):
+    # Nested input: a plain model (ninja's Schema reads attributes, so a list would pass as empty).
+    model_config = ConfigDict(extra="forbid")
+
     kind: SeizureCode
     quantity: Decimal = Field(gt=0, le=Decimal("1e12"))
     note: str = Field("", max_length=200)
@@ -149,7 +152,10 @@ class OutcomeIn(Schema):
     seizures: list[SeizureIn] = Field(default_factory=list, max_length=50)
 
 
-class IdentityIn(Schema):
+class IdentityIn(BaseModel):
+    # Nested input: a plain model (ninja's Schema reads attributes, so a list would pass as empty).
+    model_config = ConfigDict(extra="forbid")
+
     full_name: str | None = Field(None, max_length=120)
     birth_year: int | None = Field(None, ge=1900, le=2100)
     id_number: str | None = Field(None, max_length=20)
@@ -179,7 +185,10 @@ class ItemRefIn(Schema):
     item_id: uuid.UUID
 
 
-class PlanStepIn(Schema):
+class PlanStepIn(BaseModel):
+    # Nested input: a plain model (ninja's Schema reads attributes, so a list would pass as empty).
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(min_length=1, max_length=200)
     responsible: str = Field(min_length=1, max_length=20)
     deadline_minutes: int = Field(ge=1, le=60 * 24 * 90)

@@ -71,7 +71,7 @@ def _unit_for(responsible: str, incident: Incident, supporting: list[Unit]) -> l
         return [incident.lead_unit]
     if responsible == "supporting":
         return supporting
-    u = responsible_unit(responsible, incident.area)
+    u = responsible_unit(responsible, incident.area, incident.place)
     return [u] if u else []
 
 
@@ -130,7 +130,7 @@ def incident_open(
     kind = area_kind_of(area, place)
     rule = lead_rule(incident_type, kind, severity)
     lead_force = rule.lead_force if rule else "police"
-    lead = responsible_unit(lead_force, area)
+    lead = responsible_unit(lead_force, area, place)
     if lead is None:
         raise Invalid(field="area", code="no_lead_unit", message=f"No unit of {lead_force} can lead here.")
     plan = ResponsePlan.objects.filter(incident_type=incident_type, state=ResponsePlan.State.APPROVED).first()
@@ -161,7 +161,7 @@ def incident_open(
         _participate(inc, lead, Participant.Role.LEAD)
         supporting = []
         for force in rule.supporting_forces if rule else []:
-            u = responsible_unit(force, area)
+            u = responsible_unit(force, area, place)
             if u and u.pk != lead.pk:
                 supporting.append(u)
                 _participate(inc, u, Participant.Role.SUPPORTING)

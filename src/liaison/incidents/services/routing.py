@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
 
 from liaison.geo.models import PlaceKind
 from liaison.incidents.models import AreaKind, IncidentType, LeadRule
@@ -22,9 +23,8 @@ def area_kind_of(area, place) -> str:
 
 def lead_rule(incident_type: IncidentType, area_kind: str, severity: str) -> LeadRule | None:
     """The most specific rule that matches (type beats area kind beats severity)."""
-    candidates = LeadRule.objects.filter(incident_type__in=[incident_type, None]).select_related(
-        "incident_type"
-    )
+    # (`incident_type__in=[t, None]` would not match NULL: "any type" rules need isnull.)
+    candidates = LeadRule.objects.filter(Q(incident_type=incident_type) | Q(incident_type__isnull=True))
     best = None
     for r in candidates:
         if r.incident_type_id not in (None, incident_type.pk):
@@ -38,12 +38,16 @@ def lead_rule(incident_type: IncidentType, area_kind: str, severity: str) -> Lea
     return best
 
 
-def responsible_unit(force: str, area) -> Unit | None:
-    """The unit of `force` responsible for the place: one whose area is the place's commune (the post
-    that covers the commune, the commune police), else the force's provincial command."""
+def responsible_unit(force: str, area, place=None) -> Unit | None:
+    """The unit of `force` responsible for the place: the unit stationed at the place itself (the
+    gate's border-guard station), else the highest unit whose area is the place's commune (the post
+    that covers the commune, not a station below it; the commune police), else the force's
+    provincial command."""
     units = Unit.objects.filter(force=force, country=settings.NODE_COUNTRY, is_active=True)
+    if place is not None and place.unit_id and units.filter(pk=place.unit_id).exists():
+        return place.unit
     if area is not None:
-        here = units.filter(area=area).order_by("-depth", "code").first()
+        here = units.filter(area=area).order_by("depth", "code").first()
         if here is not None:
             return here
     return units.filter(depth=0).order_by("code").first() or units.order_by("depth", "code").first()

@@ -1,0 +1,290 @@
+"""Pages for incidents: the board, detail with timeline and actions, opening, my tasks, plans and
+the lead-force rules. The same services and selectors as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import policy
+from liaison.core.errors import DomainError, Invalid, NotFound
+from liaison.incidents import forms as f
+from liaison.incidents import selectors, services
+from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
+from liaison.intel.models import Item
+from liaison.web.decorators import signed_in
+
+BOARD_ORDER = [Status.REPORTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.CONTAINED, Status.RESOLVED]
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    for e in exc.errors or []:
+        form.add_error(e.field if e.field in form.fields else None, e.message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+@signed_in
+def board(request):
+    rows = selectors.incident_board(request.actor, severity=request.GET.get("severity") or None)
+    columns = [(s, Status(s).label, [r for r in rows if r["status"] == s]) for s in BOARD_ORDER]
+    return render(
+        request,
+        "incidents/board.html",
+        {
+            "columns": columns,
+            "severities": Severity.choices,
+            "counts": selectors.open_counts(request.actor),
+            "may_open": policy.can(request.actor, "incident.open"),
+        },
+    )
+
+
+@signed_in
+def incident_new(request):
+    policy.require(request.actor, "incident.open")
+    form = f.IncidentForm(request.POST or None, initial={"item_ref": request.GET.get("item", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            items = []
+            if d["item_ref"]:
+                item = policy.visible(request.actor, Item).filter(ref=d["item_ref"].strip().upper()).first()
+                if item is None:
+                    raise Invalid(field="item_ref", code="unknown", message=_("No such item."))
+                items.append(item)
+            inc = services.incident_open(
+                request.actor,
+                incident_type=d["incident_type"],
+                title=d["title"],
+                description=d["description"],
+                severity=d["severity"] or None,
+                area=d["area"],
+                place=d["place"],
+                tlp=d["tlp"],
+                is_drill=d["is_drill"],
+                items=items,
+            )
+            messages.success(request, _("Incident %(ref)s opened.") % {"ref": inc.ref})
+            return redirect("incidents:detail", incident_id=inc.pk)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            _form_errors(form, exc)
+    return render(
+        request, "incidents/new.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+ACTIONS = {
+    "transition": f.TransitionForm,
+    "handover": f.HandoverForm,
+    "task": f.TaskForm,
+    "task_update": f.TaskUpdateForm,
+    "outcome": f.OutcomeForm,
+    "person": f.PersonForm,
+    "name_unit": f.NameUnitForm,
+}
+
+
+def _context(request, inc: Incident, bound: dict | None = None) -> dict:
+    actor = request.actor
+    forms = {k: cls(prefix=k) for k, cls in ACTIONS.items()}
+    forms.update(bound or {})
+    tasks = list(selectors.incident_tasks(actor, incident=inc))
+    for t in tasks:
+        t.may_update = t.state in (Task.State.OPEN, Task.State.IN_PROGRESS) and policy.can(
+            actor, "task.update", t
+        )
+        t.form = f.TaskUpdateForm(prefix="task_update", initial={"task_id": t.pk, "state": t.state})
+    try:
+        outcome = inc.outcome
+    except Incident.outcome.RelatedObjectDoesNotExist:
+        outcome = None
+    final = inc.status in FINAL_STATUSES
+    return {
+        "inc": inc,
+        "forms": forms,
+        "tasks": tasks,
+        "timeline": selectors.incident_timeline(actor, incident=inc),
+        "participants": selectors.incident_participants(actor, incident=inc),
+        "people": selectors.incident_people(actor, incident=inc),
+        "outcome": outcome,
+        "items": policy.visible(actor, Item).filter(incidents=inc),
+        "may": {
+            "manage": not final and policy.can(actor, "incident.manage", inc),
+            "handover": not final and policy.can(actor, "incident.handover", inc),
+            "person": policy.can(actor, "incident.add_person", inc),
+            "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
+            "transition": not final,
+        },
+    }
+
+
+@signed_in
+def detail(request, incident_id):
+    inc = selectors.incident_get(request.actor, incident_id=incident_id, audit_read=True)
+    return render(request, "incidents/detail.html", _context(request, inc))
+
+
+def _seizures(text: str) -> list[tuple[str, str, str]]:
+    out = []
+    for line in (text or "").splitlines():
+        parts = line.split(None, 2)
+        if not parts:
+            continue
+        if len(parts) < 2:
+            raise Invalid(field="seizures", code="malformed", message=_("Each line: kind quantity [note]."))
+        out.append((parts[0], parts[1].replace(",", "."), parts[2] if len(parts) > 2 else ""))
+    return out
+
+
+@require_POST
+@signed_in
+def action(request, incident_id, name):
+    actor = request.actor
+    inc = selectors.incident_get(actor, incident_id=incident_id)
+    cls = ACTIONS.get(name)
+    if cls is None:
+        raise NotFound("action")
+    form = cls(request.POST, prefix=name)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if name == "transition":
+                target = None
+                if d["merge_into"]:
+                    target = (
+                        policy.visible(actor, Incident).filter(ref=d["merge_into"].strip().upper()).first()
+                    )
+                    if target is None:
+                        raise Invalid(field="merge_into", code="unknown", message=_("No such incident."))
+                services.incident_transition(
+                    actor, incident=inc, to=d["status"], reason=d["reason"], merge_into=target
+                )
+            elif name == "handover":
+                services.incident_handover(actor, incident=inc, unit=d["unit"], reason=d["reason"])
+            elif name == "task":
+                services.task_add(actor, incident=inc, title=d["title"], unit=d["unit"], due_at=d["due_at"])
+            elif name == "task_update":
+                task = selectors.task_get(actor, task_id=d["task_id"])
+                services.task_update(actor, task=task, state=d["state"], result=d["result"])
+            elif name == "outcome":
+                seizures = _seizures(d.pop("seizures"))
+                services.outcome_record(actor, incident=inc, seizures=seizures, **d)
+            elif name == "person":
+                identity = {k: str(d[k]) for k in ("full_name", "birth_year", "id_number") if d.get(k)}
+                services.person_add(actor, incident=inc, role=d["role"], label=d["label"], identity=identity)
+            elif name == "name_unit":
+                services.incident_name_unit(actor, incident=inc, unit=d["unit"])
+            messages.success(request, _("Done."))
+            return redirect("incidents:detail", incident_id=inc.pk)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            _form_errors(form, exc)
+    inc = selectors.incident_get(actor, incident_id=incident_id)
+    return render(request, "incidents/detail.html", _context(request, inc, {name: form}), status=400)
+
+
+@signed_in
+def my_tasks(request):
+    mine = request.GET.get("mine") == "1"
+    return render(
+        request,
+        "incidents/tasks.html",
+        {"tasks": selectors.my_tasks(request.actor, mine_only=mine), "mine": mine},
+    )
+
+
+@signed_in
+def plans(request):
+    actor = request.actor
+    form = f.PlanForm(request.POST or None)
+    if request.method == "POST":
+        policy.require(actor, "plan.draft")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                steps = []
+                for i, line in enumerate(x for x in d["steps"].splitlines() if x.strip()):
+                    parts = [p.strip() for p in line.split("|")]
+                    if len(parts) < 3 or not parts[2].isdigit():
+                        raise Invalid(
+                            field="steps",
+                            code="malformed",
+                            message=_("Line %(n)d: title | responsible | minutes | notify") % {"n": i + 1},
+                        )
+                    steps.append(
+                        {
+                            "title": parts[0],
+                            "responsible": parts[1],
+                            "deadline_minutes": int(parts[2]),
+                            "notify": [x.strip() for x in parts[3].split(",") if x.strip()]
+                            if len(parts) > 3
+                            else [],
+                        }
+                    )
+                services.plan_draft(actor, incident_type=d["incident_type"], title=d["title"], steps=steps)
+                messages.success(request, _("Draft saved. A commander approves it."))
+                return redirect("incidents:plans")
+            except DomainError as exc:
+                if exc.status in (403, 404):
+                    raise
+                _form_errors(form, exc)
+    return render(
+        request,
+        "incidents/plans.html",
+        {
+            "plans": selectors.plans(actor),
+            "form": form,
+            "may_draft": policy.can(actor, "plan.draft"),
+            "is_commander": actor.role == "commander",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@signed_in
+def plan_approve(request, plan_id):
+    services.plan_approve(request.actor, plan=selectors.plan_get(request.actor, plan_id=plan_id))
+    messages.success(request, _("Plan approved."))
+    return redirect("incidents:plans")
+
+
+@signed_in
+def lead_rules(request):
+    actor = request.actor
+    form = f.LeadRuleForm(request.POST or None)
+    if request.method == "POST":
+        policy.require(actor, "leadrule.manage")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.lead_rule_set(
+                    actor,
+                    incident_type=d["incident_type"],
+                    area_kind=d["area_kind"],
+                    severity=d["severity"],
+                    lead_force=d["lead_force"],
+                    supporting_forces=d["supporting_forces"],
+                )
+                messages.success(request, _("Rule saved."))
+                return redirect("incidents:rules")
+            except DomainError as exc:
+                if exc.status in (403, 404):
+                    raise
+                _form_errors(form, exc)
+    return render(
+        request,
+        "incidents/rules.html",
+        {
+            "rules": selectors.lead_rules(actor),
+            "form": form,
+            "may_manage": policy.can(actor, "leadrule.manage"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
