@@ -278,7 +278,7 @@ def update_task(request, task_id: uuid.UUID, payload: TaskUpdateIn):
 def record_outcome(request, incident_id: uuid.UUID, payload: OutcomeIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    data = payload.dict()
+    data = payload.model_dump()
     seizures = [(s["kind"], s["quantity"], s["note"]) for s in data.pop("seizures")]
     services.outcome_record(actor, incident=inc, seizures=seizures, **data)
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
@@ -294,7 +294,7 @@ def people(request, incident_id: uuid.UUID):
 def add_person(request, incident_id: uuid.UUID, payload: PersonIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    identity = payload.identity.dict(exclude_none=True) if payload.identity else {}
+    identity = payload.identity.model_dump(exclude_none=True) if payload.identity else {}
     if "birth_year" in identity:
         identity["birth_year"] = str(identity["birth_year"])
     status, p = idempotent_create(
@@ -364,7 +364,7 @@ def draft_plan(request, payload: PlanIn):
         request,
         "plans.draft",
         lambda: services.plan_draft(
-            actor, incident_type=itype, title=payload.title, steps=[s.dict() for s in payload.steps]
+            actor, incident_type=itype, title=payload.title, steps=[s.model_dump() for s in payload.steps]
         ),
         replay=lambda rid: selectors.plan_get(actor, plan_id=rid),
     )

@@ -152,7 +152,7 @@ def _item(actor, item_id) -> Item:
 
 @router.get("/items", response=ItemPageOut)
 def list_items(request, f: Query[ItemQuery]):
-    page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.dict()))
+    page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.model_dump()))
     return ItemPageOut(
         items=[row_out(r) for r in page.rows],
         count=page.count,
@@ -200,7 +200,7 @@ def get_item(request, item_id: uuid.UUID):
 def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
     actor = actor_of(request)
     item = _item(actor, item_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", "")
     if "category" in changes:
         changes["category"] = _ref(
