@@ -20,53 +20,132 @@ FUTURE = "2099-01-01T00:00:00+07:00"
 # police drug department), x.other (another such item), x.request (a verification request to the
 # Na Mèo commune police).
 VALID = {
-    "POST /api/v1/units": ("police_administrator", lambda x: {
-        "code": "CA-XA-MOI", "name": "Công an xã Mới", "force": "police", "kind": "commune_police",
-        "parent_id": str(x.unit("CA-TH").pk)}),
+    "POST /api/v1/units": (
+        "police_administrator",
+        lambda x: {
+            "code": "CA-XA-MOI",
+            "name": "Công an xã Mới",
+            "force": "police",
+            "kind": "commune_police",
+            "parent_id": str(x.unit("CA-TH").pk),
+        },
+    ),
     "POST /api/v1/tokens": ("na_meo_post_officer", lambda x: {"name": "máy trạm", "days": 30}),
-    "POST /api/v1/me/active-unit": ("border_guard_analyst", lambda x: {"membership_id": _membership("phantich.bp")}),
-    "POST /api/v1/items": ("na_meo_post_officer", lambda x: {
-        "title": "Hàng lậu qua đường mòn", "body": "Phát hiện 5 kiện hàng.", "category": "smuggling",
-        "observed_at": "2026-01-02T08:00:00+07:00", "reliability": "B", "credibility": 2, "tlp": "amber"}),
-    "PATCH /api/v1/items/{item_id}": ("na_meo_post_officer", lambda x: {"title": "Sửa tiêu đề", "reason": "bổ sung"}),
-    "POST /api/v1/items/{item_id}/shares": ("na_meo_post_officer", lambda x: {
-        "units": [str(x.unit("CA-XA-PU-NHI").pk)], "forces": []}),
+    "POST /api/v1/me/active-unit": (
+        "border_guard_analyst",
+        lambda x: {"membership_id": _membership("phantich.bp")},
+    ),
+    "POST /api/v1/items": (
+        "na_meo_post_officer",
+        lambda x: {
+            "title": "Hàng lậu qua đường mòn",
+            "body": "Phát hiện 5 kiện hàng.",
+            "category": "smuggling",
+            "observed_at": "2026-01-02T08:00:00+07:00",
+            "reliability": "B",
+            "credibility": 2,
+            "tlp": "amber",
+        },
+    ),
+    "PATCH /api/v1/items/{item_id}": (
+        "na_meo_post_officer",
+        lambda x: {"title": "Sửa tiêu đề", "reason": "bổ sung"},
+    ),
+    "POST /api/v1/items/{item_id}/shares": (
+        "na_meo_post_officer",
+        lambda x: {"units": [str(x.unit("CA-XA-PU-NHI").pk)], "forces": []},
+    ),
     "POST /api/v1/items/{item_id}/handling": ("na_meo_post_officer", lambda x: {"tlp": "red", "reason": ""}),
     "POST /api/v1/items/{item_id}/close": ("na_meo_post_officer", lambda x: {"reason": "xong"}),
-    "POST /api/v1/items/{item_id}/grading": ("police_analyst", lambda x: {
-        "reliability": "B", "credibility": 2, "reason": "đánh giá lại"}),
-    "POST /api/v1/items/{item_id}/links": ("na_meo_post_officer", lambda x: {
-        "other_id": str(x.other.pk), "kind": "related"}),
-    "POST /api/v1/items/{item_id}/verification-requests": ("na_meo_post_officer", lambda x: {
-        "unit_id": str(x.unit("CA-XA-PU-NHI").pk), "due_at": FUTURE, "question": "?"}),
-    "POST /api/v1/verification-requests/{request_id}/answer": ("na_meo_commune_police", lambda x: {
-        "result": "verified", "reliability": "B", "credibility": 2, "note": ""}),
-    "POST /api/v1/incidents": ("na_meo_post_officer", lambda x: {
-        "type": "smuggling", "title": "Hàng lậu qua cửa khẩu", "area": "VN-38-15013", "severity": "medium"}),
-    "POST /api/v1/incidents/{incident_id}/transition": ("na_meo_post_officer", lambda x: {
-        "status": "acknowledged", "reason": ""}),
-    "POST /api/v1/incidents/{incident_id}/handover": ("border_guard_commander", lambda x: {
-        "unit_id": str(x.unit("BP-DON-BAT-MOT").pk), "reason": "Đồn Bát Mọt gần hơn"}),
-    "POST /api/v1/incidents/{incident_id}/tasks": ("na_meo_post_officer", lambda x: {
-        "title": "Tuần tra khu vực", "unit_id": str(x.unit("BP-DON-NA-MEO").pk), "due_at": FUTURE}),
-    "PATCH /api/v1/tasks/{task_id}": ("na_meo_post_officer", lambda x: {"state": "in_progress", "result": ""}),
-    "PUT /api/v1/incidents/{incident_id}/outcome": ("na_meo_post_officer", lambda x: {
-        "arrested": 1, "seizures": [{"kind": "heroin_g", "quantity": "12.5", "note": ""}]}),
-    "POST /api/v1/incidents/{incident_id}/people": ("na_meo_post_officer", lambda x: {
-        "role": "victim", "label": "Nạn nhân 1", "identity": {"full_name": "X", "birth_year": 1990}}),
-    "POST /api/v1/incidents/{incident_id}/named-units": ("na_meo_post_officer", lambda x: {
-        "unit_id": str(x.unit("CA-XA-NA-MEO").pk)}),
-    "POST /api/v1/incidents/{incident_id}/items": ("na_meo_post_officer", lambda x: {"item_id": str(x.item.pk)}),
-    "POST /api/v1/plans": ("police_analyst", lambda x: {
-        "type": "fire", "title": "Phương án cháy rừng", "steps": [
-            {"title": "Dập lửa", "responsible": "lead", "deadline_minutes": 30, "notify": ["government"]}]}),
-    "PUT /api/v1/lead-rules": ("police_administrator", lambda x: {
-        "type": "fire", "area_kind": "inland", "severity": "", "lead_force": "police",
-        "supporting_forces": ["military"]}),
+    "POST /api/v1/items/{item_id}/grading": (
+        "police_analyst",
+        lambda x: {"reliability": "B", "credibility": 2, "reason": "đánh giá lại"},
+    ),
+    "POST /api/v1/items/{item_id}/links": (
+        "na_meo_post_officer",
+        lambda x: {"other_id": str(x.other.pk), "kind": "related"},
+    ),
+    "POST /api/v1/items/{item_id}/verification-requests": (
+        "na_meo_post_officer",
+        lambda x: {"unit_id": str(x.unit("CA-XA-PU-NHI").pk), "due_at": FUTURE, "question": "?"},
+    ),
+    "POST /api/v1/verification-requests/{request_id}/answer": (
+        "na_meo_commune_police",
+        lambda x: {"result": "verified", "reliability": "B", "credibility": 2, "note": ""},
+    ),
+    "POST /api/v1/incidents": (
+        "na_meo_post_officer",
+        lambda x: {
+            "type": "smuggling",
+            "title": "Hàng lậu qua cửa khẩu",
+            "area": "VN-38-15013",
+            "severity": "medium",
+        },
+    ),
+    "POST /api/v1/incidents/{incident_id}/transition": (
+        "na_meo_post_officer",
+        lambda x: {"status": "acknowledged", "reason": ""},
+    ),
+    "POST /api/v1/incidents/{incident_id}/handover": (
+        "border_guard_commander",
+        lambda x: {"unit_id": str(x.unit("BP-DON-BAT-MOT").pk), "reason": "Đồn Bát Mọt gần hơn"},
+    ),
+    "POST /api/v1/incidents/{incident_id}/tasks": (
+        "na_meo_post_officer",
+        lambda x: {"title": "Tuần tra khu vực", "unit_id": str(x.unit("BP-DON-NA-MEO").pk), "due_at": FUTURE},
+    ),
+    "PATCH /api/v1/tasks/{task_id}": (
+        "na_meo_post_officer",
+        lambda x: {"state": "in_progress", "result": ""},
+    ),
+    "PUT /api/v1/incidents/{incident_id}/outcome": (
+        "na_meo_post_officer",
+        lambda x: {"arrested": 1, "seizures": [{"kind": "heroin_g", "quantity": "12.5", "note": ""}]},
+    ),
+    "POST /api/v1/incidents/{incident_id}/people": (
+        "na_meo_post_officer",
+        lambda x: {
+            "role": "victim",
+            "label": "Nạn nhân 1",
+            "identity": {"full_name": "X", "birth_year": 1990},
+        },
+    ),
+    "POST /api/v1/incidents/{incident_id}/named-units": (
+        "na_meo_post_officer",
+        lambda x: {"unit_id": str(x.unit("CA-XA-NA-MEO").pk)},
+    ),
+    "POST /api/v1/incidents/{incident_id}/items": (
+        "na_meo_post_officer",
+        lambda x: {"item_id": str(x.item.pk)},
+    ),
+    "POST /api/v1/plans": (
+        "police_analyst",
+        lambda x: {
+            "type": "fire",
+            "title": "Phương án cháy rừng",
+            "steps": [
+                {"title": "Dập lửa", "responsible": "lead", "deadline_minutes": 30, "notify": ["government"]}
+            ],
+        },
+    ),
+    "PUT /api/v1/lead-rules": (
+        "police_administrator",
+        lambda x: {
+            "type": "fire",
+            "area_kind": "inland",
+            "severity": "",
+            "lead_force": "police",
+            "supporting_forces": ["military"],
+        },
+    ),
 }
 # Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel).
-NO_BODY = {"DELETE /api/v1/tokens/{token_id}", "POST /api/v1/items/{item_id}/acknowledge",
-           "POST /api/v1/items/{item_id}/attachments", "POST /api/v1/plans/{plan_id}/approve"}
+NO_BODY = {
+    "DELETE /api/v1/tokens/{token_id}",
+    "POST /api/v1/items/{item_id}/acknowledge",
+    "POST /api/v1/items/{item_id}/attachments",
+    "POST /api/v1/plans/{plan_id}/approve",
+}
 
 
 class Ctx:
@@ -82,26 +161,41 @@ class Ctx:
         post = cast_actor("na_meo_post_officer")
 
         def make(title):
-            it = services.item_create(post, title=title, body="Nội dung", reliability="C", credibility=3,
-                                      category=Category.objects.get(code="smuggling"),
-                                      observed_at=clock.now() - dt.timedelta(hours=2))
+            it = services.item_create(
+                post,
+                title=title,
+                body="Nội dung",
+                reliability="C",
+                credibility=3,
+                category=Category.objects.get(code="smuggling"),
+                observed_at=clock.now() - dt.timedelta(hours=2),
+            )
             services.item_share(post, item=it, units=[unit("CA-XA-NA-MEO"), unit("CA-TH-PC04")])
             return it
 
         self.item, self.other = make("Tin thử 1"), make("Tin thử 2")
-        self.request = services.verification_request(post, item=self.item, unit=unit("CA-XA-NA-MEO"),
-                                                     due_at=clock.now() + dt.timedelta(days=1))
+        self.request = services.verification_request(
+            post, item=self.item, unit=unit("CA-XA-NA-MEO"), due_at=clock.now() + dt.timedelta(days=1)
+        )
         from liaison.geo.models import Area
         from liaison.incidents import services as incidents
         from liaison.incidents.models import IncidentType
 
-        self.incident = incidents.incident_open(post, incident_type=IncidentType.objects.get(code="smuggling"),
-                                                title="Vụ thử", area=Area.objects.get(code="VN-38-15013"))
+        self.incident = incidents.incident_open(
+            post,
+            incident_type=IncidentType.objects.get(code="smuggling"),
+            title="Vụ thử",
+            area=Area.objects.get(code="VN-38-15013"),
+        )
         self.task = self.incident.tasks.filter(unit=unit("BP-DON-NA-MEO")).first()
 
     def path(self, template: str) -> str:
-        return (template.replace("{item_id}", str(self.item.pk)).replace("{request_id}", str(self.request.pk))
-                .replace("{incident_id}", str(self.incident.pk)).replace("{task_id}", str(self.task.pk)))
+        return (
+            template.replace("{item_id}", str(self.item.pk))
+            .replace("{request_id}", str(self.request.pk))
+            .replace("{incident_id}", str(self.incident.pk))
+            .replace("{task_id}", str(self.task.pk))
+        )
 
 
 def _membership(username):
@@ -177,15 +271,18 @@ def test_bad_input_names_the_field_and_writes_nothing(key, unit):
         assert 400 <= r.status_code < 500, f"{key} {description}: {r.status_code}"
         problem = r.json()
         assert r["Content-Type"] == "application/problem+json"
-        assert any(e["field"] == field or e["field"].startswith(field + ".") for e in problem["errors"]), \
+        assert any(e["field"] == field or e["field"].startswith(field + ".") for e in problem["errors"]), (
             f"{key} {description}: {problem}"
+        )
         checked += 1
     for raw, field in (("{not json", "body"), ("", "body"), ("[]", None)):
         r = client.generic(method, path, raw, content_type="application/json")
         assert 400 <= r.status_code < 500, f"{key} body {raw!r}: {r.status_code}"
         if field:
             assert field in {e["field"] for e in r.json()["errors"]}, r.json()
-    r = client.generic(method, path, json.dumps({**valid, "pad": "x" * 1_100_000}), content_type="application/json")
+    r = client.generic(
+        method, path, json.dumps({**valid, "pad": "x" * 1_100_000}), content_type="application/json"
+    )
     assert r.status_code == 413 and r.json()["errors"][0]["field"] == "body"
     after = _row_counts()
     # Refusals are not writes of records (the audit log may hold refusal events).
@@ -199,7 +296,11 @@ def test_bad_input_names_the_field_and_writes_nothing(key, unit):
 
 def test_unknown_ids_are_404_not_500(client_for):
     c = client_for("province_commander")
-    for url in ("/api/v1/units/00000000-0000-0000-0000-000000000000", "/api/v1/areas/not-a-uuid",
-                "/units/00000000-0000-0000-0000-000000000000/", "/api/v1/posts/00000000-0000-0000-0000-000000000000"):
+    for url in (
+        "/api/v1/units/00000000-0000-0000-0000-000000000000",
+        "/api/v1/areas/not-a-uuid",
+        "/units/00000000-0000-0000-0000-000000000000/",
+        "/api/v1/posts/00000000-0000-0000-0000-000000000000",
+    ):
         r = c.get(url)
         assert r.status_code in (404, 422), (url, r.status_code)

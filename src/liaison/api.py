@@ -11,6 +11,7 @@ from liaison.core.api import ObjectParser, SessionActorAuth, TokenAuth, install_
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
+from liaison.situation.api import router as situation_router
 from liaison.org.api import me_router, units_router
 
 api = NinjaAPI(
@@ -31,3 +32,4 @@ api.add_router("/tokens", tokens_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", intel_router)
 api.add_router("/", incidents_router)
+api.add_router("/", situation_router)

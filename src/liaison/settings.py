@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "liaison.accounts",
     "liaison.intel",
     "liaison.incidents",
+    "liaison.situation",
     "django_tasks_db",
     "liaison.web",
 ]
@@ -230,7 +231,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
 ]
+# An online tile layer for the map, when the network allows (e.g. an OpenStreetMap tile server);
+# empty: the map draws only Liaison's own geography and works on a closed network.
+MAP_TILES_URL = env_str("LIAISON_MAP_TILES_URL", "")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

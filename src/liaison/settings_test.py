@@ -23,3 +23,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # noqa: F405  (404s are the battery's business)
+LIAISON_STREAM_IN_CALLER_THREAD = True

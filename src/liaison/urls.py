@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("liaison.audit.urls")),
     path("", include("liaison.intel.urls")),
     path("", include("liaison.incidents.urls")),
+    path("", include("liaison.situation.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

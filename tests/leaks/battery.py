@@ -75,6 +75,7 @@ def html_ids(pattern: re.Pattern = DATA_ID) -> Callable[[Any], set[str]]:
 
 # --- route discovery ------------------------------------------------------------------------
 
+
 def _walk(patterns, prefix: str = "") -> list[str]:
     out: list[str] = []
     for p in patterns:

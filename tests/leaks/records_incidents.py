@@ -31,7 +31,8 @@ def incident_facts() -> list[IncidentFacts]:
         paths.setdefault(iid, set()).add(path)
     out = []
     for pk, tlp, status, opener in Incident.objects.order_by("-opened_at", "-id").values_list(
-            "pk", "tlp", "status", "opened_by_unit__path"):
+        "pk", "tlp", "status", "opened_by_unit__path"
+    ):
         involved = set(paths.get(pk, ()))
         if opener:
             involved.add(opener)
@@ -44,7 +45,11 @@ def sees_incident(m: Member, it: IncidentFacts) -> bool:
         return False
     if m.unit_path in it.involved_paths:
         return True
-    return m.role == "commander" and it.tlp != "red" and any(p.startswith(m.unit_path) for p in it.involved_paths)
+    return (
+        m.role == "commander"
+        and it.tlp != "red"
+        and any(p.startswith(m.unit_path) for p in it.involved_paths)
+    )
 
 
 def board(m, records, rule):
@@ -53,7 +58,9 @@ def board(m, records, rule):
 
 def _tasks():
     facts = {f.pk: f for f in incident_facts()}
-    return [(t, facts[str(t.incident_id)]) for t in Task.objects.select_related("unit").order_by("due_at", "id")]
+    return [
+        (t, facts[str(t.incident_id)]) for t in Task.objects.select_related("unit").order_by("due_at", "id")
+    ]
 
 
 def staff(m: Member) -> bool:
@@ -74,7 +81,9 @@ RECORD_TYPES = [
         ],
         detail_routes=[
             DetailRoute("api GET /api/v1/incidents/{incident_id}", lambda i: f"/api/v1/incidents/{i}"),
-            DetailRoute("api GET /api/v1/incidents/{incident_id}/people", lambda i: f"/api/v1/incidents/{i}/people"),
+            DetailRoute(
+                "api GET /api/v1/incidents/{incident_id}/people", lambda i: f"/api/v1/incidents/{i}/people"
+            ),
             DetailRoute("page incidents/<uuid:incident_id>/", lambda i: f"/incidents/{i}/"),
         ],
         sample=10,
@@ -83,8 +92,9 @@ RECORD_TYPES = [
         name="task of my unit",
         records=_tasks,
         record_id=lambda r: str(r[0].pk),
-        visible_to=lambda m, r: sees_incident(m, r[1]) and r[0].unit.code == m.unit_code
-        and r[0].state in ("open", "in_progress"),
+        visible_to=lambda m, r: (
+            sees_incident(m, r[1]) and r[0].unit.code == m.unit_code and r[0].state in ("open", "in_progress")
+        ),
         list_routes=[
             ListRoute("api GET /api/v1/tasks/mine", "/api/v1/tasks/mine", json_ids()),
             ListRoute("page tasks/", "/tasks/", html_ids(DATA_TASK)),
@@ -101,7 +111,9 @@ RECORD_TYPES = [
     ),
     RecordType(
         name="lead rule",
-        records=lambda: list(__import__("liaison.incidents.models", fromlist=["LeadRule"]).LeadRule.objects.all()),
+        records=lambda: list(
+            __import__("liaison.incidents.models", fromlist=["LeadRule"]).LeadRule.objects.all()
+        ),
         visible_to=lambda m, r: staff(m),
         list_routes=[
             ListRoute("api GET /api/v1/lead-rules", "/api/v1/lead-rules", json_ids()),

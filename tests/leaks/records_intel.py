@@ -31,18 +31,32 @@ class ItemFacts:
 def item_facts() -> list[ItemFacts]:
     receipts: dict = {}
     unacked: dict = {}
-    for item_id, path, code, ack in ItemReceipt.objects.values_list("item_id", "unit__path", "unit__code",
-                                                                    "acknowledged_at"):
+    for item_id, path, code, ack in ItemReceipt.objects.values_list(
+        "item_id", "unit__path", "unit__code", "acknowledged_at"
+    ):
         receipts.setdefault(item_id, set()).add(path)
         if ack is None:
             unacked.setdefault(item_id, set()).add(code)
     verifiers: dict = {}
     for item_id, path in VerificationRequest.objects.values_list("item_id", "unit__path"):
         verifiers.setdefault(item_id, set()).add(path)
-    return [ItemFacts(str(pk), at, tlp, opath, frozenset(receipts.get(pk, ())), frozenset(verifiers.get(pk, ())),
-                      frozenset(unacked.get(pk, ())), drill, exch, level)
-            for pk, at, tlp, opath, drill, exch, level in Item.objects.order_by("-received_at", "-id").values_list(
-                "pk", "received_at", "tlp", "origin_unit__path", "is_drill", "exchanged_at", "level")]
+    return [
+        ItemFacts(
+            str(pk),
+            at,
+            tlp,
+            opath,
+            frozenset(receipts.get(pk, ())),
+            frozenset(verifiers.get(pk, ())),
+            frozenset(unacked.get(pk, ())),
+            drill,
+            exch,
+            level,
+        )
+        for pk, at, tlp, opath, drill, exch, level in Item.objects.order_by(
+            "-received_at", "-id"
+        ).values_list("pk", "received_at", "tlp", "origin_unit__path", "is_drill", "exchanged_at", "level")
+    ]
 
 
 def sees_item(m: Member, it: ItemFacts) -> bool:
@@ -96,9 +110,11 @@ RECORD_TYPES = [
             DetailRoute("api GET /api/v1/items/{item_id}/history", lambda i: f"/api/v1/items/{i}/history"),
             DetailRoute("page items/<uuid:item_id>/", lambda i: f"/items/{i}/"),
             DetailRoute("page items/<uuid:item_id>/access/", lambda i: f"/items/{i}/access/"),
-            DetailRoute("api GET /api/v1/items/{item_id}/access",
-                        lambda i: f"/api/v1/items/{i}/access?unit_id=00000000-0000-0000-0000-000000000000",
-                        visible_status=422),
+            DetailRoute(
+                "api GET /api/v1/items/{item_id}/access",
+                lambda i: f"/api/v1/items/{i}/access?unit_id=00000000-0000-0000-0000-000000000000",
+                visible_status=422,
+            ),
         ],
         sample=12,
     ),
@@ -108,8 +124,12 @@ RECORD_TYPES = [
         record_id=lambda r: r.pk,
         visible_to=lambda m, it: sees_item(m, it) and m.unit_code in it.unacknowledged_by,
         list_routes=[
-            ListRoute("api GET /api/v1/inbox", "/api/v1/inbox", json_field_ids("unacknowledged"),
-                      expected=newest(200)),
+            ListRoute(
+                "api GET /api/v1/inbox",
+                "/api/v1/inbox",
+                json_field_ids("unacknowledged"),
+                expected=newest(200),
+            ),
             ListRoute("page inbox/", "/inbox/", html_ids(DATA_ID), expected=newest(200)),
         ],
     ),
@@ -120,7 +140,9 @@ RECORD_TYPES = [
         visible_to=lambda m, r: sees_item(m, r[1]) and r[0].unit.code == m.unit_code and r[0].state == "open",
         list_routes=[
             ListRoute("page inbox/#verifications", "/inbox/", html_ids(DATA_VERIFICATION)),
-            ListRoute("api GET /api/v1/inbox#verifications", "/api/v1/inbox", json_field_ids("verifications")),
+            ListRoute(
+                "api GET /api/v1/inbox#verifications", "/api/v1/inbox", json_field_ids("verifications")
+            ),
         ],
     ),
     RecordType(

@@ -42,7 +42,9 @@ def test_every_read_route_is_claimed_by_the_battery():
     discovered -= {"api GET /api/v1/openapi.json", "api GET /api/v1/docs"}
     unclaimed = discovered - declared
     stale = declared - discovered
-    assert not unclaimed, f"routes no declaration claims (add them to tests/leaks/declarations.py): {sorted(unclaimed)}"
+    assert not unclaimed, (
+        f"routes no declaration claims (add them to tests/leaks/declarations.py): {sorted(unclaimed)}"
+    )
     assert not stale, f"declared routes that no longer exist: {sorted(stale)}"
 
 
@@ -64,9 +66,16 @@ def make_matrix() -> dict[str, object]:
     items = {}
     for tlp in ("red", "amber_strict", "amber", "green", "clear"):
         now = clock.now()
-        item = services.item_create(post, title=f"Ma trận {tlp} zzmatrix", body="Kiểm tra quyền xem.",
-                                    category=Category.objects.get(code="smuggling"),
-                                    observed_at=now - dt.timedelta(hours=1), reliability="B", credibility=2, tlp=tlp)
+        item = services.item_create(
+            post,
+            title=f"Ma trận {tlp} zzmatrix",
+            body="Kiểm tra quyền xem.",
+            category=Category.objects.get(code="smuggling"),
+            observed_at=now - dt.timedelta(hours=1),
+            reliability="B",
+            credibility=2,
+            tlp=tlp,
+        )
         services.item_share(post, item=item, units=[police])
         services.attachment_add(post, item=item, filename=f"{tlp}.png", data=png.getvalue())
         items[tlp] = item
@@ -100,18 +109,24 @@ def test_each_member_sees_exactly_what_the_rules_say(name, tokens, matrix):
     for rtype in RECORD_TYPES:
         for route in rtype.list_routes:
             records = rtype.records()
-            chosen = (route.expected(m, records, rtype.visible_to) if route.expected
-                      else [r for r in records if rtype.visible_to(m, r)])
+            chosen = (
+                route.expected(m, records, rtype.visible_to)
+                if route.expected
+                else [r for r in records if rtype.visible_to(m, r)]
+            )
             expected = {rtype.record_id(r) for r in chosen}
             r = client.get(route.url)
             if r.status_code == 200:
                 shown = route.ids(r)
                 if rtype.name == "audit event":
                     shown &= {rtype.record_id(x) for x in records}  # the newest 100 when asked
-                assert shown == expected, f"{name} on {route.key}: extra {shown - expected}, missing {expected - shown}"
+                assert shown == expected, (
+                    f"{name} on {route.key}: extra {shown - expected}, missing {expected - shown}"
+                )
             else:
-                assert r.status_code in (403, 404) and not expected, \
+                assert r.status_code in (403, 404) and not expected, (
                     f"{name} on {route.key}: status {r.status_code}, expected {len(expected)} records"
+                )
         for route in rtype.detail_routes:
             missing = _missing_response(client, route.url)
             assert missing[0] == 404
@@ -122,11 +137,13 @@ def test_each_member_sees_exactly_what_the_rules_say(name, tokens, matrix):
                 rid = rtype.record_id(record)
                 r = client.get(route.url(rid))
                 if rtype.visible_to(m, record):
-                    assert r.status_code == route.visible_status, \
+                    assert r.status_code == route.visible_status, (
                         f"{name} should see {rtype.name} {rid} on {route.key}: {r.status_code}"
+                    )
                 else:
-                    assert (r.status_code, _body(r, rid)) == missing, \
+                    assert (r.status_code, _body(r, rid)) == missing, (
                         f"{name}: hidden {rtype.name} {rid} on {route.key} differs from a missing one"
+                    )
 
 
 @pytest.mark.parametrize("name", sorted(CAST))
@@ -198,11 +215,16 @@ def test_the_need_to_know_matrix(name, matrix):
     listed = {row["tlp"] for row in found.json()["items"]} if found.status_code == 200 else set()
     assert listed == expected_levels, f"{name} ({relation}): search"
     page = c.get("/items/", {"q": "zzmatrix"}).content.decode()
-    assert {tlp for tlp, item in matrix.items() if str(item.pk) in page} == expected_levels, f"{name}: page search"
+    assert {tlp for tlp, item in matrix.items() if str(item.pk) in page} == expected_levels, (
+        f"{name}: page search"
+    )
     from liaison.intel.models import Attachment
 
-    files = {tlp for tlp, item in matrix.items()
-             if c.get(f"/api/v1/attachments/{Attachment.objects.get(item=item).pk}").status_code == 200}
+    files = {
+        tlp
+        for tlp, item in matrix.items()
+        if c.get(f"/api/v1/attachments/{Attachment.objects.get(item=item).pk}").status_code == 200
+    }
     assert files == expected_levels, f"{name} ({relation}): attachments"
 
 
@@ -218,8 +240,14 @@ def test_counts_follow_the_rules(name, matrix):
 
     m = member(name)
     p = stats.period("quarter", timezone.localdate())
-    facts = [f for f in records_intel.item_facts() if records_intel.sees_item(m, f) and not f.is_drill
-             and f.exchanged_at is not None and p.start <= f.exchanged_at < p.end]
+    facts = [
+        f
+        for f in records_intel.item_facts()
+        if records_intel.sees_item(m, f)
+        and not f.is_drill
+        and f.exchanged_at is not None
+        and p.start <= f.exchanged_at < p.end
+    ]
     by_level = {}
     for f in facts:
         by_level[f.level] = by_level.get(f.level, 0) + 1
@@ -227,8 +255,13 @@ def test_counts_follow_the_rules(name, matrix):
     body = c.get("/api/v1/stats/exchange", {"period": "quarter"}).json()
     assert body["current"]["total"] == len(facts)
     assert body["current"]["by_level"] == by_level
-    rows = list(csv.reader(io.StringIO(c.get("/api/v1/stats/exchange.csv", {"period": "quarter"})
-                                       .content.decode().lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                c.get("/api/v1/stats/exchange.csv", {"period": "quarter"}).content.decode().lstrip("\ufeff")
+            )
+        )
+    )
     assert next(r for r in rows if r[0] == "total")[3] == str(len(facts))
     page = c.get("/stats/", {"period": "quarter"}).content.decode()
     assert f'data-key="total">{len(facts)}<' in page

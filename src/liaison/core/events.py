@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from liaison.core import clock
 from liaison.core.models import Event, EventAudience
@@ -30,4 +30,18 @@ def emit(kind: str, obj: Any = None, *, units=(), data: dict | None = None) -> E
     )
     ids = {getattr(u, "pk", u) for u in units if u is not None}
     EventAudience.objects.bulk_create([EventAudience(event=ev, unit_id=uid) for uid in ids])
+    if connection.vendor == "postgresql" and not any(
+        entry[1] is _notify for entry in connection.run_on_commit
+    ):
+        # A payload-free wake-up for the live streams, after commit, once per transaction. It is only a
+        # hint: the streams read the table, and poll as well.
+        transaction.on_commit(_notify, robust=True)
     return ev
+
+
+CHANNEL = "liaison_events"
+
+
+def _notify() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"NOTIFY {CHANNEL}")

@@ -9,7 +9,7 @@ from django.db import transaction
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import clock
+from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
 from liaison.intel.models import TLP_RANK, Category, Grading, Item, ItemReceipt, Reliability, Status, Tlp
@@ -122,6 +122,7 @@ def item_create(
         )
         item.search_text = search_text_of(item)
         item.save()
+        events.emit("item.created", item, units=[actor.unit], data={"tlp": tlp})
         Grading.objects.create(
             item=item,
             kind=Grading.Kind.ORIGINATOR,

@@ -8,7 +8,7 @@ from django.db import transaction
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import clock
+from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
 from liaison.intel import errors
 from liaison.intel.models import Item, ItemReceipt, ItemShare, Tlp
@@ -77,6 +77,13 @@ def item_share(
         origin_force = item.origin_unit.force
         if item.exchanged_at is None and any(r.unit.force != origin_force for r in new):
             item.exchanged_at = now
+        if new:
+            events.emit(
+                "item.shared",
+                item,
+                units=[r.unit for r in new],
+                data={"tlp": item.tlp, "from": item.origin_unit.code},
+            )
         revise(
             actor,
             item,

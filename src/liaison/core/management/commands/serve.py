@@ -1,33 +1,32 @@
 import os
+import sys
 
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve pages and the API with gunicorn (WSGI, persistent database connections)."
+    help = "Serve pages, the API and the live feed with uvicorn (ASGI; SSE streams need it)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=os.environ.get("LIAISON_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LIAISON_WORKERS", "2")))
+        parser.add_argument("--host", default=os.environ.get("LIAISON_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("LIAISON_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LIAISON_WORKERS", "1")))
 
-    def handle(self, *args, bind, workers, **opts):
-        import sys
-
-        from django.conf import settings
-
-        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    def handle(self, *args, host, port, workers, **opts):
+        uvicorn = os.path.join(os.path.dirname(sys.executable), "uvicorn")
         argv = [
-            gunicorn,
-            "liaison.wsgi:application",
-            "--bind",
-            bind,
+            uvicorn,
+            "liaison.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
             "--workers",
             str(workers),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
+            "--no-server-header",
+            "--timeout-graceful-shutdown",
+            "5",
+            "--log-level",
+            "warning",
         ]
-        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and workers > 1:
-            argv += ["--preload"]
-        os.execv(gunicorn, argv)  # noqa: S606
+        os.execv(uvicorn, argv)  # noqa: S606

@@ -1,0 +1,101 @@
+"""Reading the event table for the live feed, filtered by policy.
+
+A stream resumes from `Last-Event-ID`. Ids come from a sequence and do not commit in order: on
+PostgreSQL only rows whose writing transaction is older than every transaction still running are
+read (`txid < pg_snapshot_xmin(pg_current_snapshot())`), so a row that commits later with a smaller
+id is never skipped. SQLite serialises writers, so its ids commit in order.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from liaison import policy
+from liaison.core.models import Event, EventAudience
+from liaison.policy.facts import is_staff_member
+
+FEED_KINDS_OBJECTS = {
+    "intel.item": "intel.Item",
+    "incidents.incident": "incidents.Incident",
+    "incidents.task": "incidents.Task",
+}
+
+
+def latest_id() -> int:
+    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def settled(qs):
+    """Only rows that can no longer be overtaken by a transaction committing later."""
+    if connection.vendor == "postgresql":
+        # (Its own writes are settled for a transaction itself: only tests read inside the writer.)
+        return qs.extra(
+            where=[
+                "(core_event.txid < pg_snapshot_xmin(pg_current_snapshot())"
+                " OR core_event.txid = pg_current_xact_id_if_assigned())"
+            ]
+        )
+    return qs
+
+
+def events_after(actor, after: int, limit: int = 200) -> tuple[list[dict], int]:
+    """Events after `after` that the actor may see, and the id to resume from."""
+    if not is_staff_member(actor):
+        return [], after
+    rows = list(
+        settled(Event.objects.filter(id__gt=after))
+        .order_by("id")
+        .values("id", "kind", "at", "object_type", "object_id", "object_ref", "data")[:limit]
+    )
+    if not rows:
+        return [], after
+    unit = actor.unit
+    audience = Q(unit=unit)
+    if actor.role == "commander":
+        audience = Q(unit__path__startswith=unit.path)
+    ids = [r["id"] for r in rows]
+    heard = set(EventAudience.objects.filter(audience, event_id__in=ids).values_list("event_id", flat=True))
+    out = [r for r in rows if r["id"] in heard]
+    # The object must be visible to the actor now (a RED item never reaches a commander's subtree).
+    by_type: dict[str, set] = {}
+    for r in out:
+        by_type.setdefault(r["object_type"], set()).add(r["object_id"])
+    visible: set[tuple[str, str]] = set()
+    from django.apps import apps
+
+    for otype, oids in by_type.items():
+        label = FEED_KINDS_OBJECTS.get(otype)
+        if not label:
+            continue
+        model = apps.get_model(label)
+        for pk in policy.visible(actor, model).filter(pk__in=oids).values_list("pk", flat=True):
+            visible.add((otype, str(pk)))
+    result = []
+    for r in out:
+        if (r["object_type"], r["object_id"]) in visible:
+            r["url"] = _url(r["object_type"], r["object_id"], r["data"])
+            r["at"] = r["at"].isoformat()
+            result.append(r)
+    return result, rows[-1]["id"]
+
+
+def _url(otype: str, oid: str, data: dict) -> str:
+    if otype == "intel.item":
+        return reverse("intel:detail", args=[oid])
+    if otype == "incidents.incident":
+        return reverse("incidents:detail", args=[oid])
+    return reverse("incidents:tasks")
+
+
+def audience_paths(event_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for eid, path in EventAudience.objects.filter(event_id__in=event_ids).values_list(
+        "event_id", "unit__path"
+    ):
+        out.setdefault(eid, []).append(path)
+    return out
+
+
+__all__ = ["Exists", "OuterRef"]
