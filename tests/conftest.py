@@ -46,7 +46,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def cast_actor(name: str) -> Actor:
     username, unit_code = CAST[name]
     m = Membership.objects.select_related("unit", "user").get(
-        user__username=username, unit__code=unit_code, status=Membership.Status.ACTIVE)
+        user__username=username, unit__code=unit_code, status=Membership.Status.ACTIVE
+    )
     return Actor(user=m.user, membership=m, via="session")
 
 

@@ -11,8 +11,8 @@ from liaison.core.api import ObjectParser, SessionActorAuth, TokenAuth, install_
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
-from liaison.situation.api import router as situation_router
 from liaison.org.api import me_router, units_router
+from liaison.situation.api import router as situation_router
 
 api = NinjaAPI(
     title="Liaison API",

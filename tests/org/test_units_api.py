@@ -13,8 +13,13 @@ from liaison.org.models import Unit, User
 
 
 def _payload(unit, code="CA-XA-MOI"):
-    return {"code": code, "name": "Công an xã Mới", "force": "police", "kind": "commune_police",
-            "parent_id": str(unit("CA-TH").pk)}
+    return {
+        "code": code,
+        "name": "Công an xã Mới",
+        "force": "police",
+        "kind": "commune_police",
+        "parent_id": str(unit("CA-TH").pk),
+    }
 
 
 def _post(client, payload, key=None):
@@ -39,8 +44,13 @@ def test_a_duty_officer_may_not_create_units(client_for, unit):
 
 
 def test_an_unknown_parent_names_the_field(client_for):
-    p = {"code": "X-1", "name": "X", "force": "police", "kind": "district",
-         "parent_id": "00000000-0000-0000-0000-000000000000"}
+    p = {
+        "code": "X-1",
+        "name": "X",
+        "force": "police",
+        "kind": "district",
+        "parent_id": "00000000-0000-0000-0000-000000000000",
+    }
     r = _post(client_for("police_administrator"), p)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "parent_id"
 
@@ -74,8 +84,12 @@ def test_a_key_still_in_flight_answers_409(client_for, unit):
     import hashlib
 
     IdempotencyRecord.objects.create(
-        user=User.objects.get(username="quantri"), route="units.create", key="busy",
-        request_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(), created_at=timezone.now())
+        user=User.objects.get(username="quantri"),
+        route="units.create",
+        key="busy",
+        request_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
+        created_at=timezone.now(),
+    )
     r = _post(c, payload, key="busy")
     assert r.status_code == 409 and r.json()["code"] == "idempotency_in_flight"
     assert not Unit.objects.filter(code="CA-XA-MOI").exists()
@@ -87,9 +101,12 @@ def test_an_abandoned_attempt_is_taken_over(client_for, unit):
     import hashlib
 
     IdempotencyRecord.objects.create(
-        user=User.objects.get(username="quantri"), route="units.create", key="dead",
+        user=User.objects.get(username="quantri"),
+        route="units.create",
+        key="dead",
         request_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
-        created_at=timezone.now() - dt.timedelta(minutes=10))
+        created_at=timezone.now() - dt.timedelta(minutes=10),
+    )
     r = _post(c, payload, key="dead")
     assert r.status_code == 201
     assert IdempotencyRecord.objects.get(key="dead").state == "done"
@@ -104,7 +121,14 @@ def test_a_failed_create_frees_its_key(client_for, unit):
 
 def test_keys_are_per_user(client_for, unit):
     a = _post(client_for("police_administrator"), _payload(unit), key="shared")
-    b = _post(client_for("border_guard_administrator"), {**_payload(unit, code="BP-X"), "force": "border_guard",
-                                                         "kind": "border_post",
-                                                         "parent_id": str(unit("BP-TH").pk)}, key="shared")
+    b = _post(
+        client_for("border_guard_administrator"),
+        {
+            **_payload(unit, code="BP-X"),
+            "force": "border_guard",
+            "kind": "border_post",
+            "parent_id": str(unit("BP-TH").pk),
+        },
+        key="shared",
+    )
     assert a.status_code == b.status_code == 201 and a.json()["id"] != b.json()["id"]

@@ -27,8 +27,16 @@ def test_the_auditor_reads_the_audit_log_and_nothing_else(cast):
         assert not policy.visible(auditor, model).exists(), model
 
 
-@pytest.mark.parametrize("name", ["police_administrator", "province_commander", "na_meo_post_officer",
-                                  "liaison_officer", "police_analyst"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "police_administrator",
+        "province_commander",
+        "na_meo_post_officer",
+        "liaison_officer",
+        "police_analyst",
+    ],
+)
 def test_nobody_but_the_auditor_reads_the_audit_log(cast, name):
     assert not policy.visible(cast(name), AuditEvent).exists()
     assert not policy.can(cast(name), "audit.read")
@@ -65,12 +73,24 @@ def test_a_model_without_rules_shows_nothing(cast):
 
 def test_administrators_add_units_only_within_their_subtree(cast, unit):
     admin = cast("police_administrator")  # administrator of the provincial police
-    created = services.unit_create(admin, code="CA-XA-TEST", name="Công an xã Thử", force="police",
-                                   kind="commune_police", parent=unit("CA-TH"))
+    created = services.unit_create(
+        admin,
+        code="CA-XA-TEST",
+        name="Công an xã Thử",
+        force="police",
+        kind="commune_police",
+        parent=unit("CA-TH"),
+    )
     assert created.path.startswith(unit("CA-TH").path)
     with pytest.raises(NotPermitted):
-        services.unit_create(admin, code="BP-TEST", name="Đồn thử", force="border_guard", kind="border_post",
-                             parent=unit("BP-TH"))
+        services.unit_create(
+            admin,
+            code="BP-TEST",
+            name="Đồn thử",
+            force="border_guard",
+            kind="border_post",
+            parent=unit("BP-TH"),
+        )
 
 
 def test_administrators_cannot_change_their_own_memberships(cast, unit, user):
@@ -95,16 +115,21 @@ def test_a_second_administrator_of_the_same_subtree_approves(cast, unit, user):
     first = cast("police_administrator")
     officer = user("trucban.ttch")
     m = services.membership_grant(first, user=officer, unit=unit("CA-TH-TTCH"), role="administrator")
-    other_admin = services.user_create(first, username="quantri2", full_name="Quản trị 2",
-                                       password="Mat-khau-rat-dai-2026")
+    other_admin = services.user_create(
+        first, username="quantri2", full_name="Quản trị 2", password="Mat-khau-rat-dai-2026"
+    )
     am = services.membership_grant(Actor.system(), user=other_admin, unit=unit("CA-TH"), role="administrator")
     approved = services.membership_approve(Actor(other_admin, am), membership=m)
     assert approved.status == Membership.Status.ACTIVE and approved.approved_by == other_admin
 
 
 def test_a_duty_officer_grant_needs_no_second_administrator(cast, unit, user):
-    m = services.membership_grant(cast("police_administrator"), user=user("trucban.ca.nameo"),
-                                  unit=unit("CA-TH-TTCH"), role="duty_officer")
+    m = services.membership_grant(
+        cast("police_administrator"),
+        user=user("trucban.ca.nameo"),
+        unit=unit("CA-TH-TTCH"),
+        role="duty_officer",
+    )
     assert m.status == Membership.Status.ACTIVE
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from shapely.geometry import LineString, mapping
 
@@ -156,30 +156,37 @@ def risk_zones_layer(actor, bbox=None) -> dict:
     )
 
 
-def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = True) -> dict:
-    qs = _in_bbox(
-        policy.visible(actor, Incident).filter(lat__isnull=False, opened_at__gte=since, opened_at__lt=until),
-        bbox,
+def _positioned(qs):
+    """Records with a point, or else at their commune's position (then marked approximate)."""
+    return qs.annotate(plat=Coalesce("lat", "area__lat"), plon=Coalesce("lon", "area__lon")).filter(
+        plat__isnull=False
     )
+
+
+def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = True) -> dict:
+    base = policy.visible(actor, Incident).filter(opened_at__gte=since, opened_at__lt=until)
+    qs = _in_bbox(_positioned(base), bbox, "plat", "plon")
     if not include_final:
         qs = qs.exclude(status__in=FINAL_STATUSES)
-    rows = qs.order_by("-opened_at").values(
+    cols = (
         "id",
         "ref",
         "title",
         "severity",
         "status",
+        "plat",
+        "plon",
         "lat",
-        "lon",
         "opened_at",
         "is_drill",
         "incident_type__name_vi",
-    )[:MAX_FEATURES]
-    return _fc(
-        [
+    )
+    feats = []
+    for r in qs.order_by("-opened_at").values(*cols)[:MAX_FEATURES]:
+        feats.append(
             _point(
-                r["lon"],
-                r["lat"],
+                r["plon"],
+                r["plat"],
                 {
                     "id": str(r["id"]),
                     "ref": r["ref"],
@@ -189,29 +196,24 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
                     "type": r["incident_type__name_vi"],
                     "at": r["opened_at"].isoformat(),
                     "drill": r["is_drill"],
+                    "approximate": r["lat"] is None,
                     "url": reverse("incidents:detail", args=[r["id"]]),
                 },
             )
-            for r in rows
-        ]
-    )
+        )
+    return _fc(feats)
 
 
 def items_layer(actor, *, since, until, bbox=None) -> dict:
-    qs = _in_bbox(
-        policy.visible(actor, Item).filter(
-            lat__isnull=False, received_at__gte=since, received_at__lt=until, is_drill=False
-        ),
-        bbox,
-    )
-    rows = qs.order_by("-received_at").values(
-        "id", "ref", "title", "tlp", "status", "lat", "lon", "received_at", "category__name_vi"
-    )[:MAX_FEATURES]
-    return _fc(
-        [
+    base = policy.visible(actor, Item).filter(received_at__gte=since, received_at__lt=until, is_drill=False)
+    qs = _in_bbox(_positioned(base), bbox, "plat", "plon")
+    cols = ("id", "ref", "title", "tlp", "status", "plat", "plon", "lat", "received_at", "category__name_vi")
+    feats = []
+    for r in qs.order_by("-received_at").values(*cols)[:MAX_FEATURES]:
+        feats.append(
             _point(
-                r["lon"],
-                r["lat"],
+                r["plon"],
+                r["plat"],
                 {
                     "id": str(r["id"]),
                     "ref": r["ref"],
@@ -220,12 +222,12 @@ def items_layer(actor, *, since, until, bbox=None) -> dict:
                     "status": r["status"],
                     "category": r["category__name_vi"],
                     "at": r["received_at"].isoformat(),
+                    "approximate": r["lat"] is None,
                     "url": reverse("intel:detail", args=[r["id"]]),
                 },
             )
-            for r in rows
-        ]
-    )
+        )
+    return _fc(feats)
 
 
 def hotspots_layer(actor, *, since, until, cell: float = 0.05, bbox=None) -> dict:

@@ -3,7 +3,7 @@
 (function () {
   var el = document.getElementById("map");
   if (!el || !window.L) return;
-  var map = L.map(el, { preferCanvas: true }).setView([20.25, 104.75], 9);
+  var map = L.map(el, { preferCanvas: true, maxZoom: 18, minZoom: 6 }).setView([20.25, 104.75], 9);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
   }
