@@ -138,6 +138,30 @@ VALID = {
             "supporting_forces": ["military"],
         },
     ),
+    "POST /api/v1/risk-zones": (
+        "police_administrator",
+        lambda x: {
+            "name": "Vùng lũ quét suối Na Mèo",
+            "kind": "flash_flood",
+            "note": "",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[104.6, 20.28], [104.66, 20.28], [104.66, 20.32], [104.6, 20.28]]],
+            },
+        },
+    ),
+    "PUT /api/v1/risk-zones/{zone_id}": (
+        "police_administrator",
+        lambda x: {
+            "name": "Vùng sạt lở",
+            "kind": "landslide",
+            "note": "",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[104.6, 20.28], [104.66, 20.28], [104.66, 20.32], [104.6, 20.28]]],
+            },
+        },
+    ),
 }
 # Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel).
 NO_BODY = {
@@ -188,6 +212,18 @@ class Ctx:
             area=Area.objects.get(code="VN-38-15013"),
         )
         self.task = self.incident.tasks.filter(unit=unit("BP-DON-NA-MEO")).first()
+        from liaison.org.actor import Actor
+        from liaison.situation.services import risk_zone_save
+
+        self.zone = risk_zone_save(
+            Actor.system(),
+            name="Vùng thử",
+            kind="landslide",
+            geometry={
+                "type": "Polygon",
+                "coordinates": [[[104.6, 20.2], [104.7, 20.2], [104.7, 20.3], [104.6, 20.2]]],
+            },
+        )
 
     def path(self, template: str) -> str:
         return (
@@ -195,6 +231,7 @@ class Ctx:
             .replace("{request_id}", str(self.request.pk))
             .replace("{incident_id}", str(self.incident.pk))
             .replace("{task_id}", str(self.task.pk))
+            .replace("{zone_id}", str(self.zone.pk))
         )
 
 

@@ -505,11 +505,48 @@ def test_a_drill_is_marked_and_runs_the_same_plan_and_timers(client_for):
     ]
 
 
-def test_a_drill_is_left_out_where_drills_are_excluded(cast, drug_case):
+def test_a_drill_is_left_out_of_statistics(cast, client_for, drug_case):
     from liaison.incidents import selectors
 
-    drill, real = drug_case(is_drill=True), drug_case()
+    c = client_for("bat_mot_post_officer")
+
+    def bat_mot_count():
+        r = c.get("/api/v1/hotspots", {"window": "24h"})
+        assert r.status_code == 200, r.content
+        return dict(r.json()["communes"]).get("Xã Bát Mọt", 0)
+
+    before = bat_mot_count()
+    drill = drug_case(is_drill=True)
+    assert bat_mot_count() == before  # the drill does not count
+    real = drug_case()
+    assert bat_mot_count() == before + 1  # a real incident does
     officer = cast("bat_mot_post_officer")
     ids = {r["id"] for r in selectors.incident_board(officer, drills=False)}
     assert real.pk in ids and drill.pk not in ids
     assert drill.pk in {r["id"] for r in selectors.incident_board(officer)}
+
+
+def test_a_refused_move_is_audited_naming_the_incident(clients, drug_case):
+    """Every refusal lands in the audit log with who and what (PRODUCT.md, "Audit and durability")."""
+    from liaison.audit.models import AuditEvent
+
+    inc = drug_case()
+    r = move(clients("province_commander"), inc, ACKNOWLEDGED)  # sees it, does not command the lead
+    assert r.status_code == 403
+    refusals = AuditEvent.objects.filter(verb=910, actor_name="chihuy.ca").order_by("-seq")
+    assert refusals.exists()
+    assert (refusals[0].object_type, refusals[0].object_id) == ("incidents.incident", str(inc.pk))
+
+
+def test_raising_a_linked_items_level_raises_the_incidents(cast, client_for):
+    """The level stays at least the highest level of the linked items after an item is raised."""
+    officer = cast("bat_mot_post_officer")
+    item = new_item(officer, "amber")
+    r = client_for("bat_mot_post_officer").post(
+        "/api/v1/incidents",
+        {"type": "drug_trafficking", "title": "Vụ việc", "area": BAT_MOT, "items": [str(item.pk)]},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["tlp"] == "amber"
+    intel.item_set_handling(officer, item=item, tlp="red")
+    assert Incident.objects.get(pk=r.json()["id"]).tlp == "red"

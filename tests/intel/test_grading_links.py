@@ -149,12 +149,6 @@ def test_a_linked_item_the_reader_may_not_see_is_not_listed(cast, client_for, un
     assert str(b.pk) in html and "zzlinkhidden" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: item_link writes the other item's ref into the item's revision "
-    "history, shown to everyone who sees the item, even when they may not "
-    "see the other item",
-)
 def test_the_history_does_not_reveal_a_linked_item_the_reader_may_not_see(cast, client_for, seen_by_analyst):
     a, b = seen_by_analyst("na_meo_post_officer"), seen_by_analyst("na_meo_customs_officer")
     services.item_link(cast("police_analyst"), item=a, other=b, kind="same_event")

@@ -204,11 +204,6 @@ def test_each_detail_read_of_an_amber_or_red_item_is_one_audit_event(
         assert ev.actor_name == "trucban.ca.nameo"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a refused action re-renders the item's detail page (title, body, "
-    "history) with status 400 without auditing the read",
-)
 def test_the_detail_page_shown_again_after_a_refused_action_is_an_audited_read(client_for, unit, new_item):
     item = new_item(tlp="amber", body="Nội dung hạn chế zzreshown")
     r = client_for("na_meo_post_officer").post(
@@ -225,11 +220,6 @@ def test_listing_and_searching_are_not_detail_reads(cast, client_for, new_item):
     assert reads(item) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: GET /api/v1/items/{id}/history returns the item's old and new "
-    "titles and bodies without auditing the read of an AMBER or RED item",
-)
 def test_reading_the_history_of_an_amber_item_is_an_audited_read(cast, client_for, new_item):
     item = new_item(tlp="amber", body="Nội dung ban đầu")
     services.item_amend(cast("na_meo_post_officer"), item=item, body="Nội dung đã sửa")

@@ -299,12 +299,6 @@ def test_a_category_named_like_a_formula_is_exported_as_text(
     assert not [cell for cell in cells if cell.data_type == "f"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a custom period's label holds an en dash, so the whole "
-    "Content-Disposition header is MIME-encoded (=?utf-8?q?attachment…?=) and "
-    "is no longer an attachment with a file name",
-)
 @pytest.mark.parametrize("url, extra", [("/api/v1/stats/exchange.csv", {}), ("/stats/", {"format": "csv"})])
 def test_a_custom_period_export_is_still_a_named_download(client_for, url, extra):
     r = client_for("border_guard_commander").get(

@@ -256,11 +256,6 @@ def test_a_proposal_that_names_a_group_of_people_is_refused_on_that_name(cast, f
     assert not Category.objects.filter(code="bad_cat").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: FORBIDDEN_TERMS misses common names of religions, peoples and political activity "
-    "(Hồi giáo, Thiên Chúa giáo, biểu tình, Buddhist, Christian, Islamic, Khmu, ມົ້ງ)",
-)
 @pytest.mark.parametrize(
     "field, name",
     [

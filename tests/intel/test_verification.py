@@ -61,11 +61,6 @@ def test_a_partner_unit_is_never_asked_to_verify(cast, unit, new_item):
     assert not VerificationRequest.objects.filter(item=item).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the API's field is unit_id, but a partner unit is refused naming "
-    'the service\'s field "unit"',
-)
 def test_the_api_names_unit_id_when_a_partner_unit_is_asked_to_verify(
     client_for, unit, new_item, problem_fields
 ):
@@ -151,11 +146,6 @@ def test_answering_twice_is_refused_with_409_and_changes_nothing(cast, client_fo
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: verification_answer checks the state of the request object it was "
-    "given, not the row: two answers loaded before either is saved both succeed",
-)
 def test_two_answers_to_the_same_request_loaded_at_the_same_time_record_only_one(cast, unit, new_item):
     """Two officers of the unit open the request at the same moment and both submit: the second,
     whose copy still says "open", must be refused as a second answer."""

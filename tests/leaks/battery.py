@@ -110,4 +110,5 @@ def normalise_page(html: str) -> str:
     html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     html = re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
+    html = re.sub(r'<meta name="csrf-token" content="[^"]*">', "", html)
     return html

@@ -21,6 +21,7 @@ class IncidentFacts:
     tlp: str
     status: str
     involved_paths: frozenset
+    positioned: bool = False
 
 
 def incident_facts() -> list[IncidentFacts]:
@@ -30,13 +31,15 @@ def incident_facts() -> list[IncidentFacts]:
     for iid, path in Task.objects.values_list("incident_id", "unit__path"):
         paths.setdefault(iid, set()).add(path)
     out = []
-    for pk, tlp, status, opener in Incident.objects.order_by("-opened_at", "-id").values_list(
-        "pk", "tlp", "status", "opened_by_unit__path"
+    for pk, tlp, status, opener, lat, alat in Incident.objects.order_by("-opened_at", "-id").values_list(
+        "pk", "tlp", "status", "opened_by_unit__path", "lat", "area__lat"
     ):
         involved = set(paths.get(pk, ()))
         if opener:
             involved.add(opener)
-        out.append(IncidentFacts(str(pk), tlp, status, frozenset(involved)))
+        out.append(
+            IncidentFacts(str(pk), tlp, status, frozenset(involved), lat is not None or alat is not None)
+        )
     return out
 
 

@@ -26,6 +26,7 @@ class ItemFacts:
     is_drill: bool
     exchanged_at: object
     level: str
+    positioned: bool = False  # a point, or a commune with a position: drawn on the map
 
 
 def item_facts() -> list[ItemFacts]:
@@ -40,6 +41,17 @@ def item_facts() -> list[ItemFacts]:
     verifiers: dict = {}
     for item_id, path in VerificationRequest.objects.values_list("item_id", "unit__path"):
         verifiers.setdefault(item_id, set()).add(path)
+    rows = Item.objects.order_by("-received_at", "-id").values_list(
+        "pk",
+        "received_at",
+        "tlp",
+        "origin_unit__path",
+        "is_drill",
+        "exchanged_at",
+        "level",
+        "lat",
+        "area__lat",
+    )
     return [
         ItemFacts(
             str(pk),
@@ -52,10 +64,9 @@ def item_facts() -> list[ItemFacts]:
             drill,
             exch,
             level,
+            lat is not None or alat is not None,
         )
-        for pk, at, tlp, opath, drill, exch, level in Item.objects.order_by(
-            "-received_at", "-id"
-        ).values_list("pk", "received_at", "tlp", "origin_unit__path", "is_drill", "exchanged_at", "level")
+        for pk, at, tlp, opath, drill, exch, level, lat, alat in rows
     ]
 
 

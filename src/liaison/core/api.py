@@ -116,6 +116,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
+def refused_object(obj):
+    """The record a refusal is about: permissions may be asked about (record, ...) tuples."""
+    if isinstance(obj, tuple):
+        return next((x for x in obj if hasattr(x, "_meta")), None)
+    return obj
+
+
 def _audit_refusal(request: HttpRequest, exc: DomainError) -> None:
     refused = getattr(exc, "refused", None)
     if not refused:
@@ -124,7 +131,9 @@ def _audit_refusal(request: HttpRequest, exc: DomainError) -> None:
     from liaison.audit.verbs import Verb
 
     action, obj = refused
-    audit.record_separately(actor_of(request), Verb.ACCESS_REFUSED, obj, changes={"action": action})
+    audit.record_separately(
+        actor_of(request), Verb.ACCESS_REFUSED, refused_object(obj), changes={"action": action}
+    )
 
 
 class ObjectParser(Parser):

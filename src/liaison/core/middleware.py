@@ -43,11 +43,15 @@ class DomainErrorMiddleware:
         if refused:
             from liaison.audit import log as audit
             from liaison.audit.verbs import Verb
+            from liaison.core.api import refused_object
             from liaison.org.actor import actor_for_request
 
             action, obj = refused
             audit.record_separately(
-                actor_for_request(request), Verb.ACCESS_REFUSED, obj, changes={"action": action}
+                actor_for_request(request),
+                Verb.ACCESS_REFUSED,
+                refused_object(obj),
+                changes={"action": action},
             )
         status = exception.status if exception.status in (403, 404, 409, 422) else 400
         template = {404: "web/404.html", 403: "web/403.html"}.get(status, "web/error.html")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 import signal
 import socket
 import time
@@ -37,7 +38,12 @@ def reap_stale(worker_id: str, *, startup: bool = False) -> int:
     limit (a job is short: seconds, not minutes)."""
     from django_tasks_db.models import DBTaskResult
 
-    limit = dt.timedelta(seconds=5 if startup else settings.WORKER_STALE_SECONDS)
+    # One worker on SQLite: at start-up every RUNNING job is a dead worker's. With several workers
+    # (PostgreSQL) only jobs older than the stale limit are (a job takes seconds, not minutes).
+    single = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    limit = dt.timedelta(
+        seconds=0 if (startup and single) else 5 if startup else settings.WORKER_STALE_SECONDS
+    )
     cutoff = timezone.now() - limit
     n = 0
     with transaction.atomic():
@@ -78,7 +84,8 @@ class Loop:
         self.once = once
         self.out = out
         self.stopping = False
-        self.worker_id = f"{socket.gethostname()}-{os.getpid()}"
+        # Host, pid and a random part: a restarted container often reuses both host name and pid.
+        self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
     def say(self, msg: str) -> None:
         if self.out:

@@ -51,6 +51,16 @@ def _code(model, field, code, actor, **extra):
     return obj
 
 
+def _as_request_fields(fn, **names):
+    """Run a service; its field errors are renamed to the request's field names (unit -> unit_id)."""
+    try:
+        return fn()
+    except Invalid as exc:
+        for e in exc.errors:
+            e.field = names.get(e.field, e.field)
+        raise
+
+
 def _unit(uid, field="unit_id") -> Unit:
     u = Unit.objects.filter(pk=uid).first()
     if u is None:
@@ -230,7 +240,11 @@ def transition(request, incident_id: uuid.UUID, payload: TransitionIn):
 def handover(request, incident_id: uuid.UUID, payload: HandoverIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    services.incident_handover(actor, incident=inc, unit=_unit(payload.unit_id), reason=payload.reason)
+    unit = _unit(payload.unit_id)
+    _as_request_fields(
+        lambda: services.incident_handover(actor, incident=inc, unit=unit, reason=payload.reason),
+        unit="unit_id",
+    )
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
 
 
@@ -245,13 +259,12 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
             raise Invalid(field="assignee", code="unknown", message="No such user.")
 
     def create():
-        return services.task_add(
-            actor,
-            incident=inc,
-            title=payload.title,
-            unit=_unit(payload.unit_id),
-            due_at=payload.due_at,
-            assignee=assignee,
+        unit = _unit(payload.unit_id)
+        return _as_request_fields(
+            lambda: services.task_add(
+                actor, incident=inc, title=payload.title, unit=unit, due_at=payload.due_at, assignee=assignee
+            ),
+            unit="unit_id",
         )
 
     status, task = idempotent_create(
@@ -313,7 +326,8 @@ def add_person(request, incident_id: uuid.UUID, payload: PersonIn):
 def name_unit(request, incident_id: uuid.UUID, payload: UnitRefIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    services.incident_name_unit(actor, incident=inc, unit=_unit(payload.unit_id))
+    unit = _unit(payload.unit_id)
+    _as_request_fields(lambda: services.incident_name_unit(actor, incident=inc, unit=unit), unit="unit_id")
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
 
 

@@ -214,6 +214,7 @@ def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
 def item_history(request, item_id: uuid.UUID):
     actor = actor_of(request)
     item = _item(actor, item_id)
+    services.item_open(actor, item=item)  # the history shows what the item said: an audited read
     return [
         dict(
             version=r.version,
@@ -303,9 +304,14 @@ def request_verification(request, item_id: uuid.UUID, payload: VerificationIn):
         raise Invalid(field="unit_id", code="unknown", message="No such unit.")
 
     def create():
-        return services.verification_request(
-            actor, item=item, unit=unit, due_at=payload.due_at, question=payload.question
-        )
+        try:
+            return services.verification_request(
+                actor, item=item, unit=unit, due_at=payload.due_at, question=payload.question
+            )
+        except Invalid as exc:  # the payload names the unit `unit_id`
+            for e in exc.errors:
+                e.field = "unit_id" if e.field == "unit" else e.field
+            raise
 
     status, req = idempotent_create(
         request,

@@ -6,6 +6,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
@@ -63,6 +64,6 @@ def exchange_export(actor, stats: dict, fmt: str) -> HttpResponse:
         name += ".xlsx"
     if fmt == "csv":
         name += ".csv"
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Content-Disposition"] = content_disposition_header(True, name)
     resp["X-Content-Type-Options"] = "nosniff"
     return resp

@@ -91,7 +91,7 @@ def search_condition(q: str):
     if connection.vendor == "postgresql":
         return RawSQL(
             "to_tsvector('simple'::regconfig, intel_item.search_text) @@ "
-            "websearch_to_tsquery('simple'::regconfig, %s)",
+            "plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(tokens)],
             output_field=BooleanField(),
         )
@@ -167,7 +167,27 @@ def item_get(actor, *, item_id) -> Item:
 
 
 def item_revisions(actor, *, item: Item):
-    return item.revisions.select_related("by", "by_unit").order_by("id")
+    """The item's history. A link names the other item only if the reader may see it."""
+    revisions = list(item.revisions.select_related("by", "by_unit").order_by("id"))
+    linked = [r.changes["link"][1] for r in revisions if r.action == "linked" and "link" in r.changes]
+    refs = dict(
+        policy.visible(actor, Item).filter(pk__in=[x for x in linked if _uuid(x)]).values_list("pk", "ref")
+    )
+    refs = {str(k): v for k, v in refs.items()}
+    for r in revisions:
+        if r.action == "linked" and "link" in r.changes:
+            r.changes = {**r.changes, "link": [None, refs.get(r.changes["link"][1], "—")]}
+    return revisions
+
+
+def _uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False
 
 
 def item_gradings(actor, *, item: Item):

@@ -256,6 +256,7 @@ def item_action(request, item_id, action):
                 raise
             _form_errors(form, exc)
     item = selectors.item_get(actor, item_id=item_id)
+    services.item_open(actor, item=item)  # the page is shown again: an audited read
     return render(request, "intel/detail.html", _detail_context(request, item, {action: form}), status=400)
 
 

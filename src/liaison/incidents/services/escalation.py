@@ -76,9 +76,16 @@ def incident_escalate(actor: Actor, *, incident_id: str, level: int) -> bool:
             return False
         if inc.escalation_level != level - 1 or (inc.ack_due_at and inc.ack_due_at > clock.now()):
             return False
-        target = inc.lead_unit
-        for _ in range(level):
-            target = target.parent or target
+        chain = [inc.lead_unit]
+        while chain[-1].parent_id and len(chain) <= level:
+            chain.append(chain[-1].parent)
+        if len(chain) <= level:
+            # The top of the tree was reached at an earlier level: nobody is above to escalate to.
+            inc.ack_due_at = None
+            inc.escalation_enqueued_at = None
+            inc.save(update_fields=["ack_due_at", "escalation_enqueued_at", "updated_at"])
+            return False
+        target = chain[level]
         _test_pause()
         p, _ = Participant.objects.get_or_create(
             incident=inc, unit=target, role=Participant.Role.ESCALATED, defaults={"added_at": clock.now()}

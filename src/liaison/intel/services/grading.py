@@ -83,7 +83,7 @@ def item_link(actor: Actor, *, item: Item, other: Item, kind: str = ItemLink.Kin
         return LinkResult(existing, False, corroborates(a, b, existing.kind))
     with transaction.atomic():
         link = ItemLink.objects.create(a=a, b=b, kind=kind, created_by=actor.user, created_at=clock.now())
-        revise(actor, item, "linked", {"link": [None, other.ref], "kind": kind})
+        revise(actor, item, "linked", {"link": [None, str(other.pk)], "kind": kind})
         item.save(update_fields=["version", "updated_at"])
         audit.record(actor, Verb.ITEM_LINKED, item, changes={"other": str(other.pk), "kind": kind})
     return LinkResult(link, True, corroborates(a, b, kind))

@@ -15,9 +15,11 @@ from liaison.org.actor import Actor
 
 # No category may name an ethnic group, a religion or a political activity (PRODUCT.md).
 FORBIDDEN_TERMS = re.compile(
-    r"(dân tộc|dan toc|ethnic|người (mông|h'?mông|thái|dao|khơ mú)|\bmông\b|\bhmong\b|tôn giáo|ton giao|religio|"
-    r"đạo |phật|công giáo|tin lành|chính trị|chinh tri|politic|phản động|phan dong|đảng|dissident|"
-    r"ຊົນເຜົ່າ|ສາສະໜາ|ການເມືອງ)",
+    r"(dân tộc|dan toc|ethnic|\bngười (mông|h'?mông|thái|dao|khơ ?mú)\b|\bmông\b|\bhmong\b|\bkhmu\b|"
+    r"tôn giáo|ton giao|religio|tín ngưỡng|đạo (phật|thiên chúa|tin lành|công giáo|hồi)|phật giáo|"
+    r"công giáo|tin lành|thiên chúa|hồi giáo|buddhis|christian|catholic|protestant|islam|muslim|"
+    r"chính trị|chinh tri|politic|phản động|phan dong|biểu tình|đảng phái|dissident|protest|"
+    r"ຊົນເຜົ່າ|ສາສະໜາ|ການເມືອງ|ມົ້ງ|ປະທ້ວງ)",
     re.IGNORECASE,
 )
 

@@ -87,6 +87,10 @@ def verification_answer(
         raise Conflict(errors.ALREADY_ANSWERED, "This request was already answered or cancelled.")
     item = request.item
     with transaction.atomic():
+        # Re-read under a row lock: two answers sent at once must not both be recorded.
+        locked = VerificationRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.state != VerificationRequest.State.OPEN:
+            raise Conflict(errors.ALREADY_ANSWERED, "This request was already answered or cancelled.")
         now = clock.now()
         request.state, request.result = VerificationRequest.State.ANSWERED, result
         request.reliability, request.credibility, request.note = reliability, credibility, note

@@ -159,7 +159,12 @@ def can_link(actor, pair):
 def can_close(actor, item):
     if is_system(actor):
         return True
-    return _sees(actor, item) and (is_originator(actor, item) or has_role(actor, Role.COMMANDER))
+    # The originator, or a commander of the originating unit (its own or above it): a commander who
+    # sees another force's item through the subtree does not close it.
+    return _sees(actor, item) and (
+        is_originator(actor, item)
+        or (has_role(actor, Role.COMMANDER) and in_subtree(actor, item.origin_unit))
+    )
 
 
 @permission("item.raise_tlp")
