@@ -6,7 +6,7 @@ LIAISON := $(VENV)/bin/liaison
 DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
-.PHONY: setup demo test test-sqlite test-postgres lint messages clean
+.PHONY: setup demo test browser lint messages clean bench
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -28,8 +28,16 @@ demo: setup
 	$(DEMO_ENV) $(LIAISON) demo
 	$(DEMO_ENV) $(LIAISON) demo-serve
 
-test: setup
+test: setup browser
 	@scripts/run-tests
+
+# The browser test drives Debian's Chromium (Playwright cannot download a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "WARNING: Debian's chromium is missing (apt-get install chromium): the browser test will be skipped"; fi; }
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -236,7 +236,12 @@ STATICFILES_DIRS = [
 # An online tile layer for the map, when the network allows (e.g. an OpenStreetMap tile server);
 # empty: the map draws only Liaison's own geography and works on a closed network.
 MAP_TILES_URL = env_str("LIAISON_MAP_TILES_URL", "")
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
+# collectstatic writes gzip and brotli copies beside each file: slow links get compressed assets.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGGING = {

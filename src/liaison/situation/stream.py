@@ -119,11 +119,21 @@ def _session_alive(request) -> bool:
             close_old_connections()
 
 
+def _actor(request):
+    """The signed-in actor, resolved in a pool thread: no per-request thread (and database
+    connection) is kept for a stream's whole life."""
+    try:
+        user = request.user
+        return actor_for_request(request) if user.is_authenticated else None
+    finally:
+        if POOLED:
+            close_old_connections()
+
+
 async def stream(request):
-    user = await request.auser()
-    if not user.is_authenticated:
+    actor = await sync_to_async(_actor, thread_sensitive=not POOLED)(request)
+    if actor is None:
         return HttpResponse(status=401)
-    actor = await sync_to_async(actor_for_request)(request)
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last") or ""
     if raw.isdigit():
         after = int(raw)
