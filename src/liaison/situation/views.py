@@ -2,10 +2,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
 from liaison.situation import selectors
 from liaison.web.decorators import signed_in
+
+
+LAYER_LABELS = {
+    "border": _("Border line"),
+    "border-area": _("Border area"),
+    "risk-zones": _("Flash-flood and landslide zones"),
+    "posts": _("Border-guard posts"),
+    "gates": _("Border gates"),
+    "markers": _("Border markers"),
+    "towns": _("Towns"),
+    "incidents": _("Incidents"),
+    "items": _("Information items with a place"),
+    "hotspots": _("Hotspots"),
+}
 
 
 @signed_in
@@ -13,7 +28,11 @@ def map_page(request):
     return render(
         request,
         "situation/map.html",
-        {"tiles_url": settings.MAP_TILES_URL, "may_draw": policy.can(request.actor, "reference.manage")},
+        {
+            "tiles_url": settings.MAP_TILES_URL,
+            "may_draw": policy.can(request.actor, "reference.manage"),
+            "layer_labels": {k: str(v) for k, v in LAYER_LABELS.items()},
+        },
     )
 
 

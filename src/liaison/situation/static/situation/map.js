@@ -44,12 +44,14 @@
     "items": { label: "Tin có vị trí", on: true, dynamic: true, cluster: true },
     "hotspots": { label: "Điểm nóng", on: false, dynamic: true }
   };
+  var labelsEl = document.getElementById("layer-labels");
+  var labels = labelsEl ? JSON.parse(labelsEl.textContent) : {};
   var groups = {};
   Object.keys(defs).forEach(function (name) {
     var d = defs[name];
     var group = d.cluster && L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 40 }) : L.layerGroup();
     groups[name] = group;
-    control.addOverlay(group, d.label);
+    control.addOverlay(group, labels[name] || d.label);
     if (d.on) group.addTo(map);
   });
 
