@@ -6,7 +6,7 @@ LIAISON := $(VENV)/bin/liaison
 DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
-.PHONY: setup demo test browser lint messages clean bench
+.PHONY: setup demo test browser lint messages clean bench otp verify
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -27,6 +27,14 @@ demo: setup
 	$(DEMO_ENV) $(LIAISON) collectstatic --noinput -v0
 	$(DEMO_ENV) $(LIAISON) demo
 	$(DEMO_ENV) $(LIAISON) demo-serve
+
+# The current two-factor code of a demo user: make otp USER=chihuy.ca
+otp:
+	@$(DEMO_ENV) $(LIAISON) otp-code $(USER)
+
+# Check the demo's audit chain against its signed checkpoints.
+verify:
+	@$(DEMO_ENV) $(LIAISON) audit verify
 
 test: setup browser
 	@scripts/run-tests

@@ -166,6 +166,6 @@ def print_logins(logins, out) -> None:
         out.write(f"{label:<16} {username:<20} {unit[:45]:<45} {secret or '-'}\n")
     out.write(
         "\nTwo-factor: add the secret to any authenticator app, or print the current code with\n"
-        "  .venv/bin/liaison otp-code USERNAME   (demo only)\n"
+        "  make otp USER=USERNAME   (demo only; make verify checks the audit chain)\n"
     )
     out.write("Open http://127.0.0.1:8000/ — API docs at http://127.0.0.1:8000/api/v1/docs\n")
