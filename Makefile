@@ -28,6 +28,20 @@ demo: setup
 	$(DEMO_ENV) $(LIAISON) demo
 	$(DEMO_ENV) $(LIAISON) demo-serve
 
+# Map-layer benchmark on generated data, on SQLite and PostgreSQL: make bench SIZE=100k
+SIZE ?= 10k
+bench: setup
+	@mkdir -p var; rm -f var/bench.sqlite3*
+	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(LIAISON) migrate -v0
+	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(LIAISON) demo > /dev/null
+	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/generate.py --size $(SIZE)
+	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/layers.py
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS liaison_bench" -c "CREATE DATABASE liaison_bench"
+	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(LIAISON) migrate -v0
+	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(LIAISON) demo > /dev/null
+	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(PY) bench/generate.py --size $(SIZE)
+	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(PY) bench/layers.py
+
 # The current two-factor code of a demo user: make otp USER=chihuy.ca
 otp:
 	@$(DEMO_ENV) $(LIAISON) otp-code $(USER)

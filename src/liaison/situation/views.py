@@ -8,7 +8,6 @@ from liaison import policy
 from liaison.situation import selectors
 from liaison.web.decorators import signed_in
 
-
 LAYER_LABELS = {
     "border": _("Border line"),
     "border-area": _("Border area"),
