@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from liaison import policy
 from liaison.core.errors import DomainError
 from liaison.org import services
 from liaison.org.models import Membership, Unit, User
@@ -13,8 +15,49 @@ def _raise_as_validation(exc: DomainError):
     raise ValidationError({e.field: e.message for e in exc.errors} or exc.message)
 
 
+class UnitAdminForm(forms.ModelForm):
+    """Field errors come from the same checks as the service, so the admin shows them on the form
+    instead of failing on save."""
+
+    actor = None
+
+    class Meta:
+        model = Unit
+        fields = ("code", "name", "short_name", "force", "kind", "country", "parent", "area", "is_active")
+
+    def clean(self):
+        data = super().clean()
+        errors = services._validate_unit(
+            code=data.get("code") or "",
+            name=data.get("name") or "",
+            short_name=data.get("short_name") or "",
+            force=data.get("force"),
+            kind=data.get("kind"),
+            country=data.get("country") or "",
+            exclude=None if self.instance._state.adding else self.instance.pk,
+        )
+        for e in errors:
+            if e.field in self.fields and e.field not in self.errors:
+                self.add_error(e.field, e.message)
+        parent = data.get("parent")
+        adding = self.instance._state.adding
+        moving = adding or (self.instance.parent_id != getattr(parent, "pk", None))
+        if moving and not policy.can(self.actor, "unit.create", parent):
+            self.add_error("parent", "Choose a parent unit within your own subtree.")
+        if not adding and parent is not None and parent.path.startswith(self.instance.path):
+            self.add_error("parent", "A unit cannot move below itself.")
+        return data
+
+
 @admin.register(Unit, site=site)
 class UnitAdmin(PolicyAdmin):
+    form = UnitAdminForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = self._actor(request)
+        return form
+
     list_display = ("code", "name", "force", "kind", "level", "country", "parent", "is_active")
     list_filter = ("force", "kind", "level", "country")
     search_fields = ("code", "name")
