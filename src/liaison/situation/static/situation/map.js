@@ -27,8 +27,12 @@
     return html;
   }
   function url(name) {
-    var b = map.getBounds();
-    return "/api/v1/layers/" + name + "?window=" + windowKind;
+    var u = "/api/v1/layers/" + name + "?window=" + windowKind;
+    if (windowKind === "custom") {
+      var s = document.getElementById("since").value, t = document.getElementById("until").value;
+      u += "&since=" + encodeURIComponent(s + "T00:00:00+07:00") + "&until=" + encodeURIComponent(t + "T23:59:59+07:00");
+    }
+    return u;
   }
   function fetchJSON(u) { return fetch(u, { credentials: "same-origin" }).then(function (r) { return r.json(); }); }
 
@@ -83,7 +87,19 @@
   Promise.all(Object.keys(defs).map(load)).then(function () { el.dataset.ready = "1"; });
 
   var sel = document.getElementById("window");
-  if (sel) sel.addEventListener("change", function () { windowKind = sel.value; loadDynamic(); });
+  var custom = document.getElementById("custom-window");
+  function customReady() {
+    return document.getElementById("since").value && document.getElementById("until").value;
+  }
+  if (sel) sel.addEventListener("change", function () {
+    windowKind = sel.value;
+    if (custom) custom.hidden = windowKind !== "custom";
+    if (windowKind !== "custom" || customReady()) loadDynamic();
+  });
+  ["since", "until"].forEach(function (id) {
+    var input = document.getElementById(id);
+    if (input) input.addEventListener("change", function () { if (windowKind === "custom" && customReady()) loadDynamic(); });
+  });
 
   var pending = null;
   document.body.addEventListener("liaison:event", function (e) {
