@@ -20,6 +20,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import FieldError, Invalid, NotFound
+from liaison.core.forms import is_uuid
 from liaison.org.actor import SESSION_KEY, Actor, active_memberships
 from liaison.org.models import TWO_FACTOR_ROLES, Membership, User
 
@@ -126,7 +127,7 @@ def membership_activate(actor: Actor, *, membership_id) -> Membership:
         Membership.objects.filter(pk=membership_id, status=Membership.Status.ACTIVE)
         .select_related("unit")
         .first()
-        if _is_uuid(membership_id)
+        if is_uuid(membership_id)
         else None
     )
     if m is None or not policy.can(actor, "unit.switch", m):
@@ -136,16 +137,6 @@ def membership_activate(actor: Actor, *, membership_id) -> Membership:
     with transaction.atomic():
         audit.record(Actor(actor.user, m, actor.via), Verb.ACTIVE_UNIT_SWITCHED, m.unit)
     return m
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def token_digest(raw: str) -> str:
@@ -187,7 +178,7 @@ def api_token_create(actor: Actor, *, name: str, days: int | None = None) -> tup
 
 
 def api_token_revoke(actor: Actor, *, token_id) -> ApiToken:
-    token = policy.get_visible(actor, ApiToken, what="token", pk=token_id) if _is_uuid(token_id) else None
+    token = policy.get_visible(actor, ApiToken, what="token", pk=token_id) if is_uuid(token_id) else None
     if token is None:
         raise NotFound("token")
     policy.require(actor, "apitoken.revoke", token)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
+from liaison.core.forms import show_errors
 from liaison.incidents import forms as f
 from liaison.incidents import selectors, services
 from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
@@ -17,13 +18,6 @@ from liaison.intel.models import Item
 from liaison.web.decorators import signed_in
 
 BOARD_ORDER = [Status.REPORTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.CONTAINED, Status.RESOLVED]
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    for e in exc.errors or []:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 @signed_in
@@ -72,7 +66,7 @@ def incident_new(request):
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            _form_errors(form, exc)
+            show_errors(form, exc)
     return render(
         request, "incidents/new.html", {"form": form}, status=400 if request.method == "POST" else 200
     )
@@ -184,7 +178,7 @@ def action(request, incident_id, name):
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            _form_errors(form, exc)
+            show_errors(form, exc)
     inc = selectors.incident_get(actor, incident_id=incident_id)
     return render(request, "incidents/detail.html", _context(request, inc, {name: form}), status=400)
 
@@ -233,7 +227,7 @@ def plans(request):
             except DomainError as exc:
                 if exc.status in (403, 404):
                     raise
-                _form_errors(form, exc)
+                show_errors(form, exc)
     return render(
         request,
         "incidents/plans.html",
@@ -277,7 +271,7 @@ def lead_rules(request):
             except DomainError as exc:
                 if exc.status in (403, 404):
                     raise
-                _form_errors(form, exc)
+                show_errors(form, exc)
     return render(
         request,
         "incidents/rules.html",

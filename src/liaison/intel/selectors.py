@@ -16,6 +16,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
+from liaison.core.forms import is_uuid
 from liaison.core.text import normalise
 from liaison.intel.models import Item, ItemLink, ItemReceipt, VerificationRequest
 
@@ -171,23 +172,13 @@ def item_revisions(actor, *, item: Item):
     revisions = list(item.revisions.select_related("by", "by_unit").order_by("id"))
     linked = [r.changes["link"][1] for r in revisions if r.action == "linked" and "link" in r.changes]
     refs = dict(
-        policy.visible(actor, Item).filter(pk__in=[x for x in linked if _uuid(x)]).values_list("pk", "ref")
+        policy.visible(actor, Item).filter(pk__in=[x for x in linked if is_uuid(x)]).values_list("pk", "ref")
     )
     refs = {str(k): v for k, v in refs.items()}
     for r in revisions:
         if r.action == "linked" and "link" in r.changes:
             r.changes = {**r.changes, "link": [None, refs.get(r.changes["link"][1], "—")]}
     return revisions
-
-
-def _uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-        return True
-    except ValueError:
-        return False
 
 
 def item_gradings(actor, *, item: Item):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
+from liaison.core.forms import is_uuid, show_errors
 from liaison.intel import exports, selectors, services, stats
 from liaison.intel.forms import (
     AnswerForm,
@@ -31,13 +32,6 @@ from liaison.intel.forms import (
 from liaison.intel.models import Item, Tlp, VerificationRequest
 from liaison.org.models import Force, Level, Unit
 from liaison.web.decorators import signed_in
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    for e in exc.errors or []:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 def _local_day(d: dt.date | None, *, end: bool = False):
@@ -71,7 +65,7 @@ def item_list(request):
         try:
             page = selectors.item_list(request.actor, f)
         except Invalid as exc:
-            _form_errors(form, exc)
+            show_errors(form, exc)
             status = 400
     else:
         status = 400
@@ -120,7 +114,7 @@ def item_create(request):
         except DomainError as exc:
             if exc.status == 403:
                 raise
-            _form_errors(form, exc)
+            show_errors(form, exc)
     if request.method == "GET":
         policy.require(request.actor, "item.create")
     status = 400 if request.method == "POST" else 200
@@ -254,7 +248,7 @@ def item_action(request, item_id, action):
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            _form_errors(form, exc)
+            show_errors(form, exc)
     item = selectors.item_get(actor, item_id=item_id)
     services.item_open(actor, item=item)  # the page is shown again: an audited read
     return render(request, "intel/detail.html", _detail_context(request, item, {action: form}), status=400)
@@ -282,7 +276,7 @@ def access(request, item_id):
     result = None
     unit_id = request.GET.get("unit")
     if unit_id:
-        unit = Unit.objects.filter(pk=unit_id).first() if _is_uuid(unit_id) else None
+        unit = Unit.objects.filter(pk=unit_id).first() if is_uuid(unit_id) else None
         if unit is not None:
             result = selectors.explain_access(actor, item=item, unit=unit)
     return render(
@@ -296,16 +290,6 @@ def access(request, item_id):
             "receipts": selectors.item_receipts(actor, item=item),
         },
     )
-
-
-def _is_uuid(v) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(v))
-        return True
-    except ValueError:
-        return False
 
 
 @signed_in
@@ -330,7 +314,7 @@ def stats_page(request):
             p = stats.period(data["period"], data.get("on") or timezone.localdate(), data.get("end"))
             result = stats.exchange_stats(request.actor, p)
         except Invalid as exc:
-            _form_errors(form, exc)
+            show_errors(form, exc)
             status = 400
     fmt = request.GET.get("format")
     if result and fmt in ("csv", "xlsx"):
