@@ -185,7 +185,9 @@ def create_item(request, payload: ItemIn):
         )
 
     status, item = idempotent_create(request, "items.create", create, replay=lambda rid: _item(actor, rid))
-    return Status(status, item_out(actor, _item(actor, item.pk)))
+    # A fresh create is answered from the instance the service wrote (the author's unit is its
+    # originator: it sees it); a replay was read back through the policy.
+    return Status(status, item_out(actor, item))
 
 
 @router.get("/items/{item_id}", response=ItemOut)

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from liaison import policy
@@ -84,15 +84,14 @@ class Page:
 
 def search_condition(q: str):
     """A condition over `intel_item` for the normalised query, using each database's own engine:
-    PostgreSQL's tsvector (GIN index over the expression) or SQLite's FTS5 table."""
+    PostgreSQL's tsvector (a stored column with a GIN index) or SQLite's FTS5 table."""
     norm = normalise(q)
     tokens = [t for t in norm.split() if any(ch.isalnum() for ch in t)]
     if not tokens:
         return None
     if connection.vendor == "postgresql":
         return RawSQL(
-            "to_tsvector('simple'::regconfig, intel_item.search_text) @@ "
-            "plainto_tsquery('simple'::regconfig, %s)",
+            "intel_item.search_tsv @@ plainto_tsquery('simple'::regconfig, %s)",
             [" ".join(tokens)],
             output_field=BooleanField(),
         )
@@ -221,11 +220,14 @@ def inbox(actor) -> dict:
     unit = actor.unit
     if unit is None:
         return {"unacknowledged": [], "verifications": [], "overdue": 0}
-    # Correlated EXISTS per receipt: SQLite plans `item IN (visible items)` as a scan of every item.
-    visible = Exists(policy.visible(actor, Item).filter(pk=OuterRef("item_id")))
+    # The visible set once (the policy starts from the unit's own involvement), not per receipt.
+    visible = Q(item__in=policy.visible(actor, Item).order_by().values("pk"))
     receipts = (
         ItemReceipt.objects.filter(visible, unit=unit, acknowledged_at__isnull=True)
-        .select_related("item", "item__category", "item__origin_unit")
+        .select_related("item")
+        # Not joined: with the visibility semi-join misestimated, PostgreSQL looped over every
+        # unit for each receipt (59 ms at 1M items, 7 ms this way).
+        .prefetch_related("item__category", "item__origin_unit")
         .order_by("-delivered_at")[:200]
     )
     now = clock.now()

@@ -69,29 +69,50 @@ def period(kind: str, on: dt.date, end: dt.date | None = None) -> Period:
     raise Invalid(field="period", code="invalid_choice", message="month, quarter, year or custom.")
 
 
+CHUNK = 5000
+
+
 def _counts(actor, p: Period) -> dict:
-    base = policy.visible(actor, Item).filter(
-        is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end
+    # The items the reader may see that were exchanged in the period, once (one pass over the
+    # covering exchanged_at index); then every breakdown and the who-to-whom pairs over those ids.
+    ids = list(
+        policy.visible(actor, Item)
+        .filter(is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end)
+        .order_by()
+        .values_list("pk", flat=True)
     )
-    pairs = (
-        ItemReceipt.objects.filter(item__in=base.values("pk"))
-        .exclude(unit__force=F("item__origin_unit__force"))
-        .values("item__origin_unit__force", "unit__force")
-        .annotate(n=Count("item", distinct=True))
-    )
+    by: dict[str, dict[str, int]] = {
+        k: {} for k in ("level", "origin_unit__force", "category__code", "status")
+    }
+    pairs: dict[str, int] = {}
+    # In chunks: bounded statements on both databases (SQLite caps bound parameters); items are
+    # disjoint between chunks, so per-chunk distinct counts add up.
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        for g in (
+            Item.objects.filter(pk__in=chunk)
+            .values("level", "origin_unit__force", "category__code", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            for k, counts in by.items():
+                counts[g[k]] = counts.get(g[k], 0) + g["n"]
+        for r in (
+            ItemReceipt.objects.filter(item__in=chunk)
+            .exclude(unit__force=F("item__origin_unit__force"))
+            .values("item__origin_unit__force", "unit__force")
+            .annotate(n=Count("item", distinct=True))
+            .order_by()
+        ):
+            key = f"{r['item__origin_unit__force']}>{r['unit__force']}"
+            pairs[key] = pairs.get(key, 0) + r["n"]
     return {
-        "total": base.count(),
-        "by_level": {r["level"]: r["n"] for r in base.values("level").annotate(n=Count("id")).order_by()},
-        "by_origin_force": {
-            r["origin_unit__force"]: r["n"]
-            for r in base.values("origin_unit__force").annotate(n=Count("id")).order_by()
-        },
-        "by_category": {
-            r["category__code"]: r["n"]
-            for r in base.values("category__code").annotate(n=Count("id")).order_by()
-        },
-        "by_status": {r["status"]: r["n"] for r in base.values("status").annotate(n=Count("id")).order_by()},
-        "by_pair": {f"{r['item__origin_unit__force']}>{r['unit__force']}": r["n"] for r in pairs.order_by()},
+        "total": len(ids),
+        "by_level": by["level"],
+        "by_origin_force": by["origin_unit__force"],
+        "by_category": by["category__code"],
+        "by_status": by["status"],
+        "by_pair": pairs,
     }
 
 
