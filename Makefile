@@ -6,7 +6,7 @@ LIAISON := $(VENV)/bin/liaison
 DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
-.PHONY: setup demo test browser lint messages clean bench otp verify
+.PHONY: setup demo test browser lint messages clean bench wrk otp verify
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -28,19 +28,22 @@ demo: setup
 	$(DEMO_ENV) $(LIAISON) demo
 	$(DEMO_ENV) $(LIAISON) demo-serve
 
-# Map-layer benchmark on generated data, on SQLite and PostgreSQL: make bench SIZE=100k
+# The benchmark suite (bench/run): make bench (SIZE=10k), make bench SIZE=1m LOAD=1; figures in
+# var/bench/report.md. Needs PostgreSQL (PG_URL) and Debian's wrk; locust comes from PyPI.
 SIZE ?= 10k
-bench: setup
-	@mkdir -p var; rm -f var/bench.sqlite3*
-	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(LIAISON) migrate -v0
-	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(LIAISON) demo > /dev/null
-	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/generate.py --size $(SIZE)
-	LIAISON_TESTING=1 DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/layers.py
-	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS liaison_bench" -c "CREATE DATABASE liaison_bench"
-	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(LIAISON) migrate -v0
-	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(LIAISON) demo > /dev/null
-	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(PY) bench/generate.py --size $(SIZE)
-	LIAISON_TESTING=1 DATABASE_URL=$(PG_URL)_bench $(PY) bench/layers.py
+bench: setup $(VENV)/.bench wrk
+	SIZE=$(SIZE) PG_URL=$(PG_URL) bench/run
+
+$(VENV)/.bench: pyproject.toml
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's wrk for the HTTP benchmark"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Debian's wrk is missing: apt-get install wrk"; exit 1; fi; }
 
 # The current two-factor code of a demo user: make otp USER=chihuy.ca
 otp:

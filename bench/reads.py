@@ -1,7 +1,14 @@
-"""The everyday reads, p50 and p95, beside the same SQL run bare on the same database, and the
-create throughput of the API. Run on a database filled by bench/generate.py.
+"""The everyday reads, p50 and p95, each beside the plain SQL that returns the same rows.
 
-    DATABASE_URL=... python bench/reads.py --runs 30
+Every read goes through the whole stack in process (Django's test client: middleware, API-token
+authentication, ninja, policy, JSON), as the API serves it. While serving it once, every SELECT it
+sends is recorded with its parameters; the "plain SQL" figure replays exactly those statements on a
+bare DB-API cursor of the same connection and fetches every row. The ratio served / plain SQL is our
+overhead over the database itself.
+
+Run on a database filled by bench/generate.py:
+
+    DATABASE_URL=... python bench/reads.py --runs 30 --out var/bench/reads-postgresql-100k.json
 """
 
 from __future__ import annotations
@@ -12,12 +19,12 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
     os.environ.setdefault("LIAISON_TESTING", "1")
-    os.environ.setdefault("LIAISON_DEBUG", "1")
     os.environ.setdefault("LIAISON_ALLOWED_HOSTS", "testserver")
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     import django
@@ -25,148 +32,127 @@ def setup_django() -> None:
     django.setup()
 
 
-def pct(xs, p):
+def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
 
 
-def timed(fn, runs):
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def bare(qs):
-    from django.db import connection
-
-    sql, params = qs.query.sql_with_params()
-
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            cur.fetchall()
-
-    return run
+# (read, reader, URL). Readers: the Na Mèo post's duty officer and the province police commander.
+READS = [
+    ("inbox", "post officer", "/api/v1/inbox"),
+    ("inbox", "province commander", "/api/v1/inbox"),
+    ("item list, filtered", "post officer", "/api/v1/items?category=drug_trafficking&tlp=amber"),
+    ("item list, filtered", "province commander", "/api/v1/items?category=drug_trafficking&tlp=amber"),
+    ("full-text search", "post officer", "/api/v1/items?q=ma%20tuy%20duong%20mon"),
+    ("full-text search", "province commander", "/api/v1/items?q=ma%20tuy%20duong%20mon"),
+    ("full-text search, rare term", "province commander", "/api/v1/items?q=B0000042"),
+    ("map layer items, 30 days", "post officer", "/api/v1/layers/items?window=30d"),
+    ("map layer items, 30 days", "province commander", "/api/v1/layers/items?window=30d"),
+    ("map layer incidents, 30 days", "province commander", "/api/v1/layers/incidents?window=30d"),
+    ("quarterly statistics", "province commander", "/api/v1/stats/exchange?period=quarter"),
+    ("incident board", "province commander", "/api/v1/incidents"),
+]
+READERS = {
+    "post officer": ("trucban.don.nameo", "BP-DON-NA-MEO"),
+    "province commander": ("chihuy.ca", "CA-TH"),
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
-    ap.add_argument("--creates", type=int, default=300)
+    ap.add_argument("--out", default="")
+    ap.add_argument("--size", default="")
+    ap.add_argument("--only", default="", help="run the reads whose name contains this text")
     a = ap.parse_args()
     setup_django()
     from django.db import connection
     from django.test import Client
-    from django.utils import timezone
 
-    from liaison.incidents import selectors as incident_selectors
-    from liaison.intel import selectors, stats
+    from liaison.accounts.services import api_token_create
+    from liaison.incidents.models import Incident
     from liaison.intel.models import Item
     from liaison.org.actor import Actor
     from liaison.org.models import Membership
 
-    def actor(user, unit):
+    tokens = {}
+    for who, (user, unit) in READERS.items():
         m = Membership.objects.select_related("unit", "user").get(user__username=user, unit__code=unit)
-        return Actor(m.user, m)
+        _token, raw = api_token_create(Actor(m.user, m), name="bench reads", days=1)
+        tokens[who] = raw
+    client = Client()
+    n_items, n_incidents = Item.objects.count(), Incident.objects.count()
+    results = []
+    for read, who, url in READS:
+        if a.only and a.only not in read:
+            continue
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[who]}", "HTTP_ACCEPT_ENCODING": "identity"}
 
-    officer = actor("trucban.don.nameo", "BP-DON-NA-MEO")
-    commander = actor("chihuy.ca", "CA-TH")
-    rows = []
+        def serve(url=url, headers=headers):
+            r = client.get(url, secure=True, **headers)
+            if r.status_code != 200:
+                raise SystemExit(f"{url}: HTTP {r.status_code} {r.content[:300]!r}")
+            return r
 
-    def measure(label, reader, served, floor):
-        s, b = timed(served, a.runs), timed(floor, a.runs)
-        rows.append((label, reader, statistics.median(s), pct(s, 0.95), statistics.median(b)))
+        statements: list[tuple[str, object]] = []
 
-    f = selectors.ItemFilter()
-    measure(
-        "inbox",
-        "post officer",
-        lambda: selectors.inbox(officer),
-        bare(
-            Item.objects.filter(receipts__unit=officer.unit, receipts__acknowledged_at__isnull=True).values(
-                "id"
-            )[:200]
-        ),
-    )
-    for who, act in (("post officer", officer), ("province commander", commander)):
-        ff = selectors.ItemFilter(category="drug_trafficking", tlp="amber")
-        measure(
-            "item list, filtered",
-            who,
-            lambda act=act, ff=ff: selectors.item_list(act, ff),
-            bare(
-                selectors.filtered_items(act, ff)
-                .order_by("-received_at", "-id")
-                .values(*selectors.ITEM_COLUMNS)[:50]
-            ),
+        def record(execute, sql, params, many, context, statements=statements):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        serve()  # warm: caches, prepared plans
+        with connection.execute_wrapper(record):
+            body = serve().content
+        raw = connection.cursor().cursor  # the DB-API cursor, no Django wrapper
+
+        def plain(statements=statements, raw=raw):
+            for sql, params in statements:
+                raw.execute(sql, params)
+                raw.fetchall()
+
+        plain()
+        served, bare = [], []
+        for _ in range(a.runs):
+            t = time.perf_counter()
+            serve()
+            served.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            plain()
+            bare.append((time.perf_counter() - t) * 1000)
+        p50, b50 = statistics.median(served), statistics.median(bare)
+        results.append(
+            {
+                "read": read,
+                "reader": who,
+                "url": url,
+                "p50_ms": round(p50, 2),
+                "p95_ms": round(pct(served, 0.95), 2),
+                "sql_p50_ms": round(b50, 2),
+                "sql_p95_ms": round(pct(bare, 0.95), 2),
+                "statements": len(statements),
+                "ratio": round(p50 / max(b50, 0.001), 2),
+                "bytes": len(body),
+            }
         )
-        fs = selectors.ItemFilter(q="ma tuy duong mon")
-        measure(
-            "full-text search",
-            who,
-            lambda act=act, fs=fs: selectors.item_list(act, fs),
-            bare(
-                selectors.filtered_items(act, fs)
-                .order_by("-received_at", "-id")
-                .values(*selectors.ITEM_COLUMNS)[:50]
-            ),
+        r = results[-1]
+        print(
+            f"{read:<30} {who:<19} p50 {r['p50_ms']:7.1f}  p95 {r['p95_ms']:7.1f}  "
+            f"sql {r['sql_p50_ms']:7.1f} ({r['statements']} stmts)  {r['ratio']:.1f}x",
+            flush=True,
         )
-    p = stats.period("quarter", timezone.localdate())
-    measure(
-        "quarterly statistics",
-        "province commander",
-        lambda: stats.exchange_stats(commander, p),
-        bare(
-            selectors.filtered_items(commander, f)
-            .filter(exchanged_at__gte=p.start, exchanged_at__lt=p.end)
-            .values("level")
-            .order_by()
-        ),
-    )
-    measure(
-        "incident board",
-        "province commander",
-        lambda: incident_selectors.incident_board(commander),
-        bare(
-            incident_selectors.policy.visible(commander, incident_selectors.Incident)
-            .exclude(status__in=["closed", "cancelled", "merged"])
-            .order_by("-opened_at")
-            .values(*incident_selectors.BOARD_COLUMNS)[:300]
-        ),
-    )
-
-    print(f"database: {connection.vendor}; items {Item.objects.count():,}")
-    print("| read | reader | p50 ms | p95 ms | bare SQL p50 ms | ratio |")
-    print("|---|---|---|---|---|---|")
-    for label, who, p50, p95, b50 in rows:
-        print(f"| {label} | {who} | {p50:.1f} | {p95:.1f} | {b50:.1f} | {p50 / max(b50, 0.01):.1f}× |")
-
-    # Creates through the API, in process (one client, one thread): items per second.
-    c = Client()
-    c.force_login(officer.user)
-    body = {
-        "title": "Hàng lậu qua đường mòn",
-        "body": "Phát hiện 5 kiện hàng.",
-        "category": "smuggling",
-        "observed_at": timezone.now().isoformat(),
-        "reliability": "B",
-        "credibility": 2,
-        "tlp": "green",
+    out = {
+        "database": connection.vendor,
+        "size": a.size,
+        "items": n_items,
+        "incidents": n_incidents,
+        "runs": a.runs,
+        "at": time.strftime("%Y-%m-%d %H:%M"),
+        "reads": results,
     }
-    t = time.perf_counter()
-    for i in range(a.creates):
-        r = c.post(
-            "/api/v1/items",
-            json.dumps(body),
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=f"bench-{time.time_ns()}-{i}",
-        )
-        assert r.status_code == 201, r.status_code
-    dt = time.perf_counter() - t
-    print(f"\ncreate through the API (one process, one client): {a.creates / dt:.0f} items/s")
+    if a.out:
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

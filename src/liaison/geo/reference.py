@@ -176,13 +176,51 @@ def _arc_ids(geometry) -> set[int]:
 
 
 @cache
-def vn_la_border() -> list[list[tuple[float, float]]]:
-    """The Vietnam–Laos border as lines of (lon, lat): the arcs the two countries share."""
-    topo = json.loads((node_modules() / "world-atlas" / "countries-10m.json").read_text(encoding="utf-8"))
+def _countries_topology() -> dict:
+    return json.loads((node_modules() / "world-atlas" / "countries-10m.json").read_text(encoding="utf-8"))
+
+
+@cache
+def shared_border(country: str, neighbour: str) -> list[list[tuple[float, float]]]:
+    """The border of two countries (ISO 3166 numeric ids) as lines of (lon, lat): their shared arcs."""
+    topo = _countries_topology()
     geoms = {g.get("id"): g for g in topo["objects"]["countries"]["geometries"]}
-    shared = _arc_ids(geoms["704"]) & _arc_ids(geoms["418"])
+    shared = _arc_ids(geoms[country]) & _arc_ids(geoms[neighbour])
     t = topo["transform"]
     return [_decode_arc(topo["arcs"][i], t["scale"], t["translate"]) for i in sorted(shared)]
+
+
+def vn_la_border() -> list[list[tuple[float, float]]]:
+    """The Vietnam–Laos border as lines of (lon, lat): the arcs the two countries share."""
+    return shared_border("704", "418")
+
+
+@cache
+def vietnam_land_border() -> list[tuple[float, float]]:
+    """Vietnam's whole land border as one line of (lon, lat), from the Gulf of Tonkin coast along
+    China to the tripoint, along Laos, then along Cambodia to the Gulf of Thailand. Each shared
+    border is one Natural Earth arc; they are chained end to start (reversed where needed)."""
+    line: list[tuple[float, float]] = []
+    for neighbour in ("156", "418", "116"):  # China, Laos, Cambodia
+        (arc,) = shared_border("704", neighbour)
+        if line and km(arc[-1], line[-1]) < km(arc[0], line[-1]):
+            arc = arc[::-1]
+        if line and km(arc[0], line[-1]) > 1.0:
+            raise RuntimeError("the border arcs do not chain: has world-atlas changed?")
+        line.extend(arc[1:] if line else arc)
+    return line
+
+
+def line_stretch(line: list[tuple[float, float]], start_km: float, end_km: float) -> list[tuple[float, float]]:
+    """The part of a line between two distances from its start (the points inside, ends included)."""
+    out: list[tuple[float, float]] = []
+    acc = 0.0
+    for i, p in enumerate(line):
+        if i:
+            acc += km(line[i - 1], p)
+        if start_km <= acc <= end_km:
+            out.append(p)
+    return out
 
 
 # The Thanh Hoa stretch of the border lies between these latitudes (Mường Lát in the north-west to
