@@ -211,7 +211,9 @@ def vietnam_land_border() -> list[tuple[float, float]]:
     return line
 
 
-def line_stretch(line: list[tuple[float, float]], start_km: float, end_km: float) -> list[tuple[float, float]]:
+def line_stretch(
+    line: list[tuple[float, float]], start_km: float, end_km: float
+) -> list[tuple[float, float]]:
     """The part of a line between two distances from its start (the points inside, ends included)."""
     out: list[tuple[float, float]] = []
     acc = 0.0

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0002_initial'),
-        ('incidents', '0002_defaults'),
-        ('intel', '0004_exchanged_covering'),
-        ('org', '0001_initial'),
+        ("geo", "0002_initial"),
+        ("incidents", "0002_defaults"),
+        ("intel", "0004_exchanged_covering"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('status__in', ['closed', 'cancelled', 'merged']), _negated=True), fields=['-opened_at', '-id'], name='incident_open_opened'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(("status__in", ["closed", "cancelled", "merged"]), _negated=True),
+                fields=["-opened_at", "-id"],
+                name="incident_open_opened",
+            ),
         ),
     ]

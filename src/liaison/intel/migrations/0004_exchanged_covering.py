@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0002_initial'),
-        ('intel', '0003_search_vector_column'),
-        ('org', '0001_initial'),
+        ("geo", "0002_initial"),
+        ("intel", "0003_search_vector_column"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='item',
-            name='item_exchanged',
+            model_name="item",
+            name="item_exchanged",
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['exchanged_at'], include=('origin_unit', 'tlp', 'is_drill', 'level', 'status', 'category'), name='item_exchanged'),
+            model_name="item",
+            index=models.Index(
+                fields=["exchanged_at"],
+                include=("origin_unit", "tlp", "is_drill", "level", "status", "category"),
+                name="item_exchanged",
+            ),
         ),
     ]
