@@ -20,6 +20,11 @@ def test_the_import_contract_holds():
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="runs once per suite (on the SQLite half)")
 def test_ruff_finds_nothing():
-    r = subprocess.run([str(BIN / "ruff"), "check", "--quiet", "src", "tests", "bench"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [str(BIN / "ruff"), "check", "--quiet", "src", "tests", "bench"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stdout + r.stderr

@@ -5,8 +5,17 @@ from liaison.org.models import Unit
 
 
 def _add(client, **data):
-    base = {"code": "", "name": "", "short_name": "", "force": "police", "kind": "commune_police", "country": "VN",
-            "parent": "", "area": "", "is_active": "on"}
+    base = {
+        "code": "",
+        "name": "",
+        "short_name": "",
+        "force": "police",
+        "kind": "commune_police",
+        "country": "VN",
+        "parent": "",
+        "area": "",
+        "is_active": "on",
+    }
     return client.post("/admin/org/unit/add/", {**base, **data})
 
 
@@ -21,8 +30,14 @@ def test_an_administrator_adds_a_unit_in_the_admin_through_the_service(client_fo
 
 def test_a_parent_outside_the_subtree_is_an_error_on_the_field_not_a_crash(client_for, unit):
     c = client_for("police_administrator")
-    r = _add(c, code="BP-X-ADMIN", name="Đồn thử", force="border_guard", kind="border_post",
-             parent=str(unit("BP-TH").pk))
+    r = _add(
+        c,
+        code="BP-X-ADMIN",
+        name="Đồn thử",
+        force="border_guard",
+        kind="border_post",
+        parent=str(unit("BP-TH").pk),
+    )
     assert r.status_code == 200
     assert "subtree" in r.content.decode()
     assert not Unit.objects.filter(code="BP-X-ADMIN").exists()
