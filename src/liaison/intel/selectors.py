@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
 from liaison import policy
@@ -220,8 +220,9 @@ def inbox(actor) -> dict:
     unit = actor.unit
     if unit is None:
         return {"unacknowledged": [], "verifications": [], "overdue": 0}
-    # The visible set once (the policy starts from the unit's own involvement), not per receipt.
-    visible = Q(item__in=policy.visible(actor, Item).order_by().values("pk"))
+    # Correlated EXISTS per receipt: SQLite plans `item IN (visible items)` as a scan of every item
+    # for a commander (775 ms at 100k items against 31 ms); PostgreSQL runs both alike.
+    visible = Exists(policy.visible(actor, Item).filter(pk=OuterRef("item_id")))
     receipts = (
         ItemReceipt.objects.filter(visible, unit=unit, acknowledged_at__isnull=True)
         .select_related("item")
