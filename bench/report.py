@@ -171,15 +171,7 @@ def main() -> None:
         *reads_tables(reads),
         *http_tables(http),
     ]
-    for (db, size), x in ld.items():
-        out += [
-            f"### Load test, {db}, {size}",
-            "",
-            "```",
-            json.dumps(x, indent=1, ensure_ascii=False),
-            "```",
-            "",
-        ]
+    out += load_tables(ld)
     print("\n".join(out))
 
 
