@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
+from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,6 +24,7 @@ from ninja.security import HttpBearer, SessionAuth
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
 from liaison.core.models import IdempotencyRecord
+from liaison.core.overload import RETRY_AFTER_SECONDS, overloaded
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # A CSRF refusal was already audited by CSRF_FAILURE_VIEW, which ninja's check runs.
         code = "csrf_failed" if exc.status_code == 403 and "CSRF" in str(exc) else "http_error"
         return problem(exc.status_code, code, str(exc))
+
+    @api.exception_handler(OperationalError)
+    def on_database(request, exc: OperationalError):
+        if not overloaded(exc):
+            raise exc
+        return problem(
+            503,
+            "overloaded",
+            "The server is busy: every database connection is in use. Nothing was changed; try again.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def on_too_big(request, exc):

@@ -24,7 +24,8 @@ class RequestContextMiddleware:
 
 
 class DomainErrorMiddleware:
-    """Pages: a domain error becomes the same 404 or 403 page everywhere; refusals are audited."""
+    """Pages: a domain error becomes the same 404 or 403 page everywhere; refusals are audited. A
+    request that found no free database connection gets a 503 page that needs no database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,7 +37,10 @@ class DomainErrorMiddleware:
         from django.shortcuts import render
 
         from liaison.core.errors import DomainError
+        from liaison.core.overload import busy_page, overloaded
 
+        if overloaded(exception):
+            return busy_page()
         if not isinstance(exception, DomainError):
             return None
         refused = getattr(exception, "refused", None)
