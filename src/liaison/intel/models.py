@@ -122,8 +122,14 @@ class Item(BaseModel):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["-received_at", "-id"], name="item_received_desc"),
-            models.Index(fields=["origin_unit", "-received_at"], name="item_origin_received"),
+            # Lists walk these newest first; the INCLUDE columns (PostgreSQL) let the walk test the
+            # handling level, drills and the originator from the index alone (decision 0005).
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="item_received_desc",
+                include=["tlp", "is_drill", "origin_unit", "category"],
+            ),
+            models.Index(fields=["origin_unit", "-received_at"], name="item_origin_received", include=["id"]),
             # Covering (PostgreSQL): the period statistics read visibility and every breakdown
             # from the index alone, without visiting the wide item rows.
             models.Index(
@@ -131,7 +137,11 @@ class Item(BaseModel):
                 name="item_exchanged",
                 include=["origin_unit", "tlp", "is_drill", "level", "status", "category"],
             ),
-            models.Index(fields=["category", "-received_at"], name="item_category_received"),
+            models.Index(
+                fields=["category", "-received_at"],
+                name="item_category_received",
+                include=["id", "tlp", "is_drill", "origin_unit"],
+            ),
             models.Index(fields=["lat", "lon"], name="item_lat_lon"),
         ]
         constraints = [
