@@ -44,7 +44,7 @@ class Officer(FastHttpUser):
     def _get(self, path: str, name: str):
         with self.client.get(path, headers=self.headers, name=name, catch_response=True) as r:
             if r.status_code != 200:
-                r.failure(f"HTTP {r.status_code}: {(r.text or '')[:200]}")
+                r.failure(f"HTTP {r.status_code}: {(r.text or '')[:200]} {r.error or ''}")
                 return None
             return r.json()
 
@@ -52,7 +52,7 @@ class Officer(FastHttpUser):
         h = {**self.headers, **(headers or {})}
         with self.client.post(path, json=body, headers=h, name=name, catch_response=True) as r:
             if r.status_code != expect:
-                r.failure(f"HTTP {r.status_code}: {(r.text or '')[:200]}")
+                r.failure(f"HTTP {r.status_code}: {(r.text or '')[:200]} {r.error or ''}")
                 return None
             return r.json()
 

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             "--no-server-header",
             "--timeout-graceful-shutdown",
             "5",
+            # Longer than a client's pause between requests (uvicorn's default is 5 s): a client
+            # that reuses a connection the server has just closed loses a POST it cannot safely
+            # resend (seen in the load test as connection errors on creates).
+            "--timeout-keep-alive",
+            os.environ.get("LIAISON_KEEPALIVE_SECONDS", "75"),
             "--log-level",
             "warning",
         ]
