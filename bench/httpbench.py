@@ -392,13 +392,13 @@ def officer_token(user: str, unit: str, run: str):
     return actor, token, raw
 
 
-def creating_officers(n: int):
-    """Up to n officers who may log items, each of another unit (deterministic order)."""
+def authors(*order: str):
+    """(membership, actor) for each active membership of a Vietnamese unit whose actor may log
+    items, in the given order (deterministic)."""
     from liaison import policy
     from liaison.org.actor import Actor
     from liaison.org.models import Membership
 
-    chosen, units = [], set()
     qs = (
         Membership.objects.filter(
             status=Membership.Status.ACTIVE,
@@ -407,12 +407,19 @@ def creating_officers(n: int):
             user__is_active=True,
         )
         .select_related("user", "unit")
-        .order_by("unit__code", "user__username")
+        .order_by(*order)
     )
     for m in qs:
-        if m.unit_id in units:
-            continue
-        if policy.can(Actor(m.user, m), "item.create"):
+        actor = Actor(m.user, m)
+        if policy.can(actor, "item.create"):
+            yield m, actor
+
+
+def creating_officers(n: int):
+    """Up to n officers who may log items, each of another unit (deterministic order)."""
+    chosen, units = [], set()
+    for m, _actor in authors("unit__code", "user__username"):
+        if m.unit_id not in units:
             chosen.append((m.user.username, m.unit.code))
             units.add(m.unit_id)
         if len(chosen) == n:

@@ -39,7 +39,17 @@ import sys
 import tempfile
 import time
 
-from httpbench import BIN, REPO, BenchFailure, Server, free_port, interrupted, server_env, setup_django
+from httpbench import (
+    BIN,
+    REPO,
+    BenchFailure,
+    Server,
+    authors,
+    free_port,
+    interrupted,
+    server_env,
+    setup_django,
+)
 
 TLPS = ["clear", "green", "amber", "amber_strict", "red"]
 QUERIES = ["ma tuy", "hang lau", "duong mon", "vuot bien", "buon ban nguoi"]
@@ -47,25 +57,11 @@ QUERIES = ["ma tuy", "hang lau", "duong mon", "vuot bien", "buon ban nguoi"]
 
 def officer_tokens(run: str) -> list[tuple]:
     """(actor, token, raw) for each active officer (one membership each) who may log items."""
-    from liaison import policy
     from liaison.accounts.services import api_token_create
-    from liaison.org.actor import Actor
-    from liaison.org.models import Membership
 
     out, users = [], set()
-    qs = (
-        Membership.objects.filter(
-            status=Membership.Status.ACTIVE,
-            unit__country="VN",
-            unit__is_active=True,
-            user__is_active=True,
-        )
-        .select_related("user", "unit")
-        .order_by("user__username", "unit__code")
-    )
-    for m in qs:
-        actor = Actor(m.user, m)
-        if m.user_id in users or not policy.can(actor, "item.create"):
+    for m, actor in authors("user__username", "unit__code"):
+        if m.user_id in users:
             continue
         users.add(m.user_id)
         token, raw = api_token_create(actor, name=f"load {run}", days=1)
