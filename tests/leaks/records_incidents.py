@@ -1,5 +1,6 @@
-"""Incidents in the battery. The rule (PRODUCT.md "Need to know"): a member of this node (any role
-but auditor) sees an incident when their active unit is involved — it opened it, leads or supports
+"""Incidents in the battery. The rule (PRODUCT.md "Need to know"): a member of this node in an
+operational role (duty officer, analyst, commander, liaison officer; never an administrator or
+auditor membership) sees an incident when their active unit is involved — it opened it, leads or supports
 it, was notified, escalated to or named, or holds one of its tasks — or, for a commander, when an
 involved unit lies below the commander's unit and the incident is not RED."""
 
@@ -13,6 +14,10 @@ from liaison.incidents.models import Incident, Participant, ResponsePlan, Task
 from .battery import DetailRoute, ListRoute, Member, RecordType, html_ids, json_ids
 
 FINAL = {"closed", "cancelled", "merged"}
+
+# PRODUCT.md: involvement grants access to the operational roles only; an administrator or
+# auditor membership never reads a record through its unit.
+OPERATIONAL = {"duty_officer", "analyst", "commander", "liaison_officer"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def incident_facts() -> list[IncidentFacts]:
 
 
 def sees_incident(m: Member, it: IncidentFacts) -> bool:
-    if m.unit_country != "VN" or m.role == "auditor":
+    if m.unit_country != "VN" or m.role not in OPERATIONAL:
         return False
     if m.unit_path in it.involved_paths:
         return True

@@ -1,6 +1,7 @@
 """Information items in the battery. The rule, from PRODUCT.md "Need to know" and "Handling levels":
 
-A member of this node (any role but auditor) sees an item when their active unit is involved —
+A member of this node in an operational role (duty officer, analyst, commander, liaison officer;
+never an administrator or auditor membership) sees an item when their active unit is involved —
 originator, recipient, or asked to verify it — or, for a commander, when an involved unit lies in
 the subtree below the commander's unit and the item is not RED. Nothing else grants access.
 """
@@ -12,6 +13,10 @@ from dataclasses import dataclass
 from liaison.intel.models import Attachment, Item, ItemReceipt, VerificationRequest
 
 from .battery import DATA_ID, DetailRoute, ListRoute, Member, RecordType, html_ids
+
+# PRODUCT.md: involvement grants access to the operational roles only; an administrator or
+# auditor membership never reads a record through its unit.
+OPERATIONAL = {"duty_officer", "analyst", "commander", "liaison_officer"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def item_facts() -> list[ItemFacts]:
 
 
 def sees_item(m: Member, it: ItemFacts) -> bool:
-    if m.unit_country != "VN" or m.role == "auditor":
+    if m.unit_country != "VN" or m.role not in OPERATIONAL:
         return False
     involved = {it.origin_path, *it.receipt_paths, *it.verifier_paths}
     if m.unit_path in involved:

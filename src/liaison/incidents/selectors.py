@@ -11,6 +11,7 @@ from liaison.core import crypto
 from liaison.incidents.models import (
     FINAL_STATUSES,
     Incident,
+    IncidentType,
     LeadRule,
     Participant,
     ResponsePlan,
@@ -136,11 +137,16 @@ def plan_get(actor, *, plan_id) -> ResponsePlan:
 
 
 def lead_rules(actor):
-    if not (policy.can(actor, "incident.open") or policy.can(actor, "leadrule.manage")):
-        return LeadRule.objects.none()
-    return LeadRule.objects.select_related("incident_type").order_by(
-        "incident_type__position", "area_kind", "severity"
+    return (
+        policy.visible(actor, LeadRule)
+        .select_related("incident_type")
+        .order_by("incident_type__position", "area_kind", "severity")
     )
+
+
+def incident_types(actor, *, active_only: bool = True):
+    qs = policy.visible(actor, IncidentType)
+    return qs.filter(is_active=True) if active_only else qs
 
 
 def open_counts(actor) -> dict:

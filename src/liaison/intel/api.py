@@ -35,7 +35,7 @@ from liaison.intel.schemas import (
     VerificationIn,
     VerificationOut,
 )
-from liaison.org.models import Unit
+from liaison.org.models import Unit, User
 
 router = Router(tags=["information"])
 
@@ -381,19 +381,47 @@ def get_attachment(request, attachment_id: uuid.UUID):
     return response
 
 
+def _steps(steps) -> list[dict]:
+    return [dict(rule=x.rule, label=x.label, granted=x.granted, detail=x.detail) for x in steps]
+
+
 @router.get("/items/{item_id}/access", response=AccessOut)
-def explain_access(request, item_id: uuid.UUID, unit_id: uuid.UUID):
+def explain_access(
+    request, item_id: uuid.UUID, unit_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
+):
+    """Who can see the item and why: for a unit (per role) or for a user (per active membership).
+    The user must be one the caller may see (themself; an administrator: the users of his units)."""
     actor = actor_of(request)
     item = _item(actor, item_id)
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise Invalid(field="unit_id", code="unknown", message="No such unit.")
-    res = selectors.explain_access(actor, item=item, unit=unit)
+    if unit_id is None and user_id is None:
+        raise Invalid(field="unit_id", code="required", message="Name a unit (unit_id) or a user (user_id).")
+    unit = user = None
+    if unit_id is not None:
+        unit = policy.visible(actor, Unit).filter(pk=unit_id).first()
+        if unit is None:
+            raise Invalid(field="unit_id", code="unknown", message="No such unit.")
+    if user_id is not None:
+        user = policy.visible(actor, User).filter(pk=user_id).first()
+        if user is None:
+            raise Invalid(field="user_id", code="unknown", message="No such user.")
+    res = selectors.explain_access(actor, item=item, unit=unit, user=user)
     return AccessOut(
-        unit_id=unit.pk,
-        members_see_it=res["members"],
-        commanders_see_it=res["commanders"],
-        steps=[dict(rule=r, granted=g, detail=d) for r, g, d in res["steps"]],
+        unit_id=unit.pk if unit else None,
+        members_see_it=res.get("members"),
+        commanders_see_it=res.get("commanders"),
+        roles=res.get("roles", []),
+        steps=_steps(res.get("steps", [])),
+        user_id=user.pk if user else None,
+        memberships=[
+            dict(
+                unit_id=e.unit.pk if e.unit else None,
+                unit=e.unit.code if e.unit else "",
+                role=e.role,
+                granted=e.granted,
+                steps=_steps(e.steps),
+            )
+            for e in res.get("memberships", [])
+        ],
         receipts=[
             dict(
                 unit_id=x.unit_id,

@@ -174,14 +174,35 @@ class AttachmentOut(Schema):
 
 
 class AccessStepOut(Schema):
-    rule: str
+    rule: str = Field(
+        description="The rule's code: a relation of the declaration, 'commander subtree', 'role', 'unit'"
+    )
+    label: str = Field(description="The rule, in the reader's language")
     granted: bool
     detail: str
 
 
-class AccessOut(Schema):
-    unit_id: uuid.UUID
-    members_see_it: bool
-    commanders_see_it: bool
+class AccessRoleOut(Schema):
+    role: str
+    granted: bool
+
+
+class AccessMembershipOut(Schema):
+    unit_id: uuid.UUID | None
+    unit: str
+    role: str | None
+    granted: bool
     steps: list[AccessStepOut]
+
+
+class AccessOut(Schema):
+    unit_id: uuid.UUID | None = None
+    members_see_it: bool | None = Field(None, description="Members of the unit in an operational role")
+    commanders_see_it: bool | None = None
+    roles: list[AccessRoleOut] = Field(default_factory=list, description="Per role of the unit")
+    steps: list[AccessStepOut] = Field(default_factory=list)
+    user_id: uuid.UUID | None = None
+    memberships: list[AccessMembershipOut] = Field(
+        default_factory=list, description="Per active membership of the user"
+    )
     receipts: list[ReceiptOut]

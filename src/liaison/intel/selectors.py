@@ -267,19 +267,23 @@ def inbox(actor) -> dict:
     }
 
 
-def explain_access(actor, *, item: Item, unit) -> dict:
-    """Why can (or can't) `unit` see `item`: the rule path, from the policy's own rules, and the
-    per-recipient receipts. Only someone who may see the item may ask."""
+def explain_access(actor, *, item: Item, unit=None, user=None) -> dict:
+    """Who can see `item`, and why: for a unit, per role ("members in role R") with the rule path;
+    for a user, per active membership. Built by policy from the item's declaration, so it agrees
+    with access by construction. Only someone who may see the item may ask; about a user, only
+    someone who may see that user (themself, or an administrator of the user's units)."""
     policy.require(actor, "item.explain", item)
-    steps = policy.explain(unit, "item.view", item)
-    granted_members = any(
-        ok for name, ok, _ in steps if name in ("originator", "recipient", "verification request")
-    )
-    granted_commanders = granted_members or any(ok for name, ok, _ in steps if name == "commander subtree")
-    audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"unit": str(unit.pk)})
-    return {
-        "steps": steps,
-        "members": granted_members,
-        "commanders": granted_commanders,
-        "receipts": list(item_receipts(actor, item=item)),
-    }
+    out: dict = {"receipts": list(item_receipts(actor, item=item)), "unit": unit, "user": user}
+    if unit is not None:
+        by_role = policy.explain_unit(unit, item)
+        out["roles"] = [{"role": e.role, "granted": e.granted} for e in by_role]
+        # The rule path as a commander of the unit walks it: every relation and the subtree.
+        commander = next(e for e in by_role if e.role == "commander")
+        out["steps"] = [s for s in commander.steps if s.rule not in ("role", "unit")] or commander.steps
+        out["members"] = next(e.granted for e in by_role if e.role == "duty_officer")
+        out["commanders"] = commander.granted
+        audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"unit": str(unit.pk)})
+    if user is not None:
+        out["memberships"] = policy.explain_user(user, item)
+        audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"user": str(user.pk)})
+    return out

@@ -269,26 +269,17 @@ def attachment_download(request, attachment_id):
 
 @signed_in
 def access(request, item_id):
+    """Who can see the item: per role of a chosen unit, and for the reader's own memberships."""
     actor = request.actor
     item = selectors.item_get(actor, item_id=item_id)
-    policy.require(actor, "item.explain", item)
-    unit = None
-    result = None
+    units = policy.visible(actor, Unit).order_by("country", "force", "path")
     unit_id = request.GET.get("unit")
-    if unit_id:
-        unit = Unit.objects.filter(pk=unit_id).first() if is_uuid(unit_id) else None
-        if unit is not None:
-            result = selectors.explain_access(actor, item=item, unit=unit)
+    unit = units.filter(pk=unit_id).first() if unit_id and is_uuid(unit_id) else None
+    result = selectors.explain_access(actor, item=item, unit=unit, user=actor.user)
     return render(
         request,
         "intel/access.html",
-        {
-            "item": item,
-            "unit": unit,
-            "result": result,
-            "units": Unit.objects.order_by("country", "force", "path"),
-            "receipts": selectors.item_receipts(actor, item=item),
-        },
+        {"item": item, "unit": unit, "result": result, "units": units, "receipts": result["receipts"]},
     )
 
 

@@ -1,5 +1,19 @@
-"""Need to know, decided in one place. See `policy.core` for the contract."""
+"""Need to know, decided in one place. See `policy.core` for the contract and `policy.involvement`
+for the one declaration per record type that access, the explanation and the feed come from."""
 
 from liaison.policy.core import can, explain, get_visible, require, visible
 
-__all__ = ["can", "explain", "get_visible", "require", "visible"]
+
+def explain_unit(unit, obj):
+    from liaison.policy import involvement
+
+    return involvement.explain_unit(unit, obj)
+
+
+def explain_user(user, obj):
+    from liaison.policy import involvement
+
+    return involvement.explain_user(user, obj)
+
+
+__all__ = ["can", "explain", "explain_unit", "explain_user", "get_visible", "require", "visible"]

@@ -20,8 +20,6 @@ M = TypeVar("M", bound=Model)
 _VISIBILITY: dict[tuple[type[Model], str], Callable[[Any], Q | None]] = {}
 # action -> function(actor, obj) -> bool
 _PERMISSIONS: dict[str, Callable[[Any, Any], bool]] = {}
-# action -> function(actor, obj) -> list of (rule, granted: bool, detail) for explanations
-_EXPLAINERS: dict[str, Callable[[Any, Any], list[tuple[str, bool, str]]]] = {}
 
 
 def visibility(model: type[Model], action: str = "view"):
@@ -35,14 +33,6 @@ def visibility(model: type[Model], action: str = "view"):
 def permission(action: str):
     def deco(fn: Callable[[Any, Any], bool]):
         _PERMISSIONS[action] = fn
-        return fn
-
-    return deco
-
-
-def explainer(action: str):
-    def deco(fn):
-        _EXPLAINERS[action] = fn
         return fn
 
     return deco
@@ -99,20 +89,33 @@ def get_visible(
     except Exception as exc:  # a malformed lookup value (e.g. a bad UUID) is simply "not found"
         if exc.__class__.__name__ != "ValidationError":
             raise
+    # A hidden row and a missing one take the same path at the same cost: the same lookup, and a
+    # refusal audited for both (the audit names the hidden row, or the id that was asked for), so
+    # that neither the answer nor its time tells them apart.
     err = NotFound(what)
     try:
         hidden = model._default_manager.filter(**lookup).first()
     except Exception:
         hidden = None
-    if hidden is not None:
-        err.refused = (f"{model._meta.model_name}.{action}", hidden)  # type: ignore[attr-defined]
+    sought = hidden if hidden is not None else _Sought(model, lookup)
+    err.refused = (f"{model._meta.model_name}.{action}", sought)  # type: ignore[attr-defined]
     raise err
 
 
-def explain(actor: Any, action: str, obj: Any) -> list[tuple[str, bool, str]]:
-    """The rule path that grants or denies `action` on `obj`, built from the same rules."""
+class _Sought:
+    """A record that was asked for and does not exist, as the audit log describes it."""
+
+    def __init__(self, model: type[Model], lookup: dict[str, Any]):
+        self._meta = model._meta
+        value = lookup.get("pk", lookup.get("id", next(iter(lookup.values()), "")))
+        self.pk = "".join(c for c in str(value) if c.isprintable())[:64]
+
+
+def explain(actor: Any, obj: Any):
+    """Why the actor, acting for its active membership, does or does not see `obj`: the rule path
+    generated from the record type's declaration (`policy.involvement`); `.granted` is exactly
+    whether `obj` is in `visible(actor, type(obj))`."""
     _ensure_loaded()
-    fn = _EXPLAINERS.get(action)
-    if fn is None:
-        return [("no-rule", False, f"no rule grants {action}")]
-    return fn(actor, obj)
+    from liaison.policy import involvement
+
+    return involvement.explain(actor, obj)

@@ -9,18 +9,11 @@ id is never skipped. SQLite serialises writers, so its ids commit in order.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from liaison import policy
-from liaison.core.models import Event, EventAudience
-from liaison.policy.facts import is_staff_member
-
-FEED_KINDS_OBJECTS = {
-    "intel.item": "intel.Item",
-    "incidents.incident": "incidents.Incident",
-    "incidents.task": "incidents.Task",
-}
+from liaison.core.models import Event
+from liaison.policy.involvement import feed_models
 
 
 def latest_id() -> int:
@@ -41,9 +34,11 @@ def settled(qs):
 
 
 def events_after(actor, after: int, limit: int = 200) -> tuple[list[dict], int]:
-    """Events after `after` that the actor may see, and the id to resume from."""
-    if not is_staff_member(actor):
-        return [], after
+    """Events after `after` that the actor may see, and the id to resume from.
+
+    Who hears an event and whether its record may be shown are both policy's: the events visible
+    to the actor (its audience rule), then only those whose record is visible to the actor now
+    (a RED item never reaches a commander's subtree; a record is seen through its declaration)."""
     rows = list(
         settled(Event.objects.filter(id__gt=after))
         .order_by("id")
@@ -51,25 +46,19 @@ def events_after(actor, after: int, limit: int = 200) -> tuple[list[dict], int]:
     )
     if not rows:
         return [], after
-    unit = actor.unit
-    audience = Q(unit=unit)
-    if actor.role == "commander":
-        audience = Q(unit__path__startswith=unit.path)
-    ids = [r["id"] for r in rows]
-    heard = set(EventAudience.objects.filter(audience, event_id__in=ids).values_list("event_id", flat=True))
+    heard = set(
+        policy.visible(actor, Event).filter(id__in=[r["id"] for r in rows]).values_list("id", flat=True)
+    )
     out = [r for r in rows if r["id"] in heard]
-    # The object must be visible to the actor now (a RED item never reaches a commander's subtree).
     by_type: dict[str, set] = {}
     for r in out:
         by_type.setdefault(r["object_type"], set()).add(r["object_id"])
     visible: set[tuple[str, str]] = set()
-    from django.apps import apps
-
+    models = feed_models()
     for otype, oids in by_type.items():
-        label = FEED_KINDS_OBJECTS.get(otype)
-        if not label:
+        model = models.get(otype)
+        if model is None:  # fail closed: only records with a need-to-know declaration reach the feed
             continue
-        model = apps.get_model(label)
         for pk in policy.visible(actor, model).filter(pk__in=oids).values_list("pk", flat=True):
             visible.add((otype, str(pk)))
     result = []
@@ -87,15 +76,3 @@ def _url(otype: str, oid: str, data: dict) -> str:
     if otype == "incidents.incident":
         return reverse("incidents:detail", args=[oid])
     return reverse("incidents:tasks")
-
-
-def audience_paths(event_ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for eid, path in EventAudience.objects.filter(event_id__in=event_ids).values_list(
-        "event_id", "unit__path"
-    ):
-        out.setdefault(eid, []).append(path)
-    return out
-
-
-__all__ = ["Exists", "OuterRef"]

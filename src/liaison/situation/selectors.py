@@ -138,9 +138,7 @@ def communes_layer(actor, bbox=None) -> dict:
 
 
 def risk_zones_layer(actor, bbox=None) -> dict:
-    if not is_member(actor):
-        return _fc([])
-    qs = RiskZone.objects.all()
+    qs = policy.visible(actor, RiskZone)
     if bbox:
         a, b, c, d = bbox
         qs = qs.filter(max_lon__gte=a, min_lon__lte=c, max_lat__gte=b, min_lat__lte=d)

@@ -1,5 +1,6 @@
-"""Incidents: need to know (as for items: involvement, a commander's subtree except RED), who may
-move an incident through its lifecycle, and who may see protected persons' identities.
+"""Incidents: need to know (declared once, `INCIDENT` below: access, the commander's subtree except
+RED, the explanation and the feed's audience are generated from it), who may move an incident
+through its lifecycle, and who may see protected persons' identities.
 
 Involvement: the unit that opened it, the lead and supporting units, units notified or escalated to,
 units named by the lead, units assigned a task.
@@ -7,105 +8,70 @@ units named by the lead, units assigned a task.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-import liaison.policy.sql  # noqa: F401 (registers the in_set lookup)
 from liaison.incidents.models import (
     PROTECTED_ROLES,
     Incident,
+    IncidentType,
+    LeadRule,
+    Outcome,
     Participant,
     Person,
+    PlanStep,
     ResponsePlan,
+    Seizure,
+    SeverityRule,
     Status,
     Task,
+    TimelineEvent,
 )
 from liaison.intel.models import Tlp
 from liaison.org.models import Role
 from liaison.policy.core import permission, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_unit_ids
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, sees
 
-ACTING_ROLES = (Role.DUTY_OFFICER, Role.ANALYST, Role.COMMANDER, Role.LIAISON_OFFICER)
-
-
-def opener(units: list) -> Q:
-    return Q(opened_by_unit__in=units)
+ACTING_ROLES = OPERATIONAL_ROLES
 
 
-def participant(units: list) -> Q:
-    return Q(Exists(Participant.objects.filter(incident=OuterRef("pk"), unit__in=units, active=True)))
+INCIDENT = declare(
+    Incident,
+    Relation("opener", _("opened it"), None, "opened_by_unit"),
+    Relation(
+        "participant",
+        _("lead, supporting, notified, escalated-to or named unit"),
+        Participant,
+        "unit",
+        "incident",
+        where={"active": True},
+    ),
+    Relation("tasked", _("assigned a task"), Task, "unit", "incident"),
+    not_through_subtree=Q(tlp=Tlp.RED),
+    not_through_subtree_label=_("RED is never visible through a subtree"),
+    children=(
+        (Task, "incident_id"),
+        (Person, "incident_id"),
+        (Participant, "incident_id"),
+        (TimelineEvent, "incident_id"),
+        (Outcome, "incident_id"),
+        (Seizure, "outcome__incident_id"),
+    ),
+)
 
 
-def tasked(units: list) -> Q:
-    return Q(Exists(Task.objects.filter(incident=OuterRef("pk"), unit__in=units)))
-
-
-def involved(units: list) -> Q:
-    """Any of the units is involved in the incident, by any of the named rules."""
-    return opener(units) | participant(units) | tasked(units)
-
-
-def _involvement_ids(units: list):
-    """The ids of the incidents any of `units` is involved in (the three rules above) as one UNION
-    ALL subquery, so that the database starts from the few incidents the units touch instead of
-    testing every incident against every rule."""
-    branches = [
-        Incident.objects.filter(opened_by_unit__in=units),
-        Participant.objects.filter(active=True, unit__in=units),
-        Task.objects.filter(unit__in=units),
-    ]
-    first, *rest = branches
-    return first.order_by().values("pk").union(*(b.order_by().values("incident_id") for b in rest), all=True)
-
-
-def incident_q(unit, role) -> Q | None:
-    if unit is None or unit.country != settings.NODE_COUNTRY or not unit.is_active or role == Role.AUDITOR:
-        return None
-    if role != Role.COMMANDER:
-        return Q(pk__in_set=_involvement_ids([unit.pk]))
-    # A commander: the subtree (never RED) tested per row, beside the unit's own involvement. As
-    # an OR of sets PostgreSQL probes both as hashed sets while it walks whatever index the rest
-    # of the query chose (measured: 430 ms for a province's filtered list at 1M items, against
-    # 720 ms as one array and 1.5 s with the own part as an array).
-    return Q(pk__in=_involvement_ids([unit.pk])) | (involved(subtree_unit_ids(unit)) & ~Q(tlp=Tlp.RED))
-
-
-@visibility(Incident)
-def incidents_visible(actor):
-    if is_system(actor):
-        return Q()
-    if not is_staff_member(actor):
-        return None
-    return incident_q(actor.unit, actor.role)
-
-
-def _in_visible(model_field: str):
-    def rule(actor):
-        if is_system(actor):
-            return Q()
-        if not is_staff_member(actor):
-            return None
-        return Q(
-            Exists(Incident.objects.filter(incident_q(actor.unit, actor.role), pk=OuterRef(model_field)))
-        )
-
-    return rule
-
-
-visibility(Task)(_in_visible("incident_id"))
-visibility(Person)(_in_visible("incident_id"))
-
-
-@visibility(ResponsePlan)
-def plans_visible(actor):
+def _reference(actor):
+    """Reference data of the incident context (types, lead and severity rules, response plans):
+    every member of this node but an auditor reads it; administrators manage it."""
     return Q() if is_system(actor) or is_staff_member(actor) else None
 
 
-def sees(actor, incident) -> bool:
-    if is_system(actor):
-        return True
-    q = incident_q(actor.unit, actor.role) if is_staff_member(actor) else None
-    return q is not None and Incident.objects.filter(q, pk=incident.pk).exists()
+visibility(ResponsePlan)(_reference)
+visibility(PlanStep)(_reference)
+visibility(IncidentType)(_reference)
+visibility(LeadRule)(_reference)
+visibility(SeverityRule)(_reference)
 
 
 def is_lead_member(actor, incident) -> bool:

@@ -1,92 +1,60 @@
 """Information items: need to know and handling levels (PRODUCT.md, "Need to know", "Handling levels").
 
-Access is granted only by (a) the active unit's involvement — originator, recipient, or a
-verification request addressed to it; (b) a commander's membership — items whose involved units
-lie in the subtree below the commander's unit, except RED; (c) an explicit share (a share to the
-unit, direct or through its whole force, creates its receipt: the recipient path). Nothing else:
-not a place, not an area, not being an administrator. The explanation ("why can't they see it?")
-evaluates these same named rules.
+Access is declared once (`ITEM` below, see `policy.involvement`): a unit is involved in an item as
+its originator, as a recipient (a share to the unit, direct or through its whole force, creates its
+receipt), or as the unit asked to verify it. Access, the commander's subtree (never RED), the
+explanation and the live feed's audience are all generated from that declaration.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
-import liaison.policy.sql  # noqa: F401 (registers the in_set lookup)
-from liaison.intel.models import TLP_RANK, Attachment, Category, Item, ItemReceipt, Tlp, VerificationRequest
+from liaison.intel.models import (
+    TLP_RANK,
+    Attachment,
+    Category,
+    Grading,
+    Item,
+    ItemLink,
+    ItemReceipt,
+    ItemRevision,
+    ItemShare,
+    Tlp,
+    VerificationRequest,
+)
 from liaison.org.models import Role
-from liaison.policy.core import explainer, permission, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_unit_ids
+from liaison.policy.core import permission, visibility
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, record_q, sees
 
-AUTHOR_ROLES = (Role.DUTY_OFFICER, Role.ANALYST, Role.COMMANDER, Role.LIAISON_OFFICER)
-
-
-# --- the named rules (each: unit -> Q over Item) -----------------------------------------------
+AUTHOR_ROLES = OPERATIONAL_ROLES
 
 
-def originator(units: list) -> Q:
-    return Q(origin_unit__in=units)
+# --- the declaration: how a unit is involved in an item -----------------------------------------
 
-
-def recipient(units: list) -> Q:
-    return Q(Exists(ItemReceipt.objects.filter(item=OuterRef("pk"), unit__in=units)))
-
-
-def verifier(units: list) -> Q:
-    return Q(Exists(VerificationRequest.objects.filter(item=OuterRef("pk"), unit__in=units)))
-
-
-INVOLVEMENT = (("originator", originator), ("recipient", recipient), ("verification request", verifier))
-
-
-def involved(units: list) -> Q:
-    """Any of the units is involved in the item, by any of the named rules."""
-    q = Q()
-    for _name, rule in INVOLVEMENT:
-        q = rule(units) if not q else q | rule(units)
-    return q
-
-
-def _involvement_ids(units: list):
-    """The ids of the items any of `units` is involved in (the three rules above) as one UNION ALL
-    subquery: the database starts from the few items the units touch instead of testing every
-    item against every rule."""
-    branches = [
-        Item.objects.filter(origin_unit__in=units),
-        ItemReceipt.objects.filter(unit__in=units),
-        VerificationRequest.objects.filter(unit__in=units),
-    ]
-    first, *rest = branches
-    return first.order_by().values("pk").union(*(b.order_by().values("item_id") for b in rest), all=True)
-
-
-def item_q(unit, role) -> Q | None:
-    """The items a member acting for `unit` in `role` may see: the involvement rules for the unit,
-    and for a commander the subtree rule (never RED)."""
-    if unit is None or unit.country != settings.NODE_COUNTRY or not unit.is_active or role == Role.AUDITOR:
-        return None
-    if role != Role.COMMANDER:
-        return Q(pk__in_set=_involvement_ids([unit.pk]))
-    # A commander: the subtree (never RED) tested per row, beside the unit's own involvement. As
-    # an OR of sets PostgreSQL probes both as hashed sets while it walks whatever index the rest
-    # of the query chose (measured: 430 ms for a province's filtered list at 1M items, against
-    # 720 ms as one array and 1.5 s with the own part as an array).
-    return Q(pk__in=_involvement_ids([unit.pk])) | (involved(subtree_unit_ids(unit)) & ~Q(tlp=Tlp.RED))
-
-
-@visibility(Item)
-def items_visible(actor):
-    if is_system(actor):
-        return Q()
-    if not is_staff_member(actor):
-        return None
-    return item_q(actor.unit, actor.role)
+ITEM = declare(
+    Item,
+    Relation("originator", _("originator"), None, "origin_unit"),
+    Relation("recipient", _("recipient"), ItemReceipt, "unit", "item"),
+    Relation("verification request", _("asked to verify"), VerificationRequest, "unit", "item"),
+    not_through_subtree=Q(tlp=Tlp.RED),
+    not_through_subtree_label=_("RED is never visible through a subtree"),
+    children=(
+        (Attachment, "item_id"),
+        (VerificationRequest, "item_id"),
+        (ItemReceipt, "item_id"),
+        (ItemShare, "item_id"),
+        (ItemRevision, "item_id"),
+        (Grading, "item_id"),
+    ),
+)
 
 
 def _sees(actor, item) -> bool:
-    q = Q() if is_system(actor) else (item_q(actor.unit, actor.role) if is_staff_member(actor) else None)
-    return q is not None and Item.objects.filter(q, pk=item.pk).exists()
+    return sees(actor, item)
 
 
 def is_originator(actor, item) -> bool:
@@ -95,6 +63,20 @@ def is_originator(actor, item) -> bool:
 
 def is_recipient(actor, item) -> bool:
     return is_staff_member(actor) and ItemReceipt.objects.filter(item=item, unit=actor.unit).exists()
+
+
+@visibility(ItemLink)
+def links_visible(actor):
+    """A link is seen by those who see both of its items."""
+    if is_system(actor):
+        return Q()
+    if not is_staff_member(actor):
+        return None
+    q = record_q(ITEM, actor.unit, actor.role)
+    if q is None:
+        return None
+    seen = Item.objects.filter(q)
+    return Q(Exists(seen.filter(pk=OuterRef("a_id")))) & Q(Exists(seen.filter(pk=OuterRef("b_id"))))
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -227,62 +209,6 @@ def can_approve_category(actor, category):
 
 def tlp_is_raise(old: str, new: str) -> bool:
     return TLP_RANK[new] > TLP_RANK[old]
-
-
-# --- the explanation, built from the same rules ---------------------------------------------
-
-
-@explainer("item.view")
-def explain_item(unit, item):
-    """For a unit (acting in any role): the rule path that grants or denies it the item."""
-    steps: list[tuple[str, bool, str]] = []
-    if unit.country != settings.NODE_COUNTRY:
-        steps.append(("node", False, f"{unit} is a partner unit: nothing is shared with it on this node"))
-        return steps
-    if not unit.is_active:
-        steps.append(("node", False, f"{unit} is inactive"))
-        return steps
-    one = Item.objects.filter(pk=item.pk)
-    for name, rule in INVOLVEMENT:
-        steps.append((name, one.filter(rule([unit.pk])).exists(), ""))
-    in_sub = one.filter(involved(subtree_unit_ids(unit))).exists()
-    red = item.tlp == Tlp.RED
-    steps.append(
-        (
-            "commander subtree",
-            in_sub and not red,
-            "RED is never visible through a subtree"
-            if in_sub and red
-            else (
-                "an involved unit lies below this unit: its commanders see it"
-                if in_sub
-                else "no involved unit lies below this unit"
-            ),
-        )
-    )
-    steps.append(
-        ("handling level", False, f"{item.get_tlp_display()} limits sharing; it never grants access")
-    )
-    return steps
-
-
-@visibility(Attachment)
-def attachments_visible(actor):
-    """An attachment is seen exactly by those who see its item."""
-    if is_system(actor):
-        return Q()
-    if not is_staff_member(actor):
-        return None
-    return Q(Exists(Item.objects.filter(item_q(actor.unit, actor.role), pk=OuterRef("item_id"))))
-
-
-@visibility(VerificationRequest)
-def verifications_visible(actor):
-    if is_system(actor):
-        return Q()
-    if not is_staff_member(actor):
-        return None
-    return Q(Exists(Item.objects.filter(item_q(actor.unit, actor.role), pk=OuterRef("item_id"))))
 
 
 @visibility(Category)

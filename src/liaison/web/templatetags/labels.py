@@ -9,12 +9,13 @@ def _choices():
     from liaison.incidents.models import PersonRole, Severity
     from liaison.incidents.models import Status as IncidentStatus
     from liaison.intel.models import ItemLink, Status
-    from liaison.org.models import Force, Level
+    from liaison.org.models import Force, Level, Role
 
     return {
         "item_status": Status,
         "level": Level,
         "force": Force,
+        "role": Role,
         "person_role": PersonRole,
         "link_kind": ItemLink.Kind,
         "incident_status": IncidentStatus,
