@@ -133,7 +133,7 @@ def incident_out(actor, inc: Incident) -> IncidentOut:
         place=inc.place.code if inc.place else None,
         plan=inc.plan.title if inc.plan else None,
         plan_version=inc.plan.version if inc.plan else None,
-        merged_into=inc.merged_into_id,
+        merged_into=getattr(getattr(inc, "merged_into_shown", None), "pk", None),
         participants=[
             dict(unit_id=p.unit_id, unit=p.unit.name, role=p.role)
             for p in selectors.incident_participants(actor, incident=inc)

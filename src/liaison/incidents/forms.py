@@ -1,21 +1,21 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from liaison import policy
 from liaison.geo.models import Area, Place
 from liaison.incidents.models import AreaKind, IncidentType, PersonRole, Severity, Status, Task
 from liaison.intel.models import Tlp
 from liaison.org.models import Force, Unit
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-NODE_UNITS = Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True).order_by("force", "path")
+NODE_UNITS = policy.offered(Unit, "receive").order_by("force", "path")
 
 
 class IncidentForm(forms.Form):
     incident_type = forms.ModelChoiceField(
-        label=_("Type"), queryset=IncidentType.objects.filter(is_active=True)
+        label=_("Type"), queryset=policy.offered(IncidentType, "view").filter(is_active=True)
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -29,12 +29,12 @@ class IncidentForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Commune"),
         required=False,
-        queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"),
+        queryset=policy.offered(Area, "locate").filter(kind="commune").order_by("name"),
     )
     place = forms.ModelChoiceField(
         label=_("Post, gate or marker"),
         required=False,
-        queryset=Place.objects.exclude(kind="town").order_by("kind", "name"),
+        queryset=policy.offered(Place, "view").exclude(kind="town").order_by("kind", "name"),
     )
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices, initial=Tlp.AMBER)
     is_drill = forms.BooleanField(label=_("This is a drill"), required=False)
@@ -95,7 +95,7 @@ class NameUnitForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    incident_type = forms.ModelChoiceField(label=_("Type"), queryset=IncidentType.objects.all())
+    incident_type = forms.ModelChoiceField(label=_("Type"), queryset=policy.offered(IncidentType, "view"))
     title = forms.CharField(label=_("Title"), max_length=200)
     steps = forms.CharField(
         label=_(
@@ -108,7 +108,7 @@ class PlanForm(forms.Form):
 
 class LeadRuleForm(forms.Form):
     incident_type = forms.ModelChoiceField(
-        label=_("Type (blank: any)"), required=False, queryset=IncidentType.objects.all()
+        label=_("Type (blank: any)"), required=False, queryset=policy.offered(IncidentType, "view")
     )
     area_kind = forms.ChoiceField(
         label=_("Area (blank: any)"), required=False, choices=[("", "—"), *AreaKind.choices]

@@ -60,13 +60,18 @@ def incident_get(actor, *, incident_id, audit_read: bool = False) -> Incident:
     inc = Incident.objects.select_related(
         "incident_type", "lead_unit", "area", "place", "plan", "opened_by", "opened_by_unit", "merged_into"
     ).get(pk=inc.pk)
+    # The incident it was merged into is named only to a reader who may see that one too.
+    inc.merged_into_shown = policy.shown(actor, inc.merged_into)
     if audit_read and inc.tlp in (Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED):
         audit.record_separately(actor, Verb.INCIDENT_READ, inc)
     return inc
 
 
 def incident_timeline(actor, *, incident: Incident):
-    return incident.timeline.select_related("actor", "unit").order_by("id")
+    """The timeline, less the entries that name a record the reader may not see (policy's rule)."""
+    return policy.without_hidden_mentions(
+        actor, "incident.timeline", list(incident.timeline.select_related("actor", "unit").order_by("id"))
+    )
 
 
 def incident_tasks(actor, *, incident: Incident):

@@ -232,10 +232,12 @@ def plans(request):
         request,
         "incidents/plans.html",
         {
-            "plans": selectors.plans(actor),
+            "plans": [
+                setattr(p, "may_approve", policy.can(actor, "plan.approve", p)) or p
+                for p in selectors.plans(actor)
+            ],
             "form": form,
             "may_draft": policy.can(actor, "plan.draft"),
-            "is_commander": actor.role == "commander",
         },
         status=400 if request.method == "POST" else 200,
     )

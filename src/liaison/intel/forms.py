@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from liaison import policy
 from liaison.geo.models import Area, Place
 from liaison.intel.models import (
     Category,
@@ -24,7 +24,9 @@ class ItemForm(forms.Form):
     body = forms.CharField(
         label=_("What was observed"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(state="active"))
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=policy.offered(Category, "view").filter(state="active")
+    )
     observed_at = forms.DateTimeField(label=_("Observed at"), widget=DT)
     reliability = forms.ChoiceField(label=_("Source reliability"), choices=Reliability.choices, initial="C")
     credibility = forms.TypedChoiceField(
@@ -34,12 +36,12 @@ class ItemForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Commune"),
         required=False,
-        queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"),
+        queryset=policy.offered(Area, "locate").filter(kind="commune").order_by("name"),
     )
     place = forms.ModelChoiceField(
         label=_("Post, gate or marker"),
         required=False,
-        queryset=Place.objects.exclude(kind="town").order_by("kind", "name"),
+        queryset=policy.offered(Place, "view").exclude(kind="town").order_by("kind", "name"),
     )
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
@@ -50,7 +52,7 @@ class ShareForm(forms.Form):
     units = forms.ModelMultipleChoiceField(
         label=_("Units"),
         required=False,
-        queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True).order_by("force", "path"),
+        queryset=policy.offered(Unit, "receive").order_by("force", "path"),
     )
     forces = forms.MultipleChoiceField(
         label=_("Whole forces"),
@@ -60,9 +62,7 @@ class ShareForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Unit to verify"), queryset=Unit.objects.filter(country=settings.NODE_COUNTRY, is_active=True)
-    )
+    unit = forms.ModelChoiceField(label=_("Unit to verify"), queryset=policy.offered(Unit, "receive"))
     due_at = forms.DateTimeField(label=_("Deadline"), widget=DT)
     question = forms.CharField(
         label=_("Question"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -113,7 +113,7 @@ class AttachmentForm(forms.Form):
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=Category.objects.all(), to_field_name="code"
+        label=_("Category"), required=False, queryset=policy.offered(Category, "view"), to_field_name="code"
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *Status.choices])
     level = forms.ChoiceField(
@@ -134,7 +134,7 @@ class FilterForm(forms.Form):
         label=_("Commune"),
         required=False,
         to_field_name="code",
-        queryset=Area.objects.filter(kind="commune", country="VN").order_by("name"),
+        queryset=policy.offered(Area, "locate").filter(kind="commune").order_by("name"),
     )
     reliability = forms.ChoiceField(
         label=_("Reliability"), required=False, choices=[("", "—"), *Reliability.choices]

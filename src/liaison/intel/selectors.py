@@ -16,7 +16,6 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
-from liaison.core.forms import is_uuid
 from liaison.core.text import normalise
 from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
 
@@ -180,13 +179,17 @@ def item_get(actor, *, item_id) -> Item:
 
 
 def item_revisions(actor, *, item: Item):
-    """The item's history. A link names the other item only if the reader may see it."""
-    revisions = list(item.revisions.select_related("by", "by_unit").order_by("id"))
-    linked = [r.changes["link"][1] for r in revisions if r.action == "linked" and "link" in r.changes]
-    refs = dict(
-        policy.visible(actor, Item).filter(pk__in=[x for x in linked if is_uuid(x)]).values_list("pk", "ref")
+    """The item's history. A link to an item the reader may not see is left out altogether (policy's
+    one rule for mentions); the others name the linked item by its reference."""
+    revisions = policy.without_hidden_mentions(
+        actor,
+        "item.history",
+        list(item.revisions.select_related("by", "by_unit").order_by("id")),
+        kind=lambda r: r.action,
+        data=lambda r: r.changes,
     )
-    refs = {str(k): v for k, v in refs.items()}
+    linked = [r.changes["link"][1] for r in revisions if r.action == "linked" and "link" in r.changes]
+    refs = {str(k): v for k, v in Item.objects.filter(pk__in=linked).values_list("pk", "ref")}
     for r in revisions:
         if r.action == "linked" and "link" in r.changes:
             r.changes = {**r.changes, "link": [None, refs.get(r.changes["link"][1], "—")]}

@@ -170,7 +170,7 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
             or policy.can(actor, "item.lower_tlp", item),
             "attach": policy.can(actor, "item.attach", item),
         },
-        "units": Unit.objects.filter(country="VN", is_active=True).order_by("force", "path"),
+        "units": policy.visible(actor, Unit, "receive").order_by("force", "path"),
     }
 
 

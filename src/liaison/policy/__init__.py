@@ -1,7 +1,16 @@
 """Need to know, decided in one place. See `policy.core` for the contract and `policy.involvement`
 for the one declaration per record type that access, the explanation and the feed come from."""
 
-from liaison.policy.core import can, explain, get_visible, require, visible
+from liaison.policy.core import (
+    can,
+    explain,
+    get_visible,
+    offered,
+    require,
+    shown,
+    visible,
+    without_hidden_mentions,
+)
 
 
 def explain_unit(unit, obj):
@@ -16,4 +25,15 @@ def explain_user(user, obj):
     return involvement.explain_user(user, obj)
 
 
-__all__ = ["can", "explain", "explain_unit", "explain_user", "get_visible", "require", "visible"]
+__all__ = [
+    "can",
+    "explain",
+    "explain_unit",
+    "explain_user",
+    "get_visible",
+    "offered",
+    "require",
+    "shown",
+    "visible",
+    "without_hidden_mentions",
+]

@@ -57,6 +57,15 @@ def visible(actor: Any, model: type[M], action: str = "view") -> QuerySet[M]:
     return base.filter(q)
 
 
+def offered(model: type[M], action: str) -> QuerySet[M]:
+    """What a form may offer as a choice before its reader is known (its queryset is built once):
+    the rule for `action` must not depend on who asks beyond being a member, and the service asks
+    `visible`/`can` again with the actor when the form is submitted."""
+    from liaison.org.actor import Actor
+
+    return visible(Actor.system(), model, action)
+
+
 def can(actor: Any, action: str, obj: Any = None) -> bool:
     _ensure_loaded()
     if actor is None:
@@ -109,6 +118,66 @@ class _Sought:
         self._meta = model._meta
         value = lookup.get("pk", lookup.get("id", next(iter(lookup.values()), "")))
         self.pk = "".join(c for c in str(value) if c.isprintable())[:64]
+
+
+# where ("incident.timeline", "item.history") -> entry kind -> (model, key in the entry's data, field)
+_MENTIONS: dict[str, dict[str, tuple[type[Model], Callable[[dict], Any], str]]] = {}
+
+
+def mention(where: str, kind: str, model: type[Model], *, key: Callable[[dict], Any], field: str = "pk"):
+    """Declare that entries of `kind` in `where` (a timeline, a history) name a record of `model`:
+    `key(data)` is the value of its `field` (its id or reference)."""
+    _MENTIONS.setdefault(where, {})[kind] = (model, key, field)
+
+
+def mentions(where: str) -> dict[str, tuple[type[Model], Callable[[dict], Any], str]]:
+    _ensure_loaded()
+    return dict(_MENTIONS.get(where, {}))
+
+
+def without_hidden_mentions(
+    actor: Any,
+    where: str,
+    entries: list,
+    *,
+    kind: Callable[[Any], str] = lambda e: e.kind,
+    data: Callable[[Any], dict] = lambda e: e.data,
+) -> list:
+    """The entries of a timeline or history less those that name a record the actor may not see:
+    a reader learns neither the reference nor that a hidden record was involved at all."""
+    specs = mentions(where)
+    wanted: dict[tuple[type[Model], str], set[str]] = {}
+    keyed = []
+    for e in entries:
+        spec = specs.get(kind(e))
+        value = spec[1](data(e) or {}) if spec else None
+        keyed.append((e, spec, None if value is None else str(value)))
+        if spec and value is not None:
+            wanted.setdefault((spec[0], spec[2]), set()).add(str(value))
+    seen: dict[tuple[type[Model], str], set[str]] = {}
+    for (model, field), values in wanted.items():
+        if field == "pk":
+            values = {v for v in values if _is_uuid(v)}
+        rows = visible(actor, model).filter(**{f"{field}__in": list(values)}).values_list(field, flat=True)
+        seen[(model, field)] = {str(v) for v in rows}
+    return [e for e, spec, v in keyed if spec is None or (v is not None and v in seen[(spec[0], spec[2])])]
+
+
+def shown(actor: Any, obj: Any) -> Any:
+    """A record named by another (an incident merged into another) if the actor may see it, else None."""
+    if obj is None:
+        return None
+    return obj if visible(actor, type(obj)).filter(pk=obj.pk).exists() else None
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def explain(actor: Any, obj: Any):

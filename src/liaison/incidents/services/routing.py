@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Q
 
+from liaison import policy
 from liaison.geo.models import PlaceKind
 from liaison.incidents.models import AreaKind, IncidentType, LeadRule
+from liaison.org.actor import Actor
 from liaison.org.models import Unit
 
 
@@ -43,7 +44,7 @@ def responsible_unit(force: str, area, place=None) -> Unit | None:
     gate's border-guard station), else the highest unit whose area is the place's commune (the post
     that covers the commune, not a station below it; the commune police), else the force's
     provincial command."""
-    units = Unit.objects.filter(force=force, country=settings.NODE_COUNTRY, is_active=True)
+    units = policy.visible(Actor.system(), Unit, "receive").filter(force=force)
     if place is not None and place.unit_id and units.filter(pk=place.unit_id).exists():
         return place.unit
     if area is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from liaison import policy
@@ -31,8 +30,13 @@ def item_share(
     for f in forces:
         if f not in Force.values or f == Force.FOREIGN_PARTNER:
             errs.append(FieldError("forces", "invalid_choice", f"Not a force of this node: {f}."))
+    receiving = set(
+        policy.visible(actor, Unit, "receive")
+        .filter(pk__in=[u.pk for u in units])
+        .values_list("pk", flat=True)
+    )
     for u in units:
-        if u.country != settings.NODE_COUNTRY:
+        if u.pk not in receiving:
             errs.append(
                 FieldError(
                     "units",
@@ -45,11 +49,7 @@ def item_share(
     require_open(item)
     if forces and item.tlp == Tlp.RED:
         raise NotPermitted("RED items are shared only with named units.", code="red_named_units_only")
-    via_force = (
-        list(Unit.objects.filter(force__in=forces, country=settings.NODE_COUNTRY, is_active=True))
-        if forces
-        else []
-    )
+    via_force = list(policy.visible(actor, Unit, "receive").filter(force__in=forces)) if forces else []
     targets = {u.pk: u for u in [*units, *via_force] if u.pk != item.origin_unit_id}
     policy.require(actor, "item.share", (item, list(targets.values())))
     now = clock.now()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 
 from liaison import policy
@@ -25,7 +24,7 @@ def verification_request(
     """Ask `unit` to verify the item by `due_at`. The unit gains access to the item (involvement), so
     the request is also a share: the handling level must allow sharing with that unit."""
     errs = []
-    if unit.country != settings.NODE_COUNTRY or not unit.is_active:
+    if not policy.visible(actor, Unit, "receive").filter(pk=unit.pk).exists():
         errs.append(FieldError("unit", errors.PARTNER_UNIT, "Only an active unit of this node can verify."))
     if not isinstance(due_at, dt.datetime) or due_at <= clock.now():
         errs.append(FieldError("due_at", "in_past", "The deadline must be in the future."))

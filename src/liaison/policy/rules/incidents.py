@@ -27,9 +27,9 @@ from liaison.incidents.models import (
     Task,
     TimelineEvent,
 )
-from liaison.intel.models import Tlp
+from liaison.intel.models import Item, Tlp
 from liaison.org.models import Role
-from liaison.policy.core import permission, visibility
+from liaison.policy.core import mention, permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, sees
 
@@ -59,6 +59,10 @@ INCIDENT = declare(
         (Seizure, "outcome__incident_id"),
     ),
 )
+
+
+# The incident's timeline names a linked item by its reference.
+mention("incident.timeline", "item_linked", Item, key=lambda d: d.get("item"), field="ref")
 
 
 def _reference(actor):

@@ -26,7 +26,7 @@ from liaison.intel.models import (
     VerificationRequest,
 )
 from liaison.org.models import Role
-from liaison.policy.core import permission, visibility
+from liaison.policy.core import mention, permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, record_q, sees
 
@@ -51,6 +51,10 @@ ITEM = declare(
         (Grading, "item_id"),
     ),
 )
+
+
+# The item's history names the other item of a link by its id.
+mention("item.history", "linked", Item, key=lambda d: (d.get("link") or [None, None])[1])
 
 
 def _sees(actor, item) -> bool:
