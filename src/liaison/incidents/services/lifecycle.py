@@ -319,3 +319,18 @@ def incident_link_item(actor: Actor, *, incident: Incident, item) -> Incident:
         timeline.item_linked(incident, actor, item=item)
         audit.record(actor, Verb.INCIDENT_ITEM_LINKED, incident, changes={"item": str(item.pk)})
     return incident
+
+
+def incidents_follow_item(*, item) -> None:
+    """An incident's level is at least the highest level of its items (PRODUCT.md): when a linked
+    item's handling level is raised, its incidents below that level rise to it.
+
+    Registered on `intel.hooks.handling_raised` (apps.py): it runs inside `item_set_handling`'s
+    transaction, whose audit event records the change; the incident's timeline names the item."""
+    lower = [lv for lv, rank in TLP_RANK.items() if rank < TLP_RANK[item.tlp]]
+    for inc in Incident.objects.select_for_update().filter(items=item, tlp__in=lower):
+        old = inc.tlp
+        inc.tlp = item.tlp
+        inc.version += 1
+        inc.save(update_fields=["tlp", "version", "updated_at"])
+        timeline.handling_raised(inc, old=old, new=item.tlp, because=item.ref)

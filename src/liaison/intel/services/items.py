@@ -12,6 +12,7 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
+from liaison.intel import hooks
 from liaison.intel.models import TLP_RANK, Category, Grading, Item, ItemReceipt, Reliability, Status, Tlp
 from liaison.intel.services.common import require_open, revise, search_text_of
 from liaison.org.actor import Actor
@@ -227,27 +228,9 @@ def item_set_handling(
         revise(actor, item, "handling", diff, reason)
         item.save()
         if "tlp" in diff and TLP_RANK[tlp] > TLP_RANK[diff["tlp"][0]]:
-            _raise_linked_incidents(item)
+            hooks.handling_raised(item=item)  # incidents follow their items' level (PRODUCT.md)
         audit.record(actor, Verb.ITEM_HANDLING_CHANGED, item, changes={f: v[1] for f, v in diff.items()})
     return item
-
-
-def _raise_linked_incidents(item: Item) -> None:
-    """An incident's level is at least the highest level of its items (PRODUCT.md)."""
-    from liaison.incidents.models import Incident, TimelineEvent
-
-    lower = [lv for lv, rank in TLP_RANK.items() if rank < TLP_RANK[item.tlp]]
-    for inc in Incident.objects.select_for_update().filter(items=item, tlp__in=lower):
-        old = inc.tlp
-        inc.tlp = item.tlp
-        inc.version += 1
-        inc.save(update_fields=["tlp", "version", "updated_at"])
-        TimelineEvent.objects.create(
-            incident=inc,
-            at=clock.now(),
-            kind="handling",
-            data={"old": old, "new": item.tlp, "because": item.ref},
-        )
 
 
 def item_close(actor: Actor, *, item: Item, reason: str = "") -> Item:
