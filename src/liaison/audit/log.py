@@ -130,3 +130,9 @@ def record_separately(actor, verb: Verb, obj: Any = None, **kwargs: Any) -> Audi
         raise RuntimeError("record_separately must not run inside another transaction")
     with transaction.atomic():
         return record(actor, verb, obj, **kwargs)
+
+
+def record_refusal(actor, action: str, obj: Any = None) -> AuditEvent:
+    """A refused action, recorded at the interface boundary (the kernel calls it through
+    `LIAISON_RECORD_REFUSAL`, for the API and the pages alike)."""
+    return record_separately(actor, Verb.ACCESS_REFUSED, obj, changes={"action": action})

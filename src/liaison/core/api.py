@@ -1,4 +1,4 @@
-"""What every API router shares: authentication, the actor, problem details, idempotent creates.
+"""What every API router shares: the actor, problem details, idempotent creates.
 
 One error shape (RFC 9457 problem details) with a list of field errors, for every error the API
 can give: validation, domain errors, authentication, CSRF, oversized or malformed bodies.
@@ -12,14 +12,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, SessionAuth
 
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
@@ -83,7 +84,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def on_domain(request, exc: DomainError):
-        _audit_refusal(request, exc)
+        audit_refusal(request, exc)
         return problem(exc.status, exc.code, exc.message, errors=exc.errors)
 
     @api.exception_handler(AuthenticationError)
@@ -136,17 +137,14 @@ def refused_object(obj):
     return obj
 
 
-def _audit_refusal(request: HttpRequest, exc: DomainError) -> None:
+def audit_refusal(request: HttpRequest, exc: DomainError) -> None:
+    """Record a refusal at the interface boundary (API and pages), after the refused work unwound,
+    through the recorder the settings name (`LIAISON_RECORD_REFUSAL`: the audit log's)."""
     refused = getattr(exc, "refused", None)
     if not refused:
         return
-    from liaison.audit import log as audit
-    from liaison.audit.verbs import Verb
-
     action, obj = refused
-    audit.record_separately(
-        actor_of(request), Verb.ACCESS_REFUSED, refused_object(obj), changes={"action": action}
-    )
+    import_string(settings.LIAISON_RECORD_REFUSAL)(actor_of(request), action, refused_object(obj))
 
 
 class ObjectParser(Parser):
@@ -159,37 +157,10 @@ class ObjectParser(Parser):
         return data
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer lia_…`: a per-user API token acting for one membership."""
-
-    def authenticate(self, request, token):
-        from liaison.accounts.services import api_token_authenticate
-
-        actor = api_token_authenticate(token)
-        if actor is None:
-            return None
-        request._liaison_actor = actor
-        request.user = actor.user
-        return actor.user
-
-
-class SessionActorAuth(SessionAuth):
-    """The signed-in session (CSRF checked on unsafe methods, as ninja does for cookie auth)."""
-
-    def authenticate(self, request, key):
-        from liaison.org.actor import actor_for_request
-
-        user = super().authenticate(request, key)
-        if user is None:
-            return None
-        actor_for_request(request)
-        return user
-
-
 def actor_of(request: HttpRequest):
-    from liaison.org.actor import actor_for_request
-
-    return actor_for_request(request)
+    """Who acts in this request (user, membership, how they came in), as the settings say to find it
+    (`LIAISON_ACTOR_FOR_REQUEST`: org's `actor_for_request`, cached on the request)."""
+    return import_string(settings.LIAISON_ACTOR_FOR_REQUEST)(request)
 
 
 IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
