@@ -26,6 +26,7 @@ from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
 from liaison.core.models import IdempotencyRecord
 from liaison.core.overload import RETRY_AFTER_SECONDS, overloaded
+from liaison.core.transactions import interface_boundary
 
 log = logging.getLogger(__name__)
 
@@ -177,12 +178,13 @@ def idempotent_create(
     """Run `create` at most once per (user, route, Idempotency-Key).
 
     Layer one records the key (committed at once: a concurrent duplicate sees it and gets 409);
-    layer two marks it done inside the same transaction as the created record, so a crash can
-    never leave a record without its key or a key pointing to nothing. A retry returns
-    `replay(result_id)`; the same key with another payload is refused with 422."""
+    layer two marks it done inside the same transaction as the created record (the service joins
+    it: `core/transactions.py`), so a crash can never leave a record without its key or a key
+    pointing to nothing. A retry returns `replay(result_id)`; the same key with another payload is
+    refused with 422."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        with transaction.atomic():
+        with interface_boundary():
             return status, create()
     if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
         raise Invalid(field="Idempotency-Key", code="invalid", message="1–200 printable ASCII characters.")
@@ -190,7 +192,7 @@ def idempotent_create(
     digest = hashlib.sha256(request.body).hexdigest()
     now = clock.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = IdempotencyRecord.objects.create(
                 user=user, route=route, key=key, request_hash=digest, created_at=now
             )
@@ -208,7 +210,7 @@ def idempotent_create(
             ) from None
         # An abandoned attempt (its process died before committing): take it over.
     try:
-        with transaction.atomic():
+        with interface_boundary():  # the service `create` calls joins this transaction
             locked = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
             if locked.state == IdempotencyRecord.State.DONE:
                 return locked.status_code or status, replay(locked.result_id)

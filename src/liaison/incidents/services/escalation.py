@@ -16,12 +16,12 @@ import os
 import time
 from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import Q
 
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
+from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import FINAL_STATUSES, Incident, Participant, Status, Task
 from liaison.incidents.services.lifecycle import ack_minutes
@@ -41,7 +41,7 @@ def sweep_due(
     now = now or clock.now()
     counts = {"incidents": 0, "tasks": 0}
     stale = now - ENQUEUE_RETRY
-    with transaction.atomic():
+    with durable():
         due = (
             Incident.objects.select_for_update(skip_locked=True)
             .filter(acknowledged_at__isnull=True, ack_due_at__lte=now, status=Status.REPORTED)
@@ -76,7 +76,7 @@ def _test_pause() -> None:
 
 def incident_escalate(actor: Actor, *, incident_id: str, level: int) -> bool:
     """Escalate one level up, exactly once: returns False when it is no longer due at that level."""
-    with transaction.atomic():
+    with durable():
         inc = Incident.objects.select_for_update().filter(pk=incident_id).select_related("lead_unit").first()
         if inc is None or inc.acknowledged_at is not None or inc.status in FINAL_STATUSES:
             return False
@@ -107,7 +107,7 @@ def incident_escalate(actor: Actor, *, incident_id: str, level: int) -> bool:
 
 
 def task_escalate(actor: Actor, *, task_id: str) -> bool:
-    with transaction.atomic():
+    with durable():
         t = Task.objects.select_for_update().filter(pk=task_id).select_related("unit", "incident").first()
         if (
             t is None

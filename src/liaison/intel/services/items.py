@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
+from liaison.core.transactions import durable
 from liaison.intel import hooks
 from liaison.intel.models import TLP_RANK, Category, Grading, Item, ItemReceipt, Reliability, Status, Tlp
 from liaison.intel.services.common import require_open, revise, search_text_of
@@ -101,7 +100,7 @@ def item_create(
         lat, lon = place.lat, place.lon
     if area is None and place is not None:
         area = place.area
-    with transaction.atomic():
+    with durable():
         item = Item(
             ref=next_ref("TIN"),
             title=title.strip(),
@@ -161,7 +160,7 @@ def item_open(actor: Actor, *, item: Item) -> Item:
     )
     if item.tlp not in RESTRICTED and receipt is None:
         return item
-    with transaction.atomic():
+    with durable():
         if receipt is not None:
             ItemReceipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
                 read_at=clock.now(), read_by=actor.user
@@ -186,7 +185,7 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     diff = {f: [getattr(item, f), v] for f, v in changes.items() if getattr(item, f) != v}
     if not diff:
         return item
-    with transaction.atomic():
+    with durable():
         for f, (_old, new) in diff.items():
             setattr(item, f, new)
         item.search_text = search_text_of(item)
@@ -222,7 +221,7 @@ def item_set_handling(
         diff["amber_widened"] = [item.amber_widened, amber_widened]
     if not diff:
         return item
-    with transaction.atomic():
+    with durable():
         for f, (_o, n) in diff.items():
             setattr(item, f, n)
         revise(actor, item, "handling", diff, reason)
@@ -239,7 +238,7 @@ def item_close(actor: Actor, *, item: Item, reason: str = "") -> Item:
         return item
     if len(reason) > 2000:
         raise Invalid(field="reason", code="too_long", message="At most 2,000 characters.")
-    with transaction.atomic():
+    with durable():
         diff = {"status": [item.status, Status.CLOSED]}
         item.status = Status.CLOSED
         revise(actor, item, "closed", diff, reason)
