@@ -4,15 +4,42 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
 
 from liaison.accounts.api import router as tokens_router
+from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
-from liaison.core.api import ObjectParser, SessionActorAuth, TokenAuth, install_error_handlers
+from liaison.core.api import ObjectParser, install_error_handlers
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
+from liaison.org.actor import actor_for_request
 from liaison.org.api import me_router, units_router
 from liaison.situation.api import router as situation_router
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer lia_…`: a per-user API token acting for one membership."""
+
+    def authenticate(self, request, token):
+        actor = api_token_authenticate(token)
+        if actor is None:
+            return None
+        request._liaison_actor = actor
+        request.user = actor.user
+        return actor.user
+
+
+class SessionActorAuth(SessionAuth):
+    """The signed-in session (CSRF checked on unsafe methods, as ninja does for cookie auth)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        actor_for_request(request)
+        return user
+
 
 api = NinjaAPI(
     title="Liaison API",

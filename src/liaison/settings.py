@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "liaison.intel",
     "liaison.incidents",
     "liaison.situation",
+    "liaison.demo",
     "django_tasks_db",
     "liaison.web",
 ]
@@ -91,6 +92,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The kernel (liaison.core) imports no context: the two things its interfaces need from them are
+# named here. Who acts in a request (org), and where a refusal is recorded (the audit log).
+LIAISON_ACTOR_FOR_REQUEST = "liaison.org.actor.actor_for_request"
+LIAISON_RECORD_REFUSAL = "liaison.audit.log.record_refusal"
 
 ROOT_URLCONF = "liaison.urls"
 WSGI_APPLICATION = "liaison.wsgi.application"

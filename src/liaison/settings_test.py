@@ -15,9 +15,6 @@ NODE_KEY_FILE = _tmp / "keys" / "node-ed25519.pem"
 AUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
 ATTACHMENT_DIR = _tmp / "attachments"
 PERSON_KEY_FILE = _tmp / "keys" / "persons.key"
-# pytest-django (4.14) runs each test inside one transaction; reads and refusals are recorded "in a
-# transaction of their own" relative to that baseline.
-LIAISON_ATOMIC_BASELINE = 1
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that WAL and synchronous=FULL are what the tests see.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}

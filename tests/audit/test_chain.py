@@ -172,7 +172,7 @@ def test_record_refuses_to_run_outside_a_transaction(cast):
 
 def test_record_separately_refuses_to_run_inside_a_callers_transaction(cast):
     officer = cast("na_meo_post_officer")
-    with transaction.atomic(), pytest.raises(RuntimeError, match="another transaction"):
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable atomic block cannot be nested"):
         record_separately(officer, Verb.ACCESS_REFUSED, officer.user)
 
 

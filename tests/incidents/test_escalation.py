@@ -1,6 +1,6 @@
 """Escalation (issue "Incidents"): an incident not acknowledged within its severity's time, or a task
 past its deadline, escalates to the parent unit and shows on the timeline. Deadlines live in columns;
-the worker's sweeper (`sweep_due`) finds what is due and enqueues one job per escalation, so a worker
+the worker's sweeper (`tasks.sweep_due`) finds what is due and enqueues one job per escalation, so a worker
 that was down catches up; each escalation happens exactly once, however often its job runs.
 
 In-process, with the controllable clock: `sweep_due` enqueues jobs (django_tasks_db rows) and
@@ -29,6 +29,7 @@ from liaison.core.worker import run_ready_jobs
 from liaison.geo.models import Area
 from liaison.incidents import services
 from liaison.incidents.models import Incident, IncidentType, Participant, Task, TimelineEvent
+from liaison.incidents.tasks import escalate_incident, sweep_due
 from liaison.org.actor import Actor
 from liaison.org.models import Unit
 
@@ -143,23 +144,23 @@ def test_an_unacknowledged_incident_escalates_once_to_the_parent_unit(open_smugg
 
         # Nothing is due before the deadline, not even a second before it.
         clk.advance(MEDIUM_ACK - dt.timedelta(seconds=1))
-        services.sweep_due()
+        sweep_due()
         assert incident_jobs(inc) == []
         run_jobs()
         assert snapshot(inc)[0] == 0 and escalations(inc) == []
 
         # Past the deadline: exactly one job, and sweeping again does not enqueue a second.
         clk.advance(dt.timedelta(minutes=1))
-        counts = services.sweep_due()
+        counts = sweep_due()
         assert counts["incidents"] >= 1
         jobs = incident_jobs(inc)
         assert len(jobs) == 1
         assert jobs[0].status == "READY"
         assert jobs[0].args_kwargs["args"] == [str(inc.pk), 1]
         assert Incident.objects.get(pk=inc.pk).escalation_enqueued_at == clock.now()
-        services.sweep_due()
+        sweep_due()
         clk.advance(dt.timedelta(minutes=1))
-        services.sweep_due()
+        sweep_due()
         assert len(incident_jobs(inc)) == 1
 
         # Enqueued is not done: the job does the escalation.
@@ -193,7 +194,7 @@ def test_running_an_escalation_again_changes_nothing(open_smuggling, t0):
     with clock.frozen(t0) as clk:
         inc = open_smuggling()
         clk.advance(MEDIUM_ACK + dt.timedelta(minutes=1))
-        services.sweep_due()
+        sweep_due()
         run_jobs()
         after_first = snapshot(inc)
         assert after_first[0] == 1 and after_first[2] == 1
@@ -213,9 +214,7 @@ def test_running_an_escalation_again_changes_nothing(open_smuggling, t0):
         assert snapshot(inc) == after_first
 
         # A stray duplicate job for the same level does nothing either.
-        from liaison.incidents import tasks as jobs
-
-        jobs.escalate_incident.enqueue(str(inc.pk), 1)
+        escalate_incident.enqueue(str(inc.pk), 1)
         run_jobs()
         assert snapshot(inc) == after_first
         # Nor does a job for a level ahead of its time (level 2 is not due for two hours).
@@ -234,12 +233,12 @@ def test_a_lost_job_is_enqueued_again_but_escalates_only_once(open_smuggling, t0
     with clock.frozen(t0) as clk:
         inc = open_smuggling()
         clk.advance(MEDIUM_ACK + dt.timedelta(minutes=1))
-        services.sweep_due()
+        sweep_due()
         clk.advance(dt.timedelta(minutes=4))
-        services.sweep_due()
+        sweep_due()
         assert len(incident_jobs(inc)) == 1
         clk.advance(dt.timedelta(minutes=2))  # six minutes after the first enqueue, nothing ran
-        services.sweep_due()
+        sweep_due()
         assert len(incident_jobs(inc)) == 2
         run_jobs()
 
@@ -258,7 +257,7 @@ def test_an_acknowledged_incident_never_escalates(cast, open_smuggling, t0):
         services.incident_transition(cast("na_meo_post_officer"), incident=inc, to="acknowledged")
         for step in (MEDIUM_ACK, dt.timedelta(hours=6), dt.timedelta(days=3)):
             clk.advance(step)
-            services.sweep_due()
+            sweep_due()
             run_jobs()
         assert incident_jobs(inc) == []
         assert services.incident_escalate(Actor.system(), incident_id=str(inc.pk), level=1) is False
@@ -274,7 +273,7 @@ def test_acknowledged_after_the_job_was_enqueued_it_does_not_escalate(cast, open
     with clock.frozen(t0) as clk:
         inc = open_smuggling()
         clk.advance(MEDIUM_ACK + dt.timedelta(minutes=1))
-        services.sweep_due()
+        sweep_due()
         assert len(incident_jobs(inc)) == 1
         clk.advance(dt.timedelta(minutes=1))
         services.incident_transition(cast("na_meo_post_officer"), incident=inc, to="acknowledged")
@@ -308,12 +307,12 @@ def test_a_task_past_its_deadline_escalates_once_to_its_units_parent(cast, open_
         )
 
         clk.advance(dt.timedelta(minutes=30) - dt.timedelta(seconds=1))
-        services.sweep_due()
+        sweep_due()
         assert task_jobs(task) == []
 
         clk.advance(dt.timedelta(minutes=1))
-        services.sweep_due()
-        services.sweep_due()
+        sweep_due()
+        sweep_due()
         assert len(task_jobs(task)) == 1
         ran_at = clock.now()
         run_jobs()
@@ -329,7 +328,7 @@ def test_a_task_past_its_deadline_escalates_once_to_its_units_parent(cast, open_
 
         # Once: later sweeps, the job run again, the service called again change nothing.
         clk.advance(dt.timedelta(minutes=20))
-        services.sweep_due()
+        sweep_due()
         assert len(task_jobs(task)) == 1
         [job] = task_jobs(task)
         DBTaskResult.objects.filter(pk=job.pk).update(status="READY", started_at=None)
@@ -357,7 +356,7 @@ def test_a_task_done_in_time_never_escalates(cast, open_smuggling, t0):
         clk.advance(dt.timedelta(minutes=20))
         services.task_update(cast("na_meo_commune_police"), task=task, state="done")
         clk.advance(dt.timedelta(days=1))
-        services.sweep_due()
+        sweep_due()
         run_jobs()
     assert task_jobs(task) == []
     task.refresh_from_db()
@@ -375,7 +374,7 @@ def test_a_worker_down_for_a_day_catches_up_one_level_at_a_time(open_smuggling, 
         # The worker is down: nothing sweeps for a day (twelve acknowledgement periods).
         clk.advance(dt.timedelta(days=1))
 
-        services.sweep_due()
+        sweep_due()
         assert len(incident_jobs(inc)) == 1  # one job, for level 1, not one per missed period
         assert incident_jobs(inc)[0].args_kwargs["args"] == [str(inc.pk), 1]
         back_at = clock.now()
@@ -387,7 +386,7 @@ def test_a_worker_down_for_a_day_catches_up_one_level_at_a_time(open_smuggling, 
 
         # More rounds at the same moment: no burst.
         for _ in range(3):
-            services.sweep_due()
+            sweep_due()
             run_jobs()
         assert len(incident_jobs(inc)) == 1
         assert Incident.objects.get(pk=inc.pk).escalation_level == 1
@@ -395,11 +394,11 @@ def test_a_worker_down_for_a_day_catches_up_one_level_at_a_time(open_smuggling, 
 
         # The next level comes a full period later.
         clk.advance(MEDIUM_ACK - dt.timedelta(seconds=1))
-        services.sweep_due()
+        sweep_due()
         run_jobs()
         assert Incident.objects.get(pk=inc.pk).escalation_level == 1
         clk.advance(dt.timedelta(seconds=1))
-        services.sweep_due()
+        sweep_due()
         run_jobs()
 
     # BP-TH, the border-guard command, is the top of the tree: the second level has nobody to go to,

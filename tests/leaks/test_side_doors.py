@@ -102,7 +102,11 @@ def test_a_merged_incident_names_its_target_only_to_readers_who_see_the_target(d
     source = _incident("bat_mot_post_officer", BAT_MOT, title="Buôn lậu pháo (Bát Mọt)")
     target = _incident("na_meo_post_officer", NA_MEO, title="Buôn lậu pháo (Na Mèo)")
     incidents.incident_transition(
-        cast_actor("border_guard_commander"), incident=source, to=Status.MERGED, merge_into=target, reason="Cùng một vụ"
+        cast_actor("border_guard_commander"),
+        incident=source,
+        to=Status.MERGED,
+        merge_into=target,
+        reason="Cùng một vụ",
     )
     urls = (f"/incidents/{source.pk}/", f"/api/v1/incidents/{source.pk}")
     assert target.ref in _texts("border_guard_commander", *urls)

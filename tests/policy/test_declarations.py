@@ -88,7 +88,9 @@ def test_the_explanation_equals_access_for_every_record(db, name):
     for decl in involvement.declarations():
         for model, limit in [(decl.record, None), *((c, 40) for c, _ in decl.children)]:
             rows = _rows_of(model, limit)
-            visible = set(policy.visible(actor, model).filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+            visible = set(
+                policy.visible(actor, model).filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
+            )
             for r in rows:
                 e = policy.explain(actor, r)
                 assert e.granted == (r.pk in visible), (name, model._meta.label_lower, r.pk, e.steps)

@@ -123,3 +123,15 @@ def read_checkpoints(path: Path | None = None, key: Ed25519PublicKey | None = No
             ok = False
         result.append(Checkpoint(n, doc["node"], int(doc["seq"]), doc["hash"], doc["at"], ok))
     return result
+
+
+def worker_checkpoint() -> str | None:
+    """The worker's periodic job (registered in `apps.py`): sign the head if it moved."""
+    cp = write_checkpoint()
+    return f"checkpoint at event #{cp.seq}" if cp else None
+
+
+def worker_final_checkpoint() -> str | None:
+    """The worker's last act when it stops."""
+    cp = write_checkpoint()
+    return f"final checkpoint at event #{cp.seq}" if cp else None

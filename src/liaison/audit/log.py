@@ -124,9 +124,14 @@ def record_separately(actor, verb: Verb, obj: Any = None, **kwargs: Any) -> Audi
     """Append one event in a transaction of its own: reads, sign-ins and refusals.
 
     Refusals are recorded at the interface boundary, after the refused work has unwound: inside a
-    caller's transaction the event would roll back with it, so that is an error. (The test suite
-    runs each test inside its own transactions and raises the baseline accordingly.)"""
-    if len(connection.atomic_blocks) > getattr(settings, "LIAISON_ATOMIC_BASELINE", 0):
-        raise RuntimeError("record_separately must not run inside another transaction")
-    with transaction.atomic():
+    caller's transaction the event would roll back with it, so the transaction is durable (Django
+    raises RuntimeError inside another one; the test case's own transactions excepted). It never
+    joins an interface's boundary (`core/transactions.py`): a refusal outlives the refused write."""
+    with transaction.atomic(durable=True):
         return record(actor, verb, obj, **kwargs)
+
+
+def record_refusal(actor, action: str, obj: Any = None) -> AuditEvent:
+    """A refused action, recorded at the interface boundary (the kernel calls it through
+    `LIAISON_RECORD_REFUSAL`, for the API and the pages alike)."""
+    return record_separately(actor, Verb.ACCESS_REFUSED, obj, changes={"action": action})

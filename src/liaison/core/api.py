@@ -1,4 +1,4 @@
-"""What every API router shares: authentication, the actor, problem details, idempotent creates.
+"""What every API router shares: the actor, problem details, idempotent creates.
 
 One error shape (RFC 9457 problem details) with a list of field errors, for every error the API
 can give: validation, domain errors, authentication, CSRF, oversized or malformed bodies.
@@ -12,19 +12,21 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, SessionAuth
 
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
 from liaison.core.models import IdempotencyRecord
 from liaison.core.overload import RETRY_AFTER_SECONDS, overloaded
+from liaison.core.transactions import interface_boundary
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def on_domain(request, exc: DomainError):
-        _audit_refusal(request, exc)
+        audit_refusal(request, exc)
         return problem(exc.status, exc.code, exc.message, errors=exc.errors)
 
     @api.exception_handler(AuthenticationError)
@@ -136,17 +138,14 @@ def refused_object(obj):
     return obj
 
 
-def _audit_refusal(request: HttpRequest, exc: DomainError) -> None:
+def audit_refusal(request: HttpRequest, exc: DomainError) -> None:
+    """Record a refusal at the interface boundary (API and pages), after the refused work unwound,
+    through the recorder the settings name (`LIAISON_RECORD_REFUSAL`: the audit log's)."""
     refused = getattr(exc, "refused", None)
     if not refused:
         return
-    from liaison.audit import log as audit
-    from liaison.audit.verbs import Verb
-
     action, obj = refused
-    audit.record_separately(
-        actor_of(request), Verb.ACCESS_REFUSED, refused_object(obj), changes={"action": action}
-    )
+    import_string(settings.LIAISON_RECORD_REFUSAL)(actor_of(request), action, refused_object(obj))
 
 
 class ObjectParser(Parser):
@@ -159,37 +158,10 @@ class ObjectParser(Parser):
         return data
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer lia_…`: a per-user API token acting for one membership."""
-
-    def authenticate(self, request, token):
-        from liaison.accounts.services import api_token_authenticate
-
-        actor = api_token_authenticate(token)
-        if actor is None:
-            return None
-        request._liaison_actor = actor
-        request.user = actor.user
-        return actor.user
-
-
-class SessionActorAuth(SessionAuth):
-    """The signed-in session (CSRF checked on unsafe methods, as ninja does for cookie auth)."""
-
-    def authenticate(self, request, key):
-        from liaison.org.actor import actor_for_request
-
-        user = super().authenticate(request, key)
-        if user is None:
-            return None
-        actor_for_request(request)
-        return user
-
-
 def actor_of(request: HttpRequest):
-    from liaison.org.actor import actor_for_request
-
-    return actor_for_request(request)
+    """Who acts in this request (user, membership, how they came in), as the settings say to find it
+    (`LIAISON_ACTOR_FOR_REQUEST`: org's `actor_for_request`, cached on the request)."""
+    return import_string(settings.LIAISON_ACTOR_FOR_REQUEST)(request)
 
 
 IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
@@ -206,12 +178,13 @@ def idempotent_create(
     """Run `create` at most once per (user, route, Idempotency-Key).
 
     Layer one records the key (committed at once: a concurrent duplicate sees it and gets 409);
-    layer two marks it done inside the same transaction as the created record, so a crash can
-    never leave a record without its key or a key pointing to nothing. A retry returns
-    `replay(result_id)`; the same key with another payload is refused with 422."""
+    layer two marks it done inside the same transaction as the created record (the service joins
+    it: `core/transactions.py`), so a crash can never leave a record without its key or a key
+    pointing to nothing. A retry returns `replay(result_id)`; the same key with another payload is
+    refused with 422."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        with transaction.atomic():
+        with interface_boundary():
             return status, create()
     if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
         raise Invalid(field="Idempotency-Key", code="invalid", message="1–200 printable ASCII characters.")
@@ -219,7 +192,7 @@ def idempotent_create(
     digest = hashlib.sha256(request.body).hexdigest()
     now = clock.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = IdempotencyRecord.objects.create(
                 user=user, route=route, key=key, request_hash=digest, created_at=now
             )
@@ -237,7 +210,7 @@ def idempotent_create(
             ) from None
         # An abandoned attempt (its process died before committing): take it over.
     try:
-        with transaction.atomic():
+        with interface_boundary():  # the service `create` calls joins this transaction
             locked = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
             if locked.state == IdempotencyRecord.State.DONE:
                 return locked.status_code or status, replay(locked.result_id)

@@ -43,20 +43,9 @@ class DomainErrorMiddleware:
             return busy_page()
         if not isinstance(exception, DomainError):
             return None
-        refused = getattr(exception, "refused", None)
-        if refused:
-            from liaison.audit import log as audit
-            from liaison.audit.verbs import Verb
-            from liaison.core.api import refused_object
-            from liaison.org.actor import actor_for_request
+        from liaison.core.api import audit_refusal
 
-            action, obj = refused
-            audit.record_separately(
-                actor_for_request(request),
-                Verb.ACCESS_REFUSED,
-                refused_object(obj),
-                changes={"action": action},
-            )
+        audit_refusal(request, exception)
         status = exception.status if exception.status in (403, 404, 409, 422) else 400
         template = {404: "web/404.html", 403: "web/403.html"}.get(status, "web/error.html")
         return render(request, template, {"error": exception}, status=status)

@@ -1,9 +1,13 @@
 """`liaison worker`: the background loop.
 
-Every round: sign an audit checkpoint when due, run the sweepers (they enqueue what is due from the
-deadline columns, so a worker that was down catches up), re-queue jobs left RUNNING by a killed
-worker, then run the ready jobs (Django tasks on the database backend). Jobs are idempotent.
-Run one worker on SQLite; several on PostgreSQL.
+Every round: run the sweeps (they enqueue what is due from the deadline columns, so a worker that
+was down catches up), re-queue jobs left RUNNING by a killed worker, run the ready jobs (Django
+tasks on the database backend), then the periodic jobs that are due. Jobs are idempotent. Run one
+worker on SQLite; several on PostgreSQL.
+
+The kernel knows no context: contexts register their sweeps and periodic jobs here from their
+`AppConfig.ready()` (incidents: the escalation sweep; audit: the signed checkpoint, every
+`AUDIT_CHECKPOINT_INTERVAL` seconds and at shutdown).
 """
 
 from __future__ import annotations
@@ -15,21 +19,56 @@ import secrets
 import signal
 import socket
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 
-from liaison.audit.checkpoints import write_checkpoint
+from liaison.core.hooks import Hook
 
 log = logging.getLogger("liaison.worker")
 
+sweeps = Hook(
+    "worker.sweeps",
+    "Every WORKER_SWEEP_SECONDS, before the jobs run: each receiver enqueues what is due and returns "
+    "{what: how many it enqueued}.",
+)
 
-def sweepers():
-    from liaison.incidents.services.escalation import sweep_due
 
-    return [sweep_due]
+@dataclass(frozen=True)
+class Periodic:
+    """A job of the worker itself, run after the ready jobs once `every()` seconds have passed, and
+    `at_stop` once more when the worker stops. Each returns a line for the worker's output, or None."""
+
+    name: str
+    run: Callable[[], str | None]
+    every: Callable[[], float]
+    at_stop: Callable[[], str | None] | None = None
+
+
+_periodic: dict[str, Periodic] = {}
+
+
+def register_sweep(sweep: Callable[[], dict[str, int]]) -> None:
+    sweeps.register(sweep)
+
+
+def register_periodic(
+    name: str,
+    run: Callable[[], str | None],
+    *,
+    every: Callable[[], float],
+    at_stop: Callable[[], str | None] | None = None,
+) -> None:
+    """Register (or replace, by name: `ready()` may run twice) a periodic job of the worker."""
+    _periodic[name] = Periodic(name, run, every, at_stop)
+
+
+def periodic() -> tuple[Periodic, ...]:
+    return tuple(_periodic.values())
 
 
 def reap_stale(worker_id: str, *, startup: bool = False) -> int:
@@ -97,18 +136,19 @@ class Loop:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        jobs = periodic()
         self.say(
-            f"liaison worker {self.worker_id}: checkpoints every {settings.AUDIT_CHECKPOINT_INTERVAL}s, "
-            f"sweeps every {settings.WORKER_SWEEP_SECONDS}s"
+            f"liaison worker {self.worker_id}: sweeps every {settings.WORKER_SWEEP_SECONDS}s"
+            + "".join(f", {job.name} every {job.every()}s" for job in jobs)
         )
         reap_stale(self.worker_id, startup=True)
-        next_checkpoint = next_sweep = 0.0
+        next_sweep = 0.0
+        next_run = {job.name: 0.0 for job in jobs}
         while True:
             close_old_connections()
             now = time.monotonic()
             if now >= next_sweep:
-                for sweep in sweepers():
-                    counts = sweep()
+                for counts in sweeps():
                     if any(counts.values()):
                         self.say(f"sweep: {counts}")
                 reap_stale(self.worker_id)
@@ -116,14 +156,16 @@ class Loop:
             ran = run_ready_jobs(self.worker_id)
             if ran:
                 self.say(f"ran {ran} job(s)")
-            if now >= next_checkpoint:
-                cp = write_checkpoint()
-                if cp:
-                    self.say(f"checkpoint at event #{cp.seq}")
-                next_checkpoint = now + settings.AUDIT_CHECKPOINT_INTERVAL
+            for job in jobs:
+                if now >= next_run[job.name]:
+                    line = job.run()
+                    if line:
+                        self.say(line)
+                    next_run[job.name] = now + job.every()
             if self.once or self.stopping:
                 break
             time.sleep(0.5)
-        cp = write_checkpoint()
-        if cp:
-            self.say(f"final checkpoint at event #{cp.seq}")
+        for job in jobs:
+            line = job.at_stop() if job.at_stop else None
+            if line:
+                self.say(line)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.geo import reference
 from liaison.geo.models import Area, Place, PlaceKind
 from liaison.org.actor import Actor
@@ -28,7 +27,7 @@ def reference_import(actor: Actor, *, province_codes: list[int] | None = None) -
         "Muang Hiam": "viengthong",
     }
     created = updated = 0
-    with transaction.atomic():
+    with durable():
         existing = {a.code: a for a in Area.objects.all()}
         for ref in refs:
             short = ref.name.removeprefix("Xã ").removeprefix("Phường ")
@@ -120,7 +119,7 @@ def place_upsert(
         "area": area,
         "unit": unit,
     }
-    with transaction.atomic():
+    with durable():
         if current is None:
             place = Place.objects.create(code=code, **values)
             audit.record(

@@ -25,6 +25,11 @@ def opened(incident, actor, *, lead_unit, plan, tasks: int):
     )
 
 
+def handling_raised(incident, *, old: str, new: str, because: str):
+    """The incident followed a linked item whose handling level was raised (`because`: its ref)."""
+    return _add(incident, "handling", None, old=old, new=new, because=because)
+
+
 def status_changed(incident, actor, *, old: str, new: str, reason: str = ""):
     return _add(incident, "status", actor, old=old, new=new, reason=reason)
 

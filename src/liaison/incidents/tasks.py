@@ -1,7 +1,9 @@
-"""Background jobs (Django tasks on the database backend). Each is idempotent: a job re-run after a
-killed worker changes nothing twice."""
+"""Background jobs (Django tasks on the database backend) and the worker's sweep that enqueues them.
+Each job is idempotent: a job re-run after a killed worker changes nothing twice."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.tasks import task
 
@@ -17,3 +19,10 @@ def escalate_incident(incident_id: str, level: int) -> bool:
 @task()
 def escalate_task(task_id: str) -> bool:
     return escalation.task_escalate(Actor.system(), task_id=task_id)
+
+
+def sweep_due(now: dt.datetime | None = None) -> dict[str, int]:
+    """The worker's sweep (registered in `apps.py`): one job per escalation that is due."""
+    return escalation.sweep_due(
+        now, escalate_incident=escalate_incident.enqueue, escalate_task=escalate_task.enqueue
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
@@ -11,6 +10,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import events
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.org.actor import Actor
 from liaison.situation.models import RiskZone
 
@@ -50,7 +50,7 @@ def risk_zone_save(
     errs, bounds = _validate(name, kind, geometry, note)
     if errs:
         raise Invalid(errs)
-    with transaction.atomic():
+    with durable():
         z = zone or RiskZone(drawn_by=actor.user)
         z.name, z.kind, z.geometry, z.note = name.strip(), kind, geometry, note
         z.min_lon, z.min_lat, z.max_lon, z.max_lat = bounds

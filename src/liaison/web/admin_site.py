@@ -7,6 +7,7 @@ from django.contrib import admin
 from django_otp.admin import OTPAdminSite
 
 from liaison import policy
+from liaison.core.transactions import interface_boundary
 from liaison.org.actor import actor_for_request
 
 
@@ -50,3 +51,11 @@ class PolicyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return policy.visible(self._actor(request), self.model)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Django's change form, with its transaction opened as an interface boundary, so that the
+        service `save_model` calls (durable: `core/transactions.py`) joins it."""
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        with interface_boundary():
+            return self._changeform_view(request, object_id, form_url, extra_context)

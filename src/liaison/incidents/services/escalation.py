@@ -1,9 +1,10 @@
 """Escalation: an incident not acknowledged in its severity's time, or a task past its deadline,
 escalates to the parent unit, and shows on the timeline.
 
-Deadlines live in columns. The sweeper (run by `liaison worker` every few seconds) finds what is due
-and enqueues one job per escalation, marking it enqueued in the same transaction; a worker that was
-down catches up on its next sweep. Each job is idempotent: it re-checks, under a row lock, that the
+Deadlines live in columns. The sweeper (`tasks.sweep_due`, run by `liaison worker` every few
+seconds) finds what is due and enqueues one job per escalation, marking it enqueued in the same
+transaction; a worker that was down catches up on its next sweep. The jobs are handed in by the
+caller, so that services do not import the jobs that call them. Each job is idempotent: it re-checks, under a row lock, that the
 escalation is still due at the expected level, so a job re-run after a killed worker does nothing
 twice.
 """
@@ -13,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import Q
 
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
+from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import FINAL_STATUSES, Incident, Participant, Status, Task
 from liaison.incidents.services.lifecycle import ack_minutes
@@ -28,21 +30,25 @@ from liaison.org.actor import Actor
 ENQUEUE_RETRY = dt.timedelta(minutes=5)  # a lost job is enqueued again after this
 
 
-def sweep_due(now: dt.datetime | None = None) -> dict[str, int]:
-    """Enqueue the escalations that are due. Returns how many of each were enqueued."""
-    from liaison.incidents import tasks as jobs
-
+def sweep_due(
+    now: dt.datetime | None = None,
+    *,
+    escalate_incident: Callable[[str, int], object],
+    escalate_task: Callable[[str], object],
+) -> dict[str, int]:
+    """Enqueue the escalations that are due: `escalate_incident(incident_id, level)` and
+    `escalate_task(task_id)` enqueue one job each. Returns how many of each were enqueued."""
     now = now or clock.now()
     counts = {"incidents": 0, "tasks": 0}
     stale = now - ENQUEUE_RETRY
-    with transaction.atomic():
+    with durable():
         due = (
             Incident.objects.select_for_update(skip_locked=True)
             .filter(acknowledged_at__isnull=True, ack_due_at__lte=now, status=Status.REPORTED)
             .filter(Q(escalation_enqueued_at__isnull=True) | Q(escalation_enqueued_at__lt=stale))[:200]
         )
         for inc in due:
-            jobs.escalate_incident.enqueue(str(inc.pk), inc.escalation_level + 1)
+            escalate_incident(str(inc.pk), inc.escalation_level + 1)
             Incident.objects.filter(pk=inc.pk).update(escalation_enqueued_at=now)
             counts["incidents"] += 1
         overdue = (
@@ -55,7 +61,7 @@ def sweep_due(now: dt.datetime | None = None) -> dict[str, int]:
             .filter(Q(escalation_enqueued_at__isnull=True) | Q(escalation_enqueued_at__lt=stale))[:500]
         )
         for t in overdue:
-            jobs.escalate_task.enqueue(str(t.pk))
+            escalate_task(str(t.pk))
             Task.objects.filter(pk=t.pk).update(escalation_enqueued_at=now)
             counts["tasks"] += 1
     return counts
@@ -70,7 +76,7 @@ def _test_pause() -> None:
 
 def incident_escalate(actor: Actor, *, incident_id: str, level: int) -> bool:
     """Escalate one level up, exactly once: returns False when it is no longer due at that level."""
-    with transaction.atomic():
+    with durable():
         inc = Incident.objects.select_for_update().filter(pk=incident_id).select_related("lead_unit").first()
         if inc is None or inc.acknowledged_at is not None or inc.status in FINAL_STATUSES:
             return False
@@ -101,7 +107,7 @@ def incident_escalate(actor: Actor, *, incident_id: str, level: int) -> bool:
 
 
 def task_escalate(actor: Actor, *, task_id: str) -> bool:
-    with transaction.atomic():
+    with durable():
         t = Task.objects.select_for_update().filter(pk=task_id).select_related("unit", "incident").first()
         if (
             t is None

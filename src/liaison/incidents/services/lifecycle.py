@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import Conflict, FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
+from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import (
     FINAL_STATUSES,
@@ -135,7 +134,7 @@ def incident_open(
         raise Invalid(field="area", code="no_lead_unit", message=f"No unit of {lead_force} can lead here.")
     plan = ResponsePlan.objects.filter(incident_type=incident_type, state=ResponsePlan.State.APPROVED).first()
     now = clock.now()
-    with transaction.atomic():
+    with durable():
         inc = Incident.objects.create(
             ref=next_ref("VV"),
             incident_type=incident_type,
@@ -222,7 +221,7 @@ def incident_transition(
         raise Invalid(field="status", code="invalid_choice", message="Unknown status.")
     if len(reason) > 2000:
         raise Invalid(field="reason", code="too_long", message="At most 2,000 characters.")
-    with transaction.atomic():
+    with durable():
         inc = Incident.objects.select_for_update().get(pk=incident.pk)
         reopening = inc.status in (Status.CONTAINED, Status.RESOLVED) and to == Status.RESPONDING
         if to not in TRANSITIONS[inc.status]:
@@ -274,7 +273,7 @@ def incident_handover(actor: Actor, *, incident: Incident, unit: Unit, reason: s
     policy.require(actor, "incident.handover", incident)
     if incident.status in FINAL_STATUSES:
         raise Conflict("incident_final", "The incident is over.")
-    with transaction.atomic():
+    with durable():
         old = incident.lead_unit
         Participant.objects.filter(incident=incident, role=Participant.Role.LEAD).update(active=False)
         # The units the old lead named lose their view of protected persons with the lead.
@@ -297,7 +296,7 @@ def incident_name_unit(actor: Actor, *, incident: Incident, unit: Unit) -> Parti
     if unit.country != incident.lead_unit.country:
         raise Invalid(field="unit", code="partner_unit", message="Only a unit of this node.")
     policy.require(actor, "incident.name_unit", incident)
-    with transaction.atomic():
+    with durable():
         p = _participate(incident, unit, Participant.Role.NAMED)
         Participant.objects.filter(pk=p.pk).update(active=True)
         timeline.unit_named(incident, actor, unit=unit)
@@ -310,7 +309,7 @@ def incident_link_item(actor: Actor, *, incident: Incident, item) -> Incident:
     policy.require(actor, "incident.manage", incident)
     if not policy.visible(actor, type(item)).filter(pk=item.pk).exists():
         raise NotPermitted()
-    with transaction.atomic():
+    with durable():
         incident.items.add(item)
         if TLP_RANK[item.tlp] > TLP_RANK[incident.tlp]:
             incident.tlp = item.tlp
@@ -319,3 +318,18 @@ def incident_link_item(actor: Actor, *, incident: Incident, item) -> Incident:
         timeline.item_linked(incident, actor, item=item)
         audit.record(actor, Verb.INCIDENT_ITEM_LINKED, incident, changes={"item": str(item.pk)})
     return incident
+
+
+def incidents_follow_item(*, item) -> None:
+    """An incident's level is at least the highest level of its items (PRODUCT.md): when a linked
+    item's handling level is raised, its incidents below that level rise to it.
+
+    Registered on `intel.hooks.handling_raised` (apps.py): it runs inside `item_set_handling`'s
+    transaction, whose audit event records the change; the incident's timeline names the item."""
+    lower = [lv for lv, rank in TLP_RANK.items() if rank < TLP_RANK[item.tlp]]
+    for inc in Incident.objects.select_for_update().filter(items=item, tlp__in=lower):
+        old = inc.tlp
+        inc.tlp = item.tlp
+        inc.version += 1
+        inc.save(update_fields=["tlp", "version", "updated_at"])
+        timeline.handling_raised(inc, old=old, new=item.tlp, because=item.ref)

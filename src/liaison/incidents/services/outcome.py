@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, crypto
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import Incident, Outcome, Person, PersonRole, Seizure, SeizureKind
 from liaison.org.actor import Actor
@@ -49,7 +48,7 @@ def outcome_record(
     if errs:
         raise Invalid(errs)
     policy.require(actor, "incident.manage", incident)
-    with transaction.atomic():
+    with durable():
         out, _ = Outcome.objects.get_or_create(incident=incident, defaults={"updated_at": clock.now()})
         for k in COUNTS:
             setattr(out, k, counts.get(k, 0))
@@ -88,7 +87,7 @@ def person_add(
     if errs:
         raise Invalid(errs)
     policy.require(actor, "incident.add_person", incident)
-    with transaction.atomic():
+    with durable():
         p = Person.objects.create(
             incident=incident,
             role=role,

@@ -3,7 +3,6 @@ the lead-force rules table (administrators)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Max
 
 from liaison import policy
@@ -11,6 +10,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.incidents.models import AreaKind, IncidentType, LeadRule, PlanStep, ResponsePlan, Severity
 from liaison.org.actor import Actor
 from liaison.org.models import Force
@@ -46,7 +46,7 @@ def plan_draft(actor: Actor, *, incident_type: IncidentType, title: str, steps: 
         errs.append(FieldError("title", "invalid", "1–200 characters."))
     if errs:
         raise Invalid(errs)
-    with transaction.atomic():
+    with durable():
         last = (
             ResponsePlan.objects.select_for_update()
             .filter(incident_type=incident_type)
@@ -82,7 +82,7 @@ def plan_approve(actor: Actor, *, plan: ResponsePlan) -> ResponsePlan:
     policy.require(actor, "plan.approve", plan)
     if plan.state != ResponsePlan.State.DRAFT:
         raise Invalid(field="plan", code="not_draft", message="Only a draft can be approved.")
-    with transaction.atomic():
+    with durable():
         ResponsePlan.objects.filter(
             incident_type=plan.incident_type, state=ResponsePlan.State.APPROVED
         ).update(state=ResponsePlan.State.SUPERSEDED)
@@ -114,7 +114,7 @@ def lead_rule_set(
             errs.append(FieldError("supporting_forces", "invalid_choice", f"Not a supporting force: {f}."))
     if errs:
         raise Invalid(errs)
-    with transaction.atomic():
+    with durable():
         rule, _ = LeadRule.objects.update_or_create(
             incident_type=incident_type,
             area_kind=area_kind,

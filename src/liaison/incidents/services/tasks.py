@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import Conflict, FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import FINAL_STATUSES, Incident, Task
 from liaison.org.actor import Actor
@@ -46,7 +45,7 @@ def task_add(
     policy.require(actor, "incident.manage", incident)
     if incident.status in FINAL_STATUSES:
         raise Conflict("incident_final", "The incident is over.")
-    with transaction.atomic():
+    with durable():
         task = Task.objects.create(
             incident=incident, title=title.strip(), unit=unit, assignee=assignee, due_at=due_at
         )
@@ -68,7 +67,7 @@ def task_update(actor: Actor, *, task: Task, state: str, result: str = "") -> Ta
     if len(result) > 4000:
         raise Invalid(field="result", code="too_long", message="At most 4,000 characters.")
     policy.require(actor, "task.update", task)
-    with transaction.atomic():
+    with durable():
         t = Task.objects.select_for_update().get(pk=task.pk)
         if state != t.state and state not in TASK_MOVES[t.state]:
             raise Conflict("invalid_transition", f"A task that is {t.state} cannot become {state}.")

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import filetype
 from django.conf import settings
-from django.db import transaction
 
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.intel import errors
 from liaison.intel.models import Attachment, Item
 from liaison.org.actor import Actor
@@ -93,7 +93,7 @@ def attachment_add(actor: Actor, *, item: Item, filename: str, data: bytes) -> A
             raise Invalid(field="file", code=errors.FILE_TYPE, message="The image cannot be read.") from None
     sha = hashlib.sha256(data).hexdigest()
     _store(data, sha)  # content-addressed: a rolled-back create leaves a harmless orphan
-    with transaction.atomic():
+    with durable():
         att = Attachment.objects.create(
             item=item,
             filename=name,

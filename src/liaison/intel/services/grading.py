@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.intel import errors
 from liaison.intel.models import Credibility, Grading, Item, ItemLink, Reliability
 from liaison.intel.services.common import revise
@@ -30,7 +29,7 @@ def item_regrade(
     if errs:
         raise Invalid(errs)
     policy.require(actor, "item.regrade", item)
-    with transaction.atomic():
+    with durable():
         g = Grading.objects.create(
             item=item,
             kind=Grading.Kind.ANALYST,
@@ -81,7 +80,7 @@ def item_link(actor: Actor, *, item: Item, other: Item, kind: str = ItemLink.Kin
     existing = ItemLink.objects.filter(a=a, b=b).first()
     if existing:
         return LinkResult(existing, False, corroborates(a, b, existing.kind))
-    with transaction.atomic():
+    with durable():
         link = ItemLink.objects.create(a=a, b=b, kind=kind, created_by=actor.user, created_at=clock.now())
         revise(actor, item, "linked", {"link": [None, str(other.pk)], "kind": kind})
         item.save(update_fields=["version", "updated_at"])

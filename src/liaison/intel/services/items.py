@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
+from liaison.core.transactions import durable
+from liaison.intel import hooks
 from liaison.intel.models import TLP_RANK, Category, Grading, Item, ItemReceipt, Reliability, Status, Tlp
 from liaison.intel.services.common import require_open, revise, search_text_of
 from liaison.org.actor import Actor
@@ -100,7 +100,7 @@ def item_create(
         lat, lon = place.lat, place.lon
     if area is None and place is not None:
         area = place.area
-    with transaction.atomic():
+    with durable():
         item = Item(
             ref=next_ref("TIN"),
             title=title.strip(),
@@ -160,7 +160,7 @@ def item_open(actor: Actor, *, item: Item) -> Item:
     )
     if item.tlp not in RESTRICTED and receipt is None:
         return item
-    with transaction.atomic():
+    with durable():
         if receipt is not None:
             ItemReceipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
                 read_at=clock.now(), read_by=actor.user
@@ -185,7 +185,7 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     diff = {f: [getattr(item, f), v] for f, v in changes.items() if getattr(item, f) != v}
     if not diff:
         return item
-    with transaction.atomic():
+    with durable():
         for f, (_old, new) in diff.items():
             setattr(item, f, new)
         item.search_text = search_text_of(item)
@@ -221,33 +221,15 @@ def item_set_handling(
         diff["amber_widened"] = [item.amber_widened, amber_widened]
     if not diff:
         return item
-    with transaction.atomic():
+    with durable():
         for f, (_o, n) in diff.items():
             setattr(item, f, n)
         revise(actor, item, "handling", diff, reason)
         item.save()
         if "tlp" in diff and TLP_RANK[tlp] > TLP_RANK[diff["tlp"][0]]:
-            _raise_linked_incidents(item)
+            hooks.handling_raised(item=item)  # incidents follow their items' level (PRODUCT.md)
         audit.record(actor, Verb.ITEM_HANDLING_CHANGED, item, changes={f: v[1] for f, v in diff.items()})
     return item
-
-
-def _raise_linked_incidents(item: Item) -> None:
-    """An incident's level is at least the highest level of its items (PRODUCT.md)."""
-    from liaison.incidents.models import Incident, TimelineEvent
-
-    lower = [lv for lv, rank in TLP_RANK.items() if rank < TLP_RANK[item.tlp]]
-    for inc in Incident.objects.select_for_update().filter(items=item, tlp__in=lower):
-        old = inc.tlp
-        inc.tlp = item.tlp
-        inc.version += 1
-        inc.save(update_fields=["tlp", "version", "updated_at"])
-        TimelineEvent.objects.create(
-            incident=inc,
-            at=clock.now(),
-            kind="handling",
-            data={"old": old, "new": item.tlp, "because": item.ref},
-        )
 
 
 def item_close(actor: Actor, *, item: Item, reason: str = "") -> Item:
@@ -256,7 +238,7 @@ def item_close(actor: Actor, *, item: Item, reason: str = "") -> Item:
         return item
     if len(reason) > 2000:
         raise Invalid(field="reason", code="too_long", message="At most 2,000 characters.")
-    with transaction.atomic():
+    with durable():
         diff = {"status": [item.status, Status.CLOSED]}
         item.status = Status.CLOSED
         revise(actor, item, "closed", diff, reason)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import FieldError, Invalid, NotPermitted
+from liaison.core.transactions import durable
 from liaison.intel import errors
 from liaison.intel.models import Item, ItemReceipt, ItemShare, Tlp
 from liaison.intel.services.common import require_open, revise
@@ -53,7 +52,7 @@ def item_share(
     targets = {u.pk: u for u in [*units, *via_force] if u.pk != item.origin_unit_id}
     policy.require(actor, "item.share", (item, list(targets.values())))
     now = clock.now()
-    with transaction.atomic():
+    with durable():
         existing = set(
             ItemReceipt.objects.filter(item=item, unit_id__in=targets).values_list("unit_id", flat=True)
         )
@@ -111,7 +110,7 @@ def item_acknowledge(actor: Actor, *, item: Item) -> ItemReceipt:
         raise NotPermitted("Only a recipient unit acknowledges receipt.", code=errors.NOT_RECIPIENT)
     if receipt.acknowledged_at is not None:
         return receipt
-    with transaction.atomic():
+    with durable():
         now = clock.now()
         receipt.acknowledged_at, receipt.acknowledged_by = now, actor.user
         if receipt.read_at is None:

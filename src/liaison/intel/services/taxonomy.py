@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.intel.models import Category
 from liaison.org.actor import Actor
 
@@ -50,7 +49,7 @@ def category_propose(actor: Actor, *, code: str, name_vi: str, name_en: str, nam
             )
     if errs:
         raise Invalid(errs)
-    with transaction.atomic():
+    with durable():
         c = Category.objects.create(
             code=code,
             name_vi=name_vi.strip(),
@@ -69,7 +68,7 @@ def category_approve(actor: Actor, *, category: Category) -> Category:
         raise Invalid(
             field="category", code="not_proposed", message="Only a proposed category can be approved."
         )
-    with transaction.atomic():
+    with durable():
         category.state, category.approved_by = Category.State.ACTIVE, actor.user
         category.save()
         audit.record(actor, Verb.CATEGORY_APPROVED, category, changes={"state": "active"})

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Conflict, FieldError, Invalid
+from liaison.core.transactions import durable
 from liaison.intel import errors
 from liaison.intel.models import Credibility, Grading, Item, Reliability, Status, VerificationRequest
 from liaison.intel.services.common import require_open, revise
@@ -36,7 +35,7 @@ def verification_request(
     policy.require(actor, "item.request_verification", item)
     if unit.pk != item.origin_unit_id:
         policy.require(actor, "item.share", (item, [unit]))
-    with transaction.atomic():
+    with durable():
         req = VerificationRequest.objects.create(
             item=item,
             unit=unit,
@@ -85,7 +84,7 @@ def verification_answer(
     if request.state != VerificationRequest.State.OPEN:
         raise Conflict(errors.ALREADY_ANSWERED, "This request was already answered or cancelled.")
     item = request.item
-    with transaction.atomic():
+    with durable():
         # Re-read under a row lock: two answers sent at once must not both be recorded.
         locked = VerificationRequest.objects.select_for_update().get(pk=request.pk)
         if locked.state != VerificationRequest.State.OPEN:

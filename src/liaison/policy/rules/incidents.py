@@ -61,8 +61,10 @@ INCIDENT = declare(
 )
 
 
-# The incident's timeline names a linked item by its reference.
+# The incident's timeline names a linked item by its reference: when it was linked, and when the
+# incident followed the item's raised handling level.
 mention("incident.timeline", "item_linked", Item, key=lambda d: d.get("item"), field="ref")
+mention("incident.timeline", "handling", Item, key=lambda d: d.get("because"), field="ref")
 
 
 def _reference(actor):
