@@ -73,13 +73,17 @@ def test_an_incident_timeline_does_not_name_a_linked_item_the_reader_cannot_see(
         unit=Unit.objects.get(code="BP-DON-BAT-MOT"),
         due_at=clock.now() + dt.timedelta(hours=6),
     )
+    # The item's level is raised: the incident follows it, and its timeline says because of which item.
+    intel.item_set_handling(cast_actor("na_meo_post_officer"), item=item, tlp="amber_strict")
+    assert Incident.objects.get(pk=inc.pk).tlp == "amber_strict"
     urls = (f"/incidents/{inc.pk}/", f"/api/v1/incidents/{inc.pk}")
     seen_by_post = _texts("na_meo_post_officer", *urls)
-    assert item.ref in seen_by_post and "item_linked" in seen_by_post
+    assert item.ref in seen_by_post and "item_linked" in seen_by_post and "handling" in seen_by_post
     seen_by_bat_mot = _texts("bat_mot_post_officer", *urls)
     assert inc.ref in seen_by_bat_mot
     assert item.ref not in seen_by_bat_mot
     assert "item_linked" not in seen_by_bat_mot
+    assert '"kind": "handling"' not in seen_by_bat_mot
 
 
 def test_an_item_history_does_not_show_a_link_to_an_item_the_reader_cannot_see(db):
