@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from liaison import policy
 from liaison.core.api import actor_of, idempotent_create
@@ -14,6 +13,7 @@ from liaison.geo.models import Area, Place
 from liaison.incidents import selectors, services
 from liaison.incidents.models import Incident, IncidentType
 from liaison.incidents.schemas import (
+    BoardFilter,
     HandoverIn,
     IncidentIn,
     IncidentOut,
@@ -26,6 +26,7 @@ from liaison.incidents.schemas import (
     PersonOut,
     PlanIn,
     PlanOut,
+    TaskFilter,
     TaskIn,
     TaskOut,
     TaskUpdateIn,
@@ -164,19 +165,9 @@ def incident_out(actor, inc: Incident) -> IncidentOut:
     )
 
 
-class BoardQuery(Schema):
-    include_final: bool = False
-    severity: str | None = Field(None, max_length=10)
-
-
 @router.get("/incidents", response=list[IncidentRowOut])
-def board(request, f: Query[BoardQuery]):
-    return [
-        row_out(r)
-        for r in selectors.incident_board(
-            actor_of(request), include_final=f.include_final, severity=f.severity
-        )
-    ]
+def board(request, f: Query[BoardFilter]):
+    return [row_out(r) for r in selectors.incident_board(actor_of(request), f)]
 
 
 @router.post("/incidents", response={201: IncidentOut})
@@ -274,8 +265,8 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
 
 
 @router.get("/tasks/mine", response=list[TaskOut])
-def tasks_mine(request, mine_only: bool = False):
-    return [task_out(t) for t in selectors.my_tasks(actor_of(request), mine_only=mine_only)]
+def tasks_mine(request, f: Query[TaskFilter]):
+    return [task_out(t) for t in selectors.my_tasks(actor_of(request), f)]
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut)

@@ -19,6 +19,23 @@ PersonRoleCode = Literal[tuple(PersonRole.values)]  # type: ignore[valid-type]
 SeizureCode = Literal[tuple(SeizureKind.values)]  # type: ignore[valid-type]
 
 
+# Each list's filters are defined once: the API's query, the page's query string (parsed by
+# `core.forms.parse_query`) and the selector take the same schema.
+class BoardFilter(Schema):
+    """Filters of the incident board (open incidents, newest first)."""
+
+    include_final: bool = Field(False, description="also closed, merged and cancelled incidents")
+    severity: str | None = Field(None, max_length=10)
+    drills: bool = Field(True, description="include drills")
+
+
+class TaskFilter(Schema):
+    """Filters of the task list: the tasks of the caller's unit."""
+
+    mine_only: bool = Field(False, description="only the tasks assigned to me")
+    open_only: bool = Field(True, description="only open and in-progress tasks")
+
+
 class IncidentIn(Schema):
     type: str = Field(min_length=1, max_length=40, description="incident type code")
     title: str = Field(min_length=1, max_length=200)

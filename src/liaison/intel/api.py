@@ -23,6 +23,7 @@ from liaison.intel.schemas import (
     CloseIn,
     HandlingIn,
     ItemAmendIn,
+    ItemFilter,
     ItemIn,
     ItemOut,
     ItemPageOut,
@@ -38,24 +39,6 @@ from liaison.intel.schemas import (
 from liaison.org.models import Unit
 
 router = Router(tags=["information"])
-
-
-class ItemQuery(Schema):
-    q: str = Field("", max_length=200)
-    category: str | None = Field(None, max_length=40)
-    status: str | None = Field(None, max_length=20)
-    level: str | None = Field(None, max_length=10)
-    tlp: str | None = Field(None, max_length=12)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    area: str | None = Field(None, max_length=40)
-    origin_unit: str | None = Field(None, max_length=40)
-    origin_force: str | None = Field(None, max_length=20)
-    reliability: str | None = Field(None, max_length=1)
-    credibility: int | None = Field(None, ge=1, le=6)
-    include_drills: bool = False
-    cursor: str | None = Field(None, max_length=200)
-    limit: int = Field(50, ge=1, le=200)
 
 
 def row_out(r: dict) -> ItemRowOut:
@@ -151,8 +134,8 @@ def _item(actor, item_id) -> Item:
 
 
 @router.get("/items", response=ItemPageOut)
-def list_items(request, f: Query[ItemQuery]):
-    page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.model_dump()))
+def list_items(request, f: Query[ItemFilter]):
+    page = selectors.item_list(actor_of(request), f)
     return ItemPageOut(
         items=[row_out(r) for r in page.rows],
         count=page.count,
@@ -419,7 +402,7 @@ def inbox(request):
     actor = actor_of(request)
     box = selectors.inbox(actor)
     rows = (
-        selectors.filtered_items(actor, selectors.ItemFilter(include_drills=True))
+        selectors.filtered_items(actor, ItemFilter(include_drills=True))
         .filter(pk__in=[r.item_id for r in box["unacknowledged"]])
         .order_by("-received_at")
         .values(*selectors.ITEM_COLUMNS)

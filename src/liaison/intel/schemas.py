@@ -4,8 +4,9 @@ import datetime as dt
 import uuid
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from liaison.intel.models import Credibility, Reliability, Tlp
 from liaison.org.models import Force
@@ -14,6 +15,49 @@ TlpCode = Literal[tuple(Tlp.values)]  # type: ignore[valid-type]
 ReliabilityCode = Literal[tuple(Reliability.values)]  # type: ignore[valid-type]
 CredibilityCode = Literal[tuple(Credibility.values)]  # type: ignore[valid-type]
 ForceCode = Literal[tuple(v for v in Force.values if v != "foreign_partner")]  # type: ignore[valid-type]
+
+
+# Defined once: the API's query (`Query[ItemFilter]`), the list page (its query string parsed by
+# `core.forms.parse_query`, so an error names the field) and `selectors.item_list` all take it.
+class ItemFilter(Schema):
+    """Filters of the item list, newest first; every filter narrows (AND)."""
+
+    q: str = Field("", max_length=200, description="words, all of them (AND)")
+    category: str | None = Field(None, max_length=40, description="category code")
+    status: str | None = Field(None, max_length=20)
+    level: str | None = Field(None, max_length=10)
+    tlp: str | None = Field(None, max_length=12)
+    since: dt.datetime | None = Field(None, description="received at or after; a date: from its start")
+    until: dt.datetime | None = Field(None, description="received before; a date: through its end")
+    area: str | None = Field(None, max_length=40, description="commune code")
+    origin_unit: str | None = Field(None, max_length=40, description="unit code")
+    origin_force: str | None = Field(None, max_length=20)
+    reliability: str | None = Field(None, max_length=1)
+    credibility: int | None = Field(None, ge=1, le=6, description="this grade or better")
+    include_drills: bool = False
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _day(cls, v, info: ValidationInfo):
+        """A bare date is a whole local day: `since` from its first moment, `until` through its last."""
+        if isinstance(v, str) and len(v.strip()) == 10:
+            try:
+                v = dt.date.fromisoformat(v.strip())
+            except ValueError:
+                return v  # the datetime parser names the error
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            if info.field_name == "until":
+                v += dt.timedelta(days=1)
+            return dt.datetime(v.year, v.month, v.day, tzinfo=timezone.get_current_timezone())
+        return v
+
+    @field_validator("since", "until")
+    @classmethod
+    def _aware(cls, v: dt.datetime | None):
+        """A time without an offset is local time."""
+        return timezone.make_aware(v) if v is not None and timezone.is_naive(v) else v
 
 
 class ItemIn(Schema):
