@@ -5,9 +5,12 @@ import uuid
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from liaison.core.errors import DomainError, FieldError, Invalid
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
 
@@ -212,10 +215,86 @@ class PlanStepIn(BaseModel):
     notify: list[str] = Field(default_factory=list, max_length=10)
 
 
+MAX_STEPS = 50
+
+# The plans page writes steps as lines of text, one step a line: `title | responsible | minutes |
+# notify,…`. They are parsed into the API's own `PlanStepIn` (the same limits), and a bad line is an
+# error on the `steps` field that names the line.
+STEP_PARTS = {
+    "title": gettext_lazy("title"),
+    "responsible": gettext_lazy("responsible"),
+    "deadline_minutes": gettext_lazy("minutes"),
+    "notify": gettext_lazy("notify"),
+}
+STEP_MESSAGES = {
+    "title": gettext_lazy("1–200 characters."),
+    "responsible": gettext_lazy("lead, supporting or a force."),
+    "deadline_minutes": gettext_lazy("a whole number of minutes, 1 minute to 90 days."),
+    "notify": gettext_lazy("at most 10 targets, separated by commas."),
+}
+
+
+def _on_line(n: int, part: str, message) -> str:
+    return _("Line %(n)d, %(part)s: %(message)s") % {"n": n, "part": STEP_PARTS[part], "message": message}
+
+
+def _step_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of each step: blank lines are no steps."""
+    return [(n, line) for n, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+
+
+def plan_steps_from_text(text: str) -> list[PlanStepIn]:
+    """The steps of a textarea, one a line, as the API's `PlanStepIn`; every bad line is named."""
+    errors: list[FieldError] = []
+    steps: list[PlanStepIn] = []
+    lines = _step_lines(text)
+    if not 1 <= len(lines) <= MAX_STEPS:
+        message = _("From 1 to %(max)d steps.") % {"max": MAX_STEPS}
+        raise Invalid(field="steps", code="out_of_range", message=message)
+    for n, line in lines:
+        parts = [p.strip() for p in line.split("|")]
+        if not 3 <= len(parts) <= 4:
+            message = _("Line %(n)d: title | responsible | minutes | notify") % {"n": n}
+            errors.append(FieldError("steps", "malformed", message))
+            continue
+        try:
+            steps.append(
+                PlanStepIn(
+                    title=parts[0],
+                    responsible=parts[1],
+                    deadline_minutes=parts[2],
+                    notify=[x.strip() for x in parts[3].split(",") if x.strip()] if len(parts) > 3 else [],
+                )
+            )
+        except ValidationError as exc:
+            for part in dict.fromkeys(str(e["loc"][0]) for e in exc.errors()):
+                errors.append(FieldError("steps", "invalid", _on_line(n, part, STEP_MESSAGES[part])))
+    if errors:
+        raise Invalid(errors)
+    return steps
+
+
+def plan_errors_on_lines(exc: DomainError, text: str) -> DomainError:
+    """A service names a step by its position (`steps.2.responsible`); the page's textarea names
+    its line. Other fields and errors are left as they are."""
+    if not isinstance(exc, Invalid):
+        return exc
+    lines = [n for n, _line in _step_lines(text)]
+    out = []
+    for e in exc.errors:
+        head, _dot, rest = e.field.partition(".")
+        index, _dot, part = rest.partition(".")
+        if head == "steps" and index.isdigit() and int(index) < len(lines) and part in STEP_PARTS:
+            out.append(FieldError("steps", e.code, _on_line(lines[int(index)], part, e.message)))
+        else:
+            out.append(e)
+    return Invalid(out)
+
+
 class PlanIn(Schema):
     type: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1, max_length=200)
-    steps: list[PlanStepIn] = Field(min_length=1, max_length=50)
+    steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
 
 
 class PlanOut(Schema):

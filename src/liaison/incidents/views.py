@@ -14,7 +14,7 @@ from liaison.core.forms import parse_query, show_errors
 from liaison.incidents import forms as f
 from liaison.incidents import selectors, services
 from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
-from liaison.incidents.schemas import BoardFilter, TaskFilter
+from liaison.incidents.schemas import BoardFilter, TaskFilter, plan_errors_on_lines, plan_steps_from_text
 from liaison.intel.models import Item
 from liaison.web.decorators import signed_in
 
@@ -212,32 +212,14 @@ def plans(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                steps = []
-                for i, line in enumerate(x for x in d["steps"].splitlines() if x.strip()):
-                    parts = [p.strip() for p in line.split("|")]
-                    if len(parts) < 3 or not parts[2].isdigit():
-                        raise Invalid(
-                            field="steps",
-                            code="malformed",
-                            message=_("Line %(n)d: title | responsible | minutes | notify") % {"n": i + 1},
-                        )
-                    steps.append(
-                        {
-                            "title": parts[0],
-                            "responsible": parts[1],
-                            "deadline_minutes": int(parts[2]),
-                            "notify": [x.strip() for x in parts[3].split(",") if x.strip()]
-                            if len(parts) > 3
-                            else [],
-                        }
-                    )
+                steps = [s.model_dump() for s in plan_steps_from_text(d["steps"])]
                 services.plan_draft(actor, incident_type=d["incident_type"], title=d["title"], steps=steps)
                 messages.success(request, _("Draft saved. A commander approves it."))
                 return redirect("incidents:plans")
             except DomainError as exc:
                 if exc.status in (403, 404):
                     raise
-                show_errors(form, exc)
+                show_errors(form, plan_errors_on_lines(exc, d["steps"]))
     return render(
         request,
         "incidents/plans.html",
