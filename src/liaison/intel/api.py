@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
@@ -16,7 +17,7 @@ from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import Invalid, NotFound
 from liaison.geo.models import Area, Place
 from liaison.intel import exports, selectors, services, stats
-from liaison.intel.models import Category, Item, VerificationRequest
+from liaison.intel.models import Attachment, Category, Item, VerificationRequest
 from liaison.intel.schemas import (
     AccessOut,
     AttachmentOut,
@@ -345,10 +346,15 @@ def answer_verification(request, request_id: uuid.UUID, payload: VerificationAns
 def add_attachment(request, item_id: uuid.UUID, file: File[UploadedFile]):
     actor = actor_of(request)
     item = _item(actor, item_id)
-    if file.size > 0 and file.size > __import__("django.conf").conf.settings.ATTACHMENT_MAX_BYTES:
+    if file.size > settings.ATTACHMENT_MAX_BYTES:  # refused before it is read into memory
         raise Invalid(field="file", code="file_too_large", message="The file is too large.")
-    att = services.attachment_add(actor, item=item, filename=file.name or "", data=file.read())
-    return Status(201, att)
+    status, att = idempotent_create(
+        request,
+        "items.attachment",
+        lambda: services.attachment_add(actor, item=item, filename=file.name or "", data=file.read()),
+        replay=lambda rid: policy.get_visible(actor, Attachment, what="attachment", pk=rid),
+    )
+    return Status(status, att)
 
 
 @router.get("/attachments/{attachment_id}")
