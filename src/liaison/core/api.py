@@ -193,6 +193,19 @@ def actor_of(request: HttpRequest):
     return actor_for_request(request)
 
 
+class WithParts:
+    """A record and the parts its response shows, each read by its own selector: an output schema
+    reads both by attribute (`WithParts(item, receipts=selectors.item_receipts(...))`), the parts
+    first, then the record."""
+
+    def __init__(self, record: Any, **parts: Any) -> None:
+        self.__dict__.update(parts)
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._record, name)
+
+
 IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
 
 

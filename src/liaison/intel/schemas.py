@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from liaison.intel.models import Credibility, Reliability, Tlp
 from liaison.org.models import Force
@@ -86,16 +86,30 @@ class ItemAmendIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class ItemRowOut(Schema):
+# Outputs are read from the records (or the selectors' `.values()` rows) by their attributes: no
+# hand-written mappers. Fields with a default are still required in the OpenAPI document.
+OUT = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+def related(column: str) -> AliasChoices:
+    """A related record's column: `category__code` in a `.values()` row, `category.code` on a record."""
+    return AliasChoices(column, AliasPath(*column.split("__")))
+
+
+# A plain pydantic model, not a ninja Schema: a list's rows are `.values()` dicts, validated once
+# in pydantic's core (ninja's per-field getter would cost a Python call per field and row).
+class ItemRowOut(BaseModel):
+    model_config = OUT
+
     id: uuid.UUID
     ref: str
     title: str
     status: str
     tlp: str
     level: str
-    category: str
-    origin_unit: str
-    origin_force: str
+    category: str = Field(validation_alias=related("category__code"))
+    origin_unit: str = Field(validation_alias=related("origin_unit__code"))
+    origin_force: str = Field(validation_alias=related("origin_unit__force"))
     reliability: str
     credibility: int
     analyst_reliability: str
@@ -105,12 +119,12 @@ class ItemRowOut(Schema):
     exchanged_at: dt.datetime | None
     lat: float | None
     lon: float | None
-    area: str | None
+    area: str | None = Field(None, validation_alias=related("area__code"))
     is_drill: bool
 
 
 class ItemPageOut(Schema):
-    items: list[ItemRowOut]
+    items: list[ItemRowOut] = Field(validation_alias="rows")
     count: int
     count_capped: bool
     next_cursor: str | None
@@ -121,8 +135,8 @@ class GradingOut(Schema):
     reliability: str
     credibility: int
     reason: str
-    by: str
-    by_unit: str
+    by: str = Field(validation_alias=AliasPath("by", "username"))
+    by_unit: str = Field(validation_alias=AliasPath("by_unit", "code"))
     at: dt.datetime
 
 
@@ -135,20 +149,36 @@ class RevisionOut(Schema):
     by_unit: str
     at: dt.datetime
 
+    @staticmethod
+    def resolve_by(r) -> str:
+        return r.by.username if r.by else "system"
+
+    @staticmethod
+    def resolve_by_unit(r) -> str:
+        return r.by_unit.code if r.by_unit else ""
+
 
 class ReceiptOut(Schema):
+    model_config = OUT
+
     unit_id: uuid.UUID
-    unit: str
+    # From a receipt; or from a row that already holds the codes (the access explanation's).
+    unit: str = Field(validation_alias=AliasChoices(AliasPath("unit", "code"), "unit"))
     delivered_at: dt.datetime
     read_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
-    acknowledged_by: str | None
+    acknowledged_by: str | None = Field(
+        None, validation_alias=AliasChoices(AliasPath("acknowledged_by", "username"), "acknowledged_by")
+    )
 
 
-class ItemOut(ItemRowOut):
+# An item with its gradings and receipts: `core.api.with_parts(item, gradings=…, receipts=…)`.
+class ItemOut(Schema, ItemRowOut):
+    model_config = OUT
+
     body: str
     amber_widened: bool
-    place: str | None
+    place: str | None = Field(None, validation_alias=AliasPath("place", "code"))
     version: int
     gradings: list[GradingOut]
     receipts: list[ReceiptOut]
@@ -186,6 +216,21 @@ class VerificationOut(Schema):
     state: str
     result: str
     question: str
+
+
+class InboxVerificationOut(Schema):
+    id: uuid.UUID
+    item_id: uuid.UUID
+    item_ref: str = Field(validation_alias=AliasPath("item", "ref"))
+    due_at: dt.datetime
+    overdue: bool
+    question: str
+
+
+class InboxOut(Schema):
+    unacknowledged: list[ItemRowOut]
+    verifications: list[InboxVerificationOut]
+    overdue: int
 
 
 class RegradeIn(Schema):
