@@ -7,7 +7,7 @@ import uuid
 from ninja import Query, Router, Status
 
 from liaison import policy
-from liaison.core.api import actor_of, idempotent_create
+from liaison.core.api import WithParts, actor_of, idempotent_create
 from liaison.core.errors import Invalid, NotFound
 from liaison.geo.models import Area, Place
 from liaison.incidents import selectors, services
@@ -69,105 +69,22 @@ def _unit(uid, field="unit_id") -> Unit:
     return u
 
 
-def row_out(r: dict) -> IncidentRowOut:
-    return IncidentRowOut(
-        id=r["id"],
-        ref=r["ref"],
-        title=r["title"],
-        type=r["incident_type__code"],
-        status=r["status"],
-        severity=r["severity"],
-        tlp=r["tlp"],
-        is_drill=r["is_drill"],
-        lead_unit=r["lead_unit__name"],
-        lead_force=r["lead_force"],
-        opened_at=r["opened_at"],
-        ack_due_at=r["ack_due_at"],
-        acknowledged_at=r["acknowledged_at"],
-        escalation_level=r["escalation_level"],
-        lat=r["lat"],
-        lon=r["lon"],
-    )
-
-
-def task_out(t) -> TaskOut:
-    return TaskOut(
-        id=t.id,
-        incident_id=t.incident_id,
-        title=t.title,
-        unit_id=t.unit_id,
-        unit=t.unit.name,
-        assignee=t.assignee.username if t.assignee else None,
-        due_at=t.due_at,
-        state=t.state,
-        result=t.result,
-        escalated_at=t.escalated_at,
-    )
-
-
-def incident_out(actor, inc: Incident) -> IncidentOut:
-    try:
-        out = inc.outcome
-    except Incident.outcome.RelatedObjectDoesNotExist:
-        out = None
+def incident_out(actor, inc: Incident) -> WithParts:
+    """The incident with the parts its selectors read, for `IncidentOut`."""
     visible_items = policy.visible(actor, inc.items.model).filter(pk__in=inc.items.values("pk"))
-    return IncidentOut(
-        id=inc.id,
-        ref=inc.ref,
-        title=inc.title,
-        type=inc.incident_type.code,
-        status=inc.status,
-        severity=inc.severity,
-        tlp=inc.tlp,
-        is_drill=inc.is_drill,
-        lead_unit=inc.lead_unit.name,
-        lead_force=inc.lead_force,
-        opened_at=inc.opened_at,
-        ack_due_at=inc.ack_due_at,
-        acknowledged_at=inc.acknowledged_at,
-        escalation_level=inc.escalation_level,
-        lat=inc.lat,
-        lon=inc.lon,
-        description=inc.description,
-        area_kind=inc.area_kind,
-        area=inc.area.code if inc.area else None,
-        place=inc.place.code if inc.place else None,
-        plan=inc.plan.title if inc.plan else None,
-        plan_version=inc.plan.version if inc.plan else None,
-        merged_into=inc.merged_into_id,
-        participants=[
-            dict(unit_id=p.unit_id, unit=p.unit.name, role=p.role)
-            for p in selectors.incident_participants(actor, incident=inc)
-        ],
-        tasks=[task_out(t) for t in selectors.incident_tasks(actor, incident=inc)],
-        timeline=[
-            dict(
-                at=e.at,
-                kind=e.kind,
-                actor=e.actor.username if e.actor else None,
-                unit=e.unit.name if e.unit else None,
-                data=e.data,
-            )
-            for e in selectors.incident_timeline(actor, incident=inc)
-        ],
-        outcome=None
-        if out is None
-        else dict(
-            arrested=out.arrested,
-            detained=out.detained,
-            rescued=out.rescued,
-            evacuated=out.evacuated,
-            deaths=out.deaths,
-            injured=out.injured,
-            seizures=[dict(kind=s.kind, quantity=s.quantity, note=s.note) for s in out.seizures.all()],
-        ),
+    return WithParts(
+        inc,
+        participants=selectors.incident_participants(actor, incident=inc),
+        tasks=selectors.incident_tasks(actor, incident=inc),
+        timeline=selectors.incident_timeline(actor, incident=inc),
+        outcome=selectors.incident_outcome(actor, incident=inc),
         items=[i.ref for i in visible_items],
     )
 
 
 @router.get("/incidents", response=list[IncidentRowOut])
 def board(request, f: Query[BoardFilter]):
-    return [row_out(r) for r in selectors.incident_board(actor_of(request), f)]
+    return selectors.incident_board(actor_of(request), f)
 
 
 @router.post("/incidents", response={201: IncidentOut})
@@ -261,12 +178,12 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
     status, task = idempotent_create(
         request, "incidents.task", create, replay=lambda rid: selectors.task_get(actor, task_id=rid)
     )
-    return Status(status, task_out(selectors.task_get(actor, task_id=task.pk)))
+    return Status(status, selectors.task_get(actor, task_id=task.pk))
 
 
 @router.get("/tasks/mine", response=list[TaskOut])
 def tasks_mine(request, f: Query[TaskFilter]):
-    return [task_out(t) for t in selectors.my_tasks(actor_of(request), f)]
+    return selectors.my_tasks(actor_of(request), f)
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut)
@@ -275,7 +192,7 @@ def update_task(request, task_id: uuid.UUID, payload: TaskUpdateIn):
     t = services.task_update(
         actor, task=selectors.task_get(actor, task_id=task_id), state=payload.state, result=payload.result
     )
-    return task_out(selectors.task_get(actor, task_id=t.pk))
+    return selectors.task_get(actor, task_id=t.pk)
 
 
 @router.put("/incidents/{incident_id}/outcome", response=IncidentOut)
@@ -334,29 +251,9 @@ def link_item(request, incident_id: uuid.UUID, payload: ItemRefIn):
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
 
 
-def plan_out(p) -> PlanOut:
-    return PlanOut(
-        id=p.id,
-        type=p.incident_type.code,
-        version=p.version,
-        title=p.title,
-        state=p.state,
-        steps=[
-            dict(
-                position=s.position,
-                title=s.title,
-                responsible=s.responsible,
-                deadline_minutes=s.deadline_minutes,
-                notify=s.notify,
-            )
-            for s in p.steps.all()
-        ],
-    )
-
-
 @router.get("/plans", response=list[PlanOut])
 def list_plans(request):
-    return [plan_out(p) for p in selectors.plans(actor_of(request))]
+    return selectors.plans(actor_of(request))
 
 
 @router.post("/plans", response={201: PlanOut})
@@ -373,30 +270,19 @@ def draft_plan(request, payload: PlanIn):
         ),
         replay=lambda rid: selectors.plan_get(actor, plan_id=rid),
     )
-    return Status(status, plan_out(selectors.plan_get(actor, plan_id=plan.pk)))
+    return Status(status, selectors.plan_get(actor, plan_id=plan.pk))
 
 
 @router.post("/plans/{plan_id}/approve", response=PlanOut)
 def approve_plan(request, plan_id: uuid.UUID):
     actor = actor_of(request)
     plan = services.plan_approve(actor, plan=selectors.plan_get(actor, plan_id=plan_id))
-    return plan_out(selectors.plan_get(actor, plan_id=plan.pk))
-
-
-def rule_out(r) -> LeadRuleOut:
-    return LeadRuleOut(
-        id=r.id,
-        type=r.incident_type.code if r.incident_type else None,
-        area_kind=r.area_kind,
-        severity=r.severity,
-        lead_force=r.lead_force,
-        supporting_forces=r.supporting_forces,
-    )
+    return selectors.plan_get(actor, plan_id=plan.pk)
 
 
 @router.get("/lead-rules", response=list[LeadRuleOut])
 def list_rules(request):
-    return [rule_out(r) for r in selectors.lead_rules(actor_of(request))]
+    return selectors.lead_rules(actor_of(request))
 
 
 @router.put("/lead-rules", response=LeadRuleOut)
@@ -407,13 +293,11 @@ def set_rule(request, payload: LeadRuleIn):
         itype = IncidentType.objects.filter(code=payload.type).first()
         if itype is None:
             raise Invalid(field="type", code="unknown", message="No such incident type.")
-    return rule_out(
-        services.lead_rule_set(
-            actor,
-            incident_type=itype,
-            area_kind=payload.area_kind,
-            severity=payload.severity,
-            lead_force=payload.lead_force,
-            supporting_forces=payload.supporting_forces,
-        )
+    return services.lead_rule_set(
+        actor,
+        incident_type=itype,
+        area_kind=payload.area_kind,
+        severity=payload.severity,
+        lead_force=payload.lead_force,
+        supporting_forces=payload.supporting_forces,
     )

@@ -8,7 +8,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.core.errors import DomainError, FieldError, Invalid
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
@@ -53,16 +53,30 @@ class IncidentIn(Schema):
     items: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 
 
-class IncidentRowOut(Schema):
+# Outputs are read from the records (or the board's `.values()` rows) by their attributes: no
+# hand-written mappers. Fields with a default are still required in the OpenAPI document.
+OUT = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+def related(column: str) -> AliasChoices:
+    """A related record's column: `lead_unit__name` in a `.values()` row, `lead_unit.name` on a record."""
+    return AliasChoices(column, AliasPath(*column.split("__")))
+
+
+# A plain pydantic model, not a ninja Schema: the board's rows are `.values()` dicts, validated
+# once in pydantic's core (ninja's per-field getter would cost a Python call per field and row).
+class IncidentRowOut(BaseModel):
+    model_config = OUT
+
     id: uuid.UUID
     ref: str
     title: str
-    type: str
+    type: str = Field(validation_alias=related("incident_type__code"))
     status: str
     severity: str
     tlp: str
     is_drill: bool
-    lead_unit: str
+    lead_unit: str = Field(validation_alias=related("lead_unit__name"))
     lead_force: str
     opened_at: dt.datetime
     ack_due_at: dt.datetime | None
@@ -73,12 +87,14 @@ class IncidentRowOut(Schema):
 
 
 class TaskOut(Schema):
+    model_config = OUT
+
     id: uuid.UUID
     incident_id: uuid.UUID
     title: str
     unit_id: uuid.UUID
-    unit: str
-    assignee: str | None
+    unit: str = Field(validation_alias=AliasPath("unit", "name"))
+    assignee: str | None = Field(None, validation_alias=AliasPath("assignee", "username"))
     due_at: dt.datetime
     state: str
     result: str
@@ -86,16 +102,18 @@ class TaskOut(Schema):
 
 
 class TimelineOut(Schema):
+    model_config = OUT
+
     at: dt.datetime
     kind: str
-    actor: str | None
-    unit: str | None
+    actor: str | None = Field(None, validation_alias=AliasPath("actor", "username"))
+    unit: str | None = Field(None, validation_alias=AliasPath("unit", "name"))
     data: dict
 
 
 class ParticipantOut(Schema):
     unit_id: uuid.UUID
-    unit: str
+    unit: str = Field(validation_alias=AliasPath("unit", "name"))
     role: str
 
 
@@ -115,14 +133,18 @@ class OutcomeOut(Schema):
     seizures: list[SeizureOut]
 
 
-class IncidentOut(IncidentRowOut):
+# An incident with the parts its selectors read: `core.api.WithParts(incident, participants=…,
+# tasks=…, timeline=…, outcome=…, items=…)`.
+class IncidentOut(Schema, IncidentRowOut):
+    model_config = OUT
+
     description: str
     area_kind: str
-    area: str | None
-    place: str | None
-    plan: str | None
-    plan_version: int | None
-    merged_into: uuid.UUID | None
+    area: str | None = Field(None, validation_alias=AliasPath("area", "code"))
+    place: str | None = Field(None, validation_alias=AliasPath("place", "code"))
+    plan: str | None = Field(None, validation_alias=AliasPath("plan", "title"))
+    plan_version: int | None = Field(None, validation_alias=AliasPath("plan", "version"))
+    merged_into: uuid.UUID | None = Field(validation_alias="merged_into_id")
     participants: list[ParticipantOut]
     tasks: list[TaskOut]
     timeline: list[TimelineOut]
@@ -297,13 +319,21 @@ class PlanIn(Schema):
     steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
 
 
+class PlanStepOut(Schema):
+    position: int
+    title: str
+    responsible: str
+    deadline_minutes: int
+    notify: list[str]
+
+
 class PlanOut(Schema):
     id: uuid.UUID
-    type: str
+    type: str = Field(validation_alias=AliasPath("incident_type", "code"))
     version: int
     title: str
     state: str
-    steps: list[dict]
+    steps: list[PlanStepOut]
 
 
 class LeadRuleIn(Schema):
@@ -315,8 +345,10 @@ class LeadRuleIn(Schema):
 
 
 class LeadRuleOut(Schema):
+    model_config = OUT
+
     id: int
-    type: str | None
+    type: str | None = Field(None, validation_alias=AliasPath("incident_type", "code"))
     area_kind: str
     severity: str
     lead_force: str
