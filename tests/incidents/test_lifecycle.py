@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from liaison.core import clock
 from liaison.core.models import Event, EventAudience
 from liaison.incidents.models import Incident, Participant, Task, TimelineEvent
+from liaison.incidents.schemas import BoardFilter
 from liaison.intel import services as intel
 from liaison.intel.models import Category
 from tests.incidents.incident_helpers import BAT_MOT, audit_count
@@ -521,7 +522,7 @@ def test_a_drill_is_left_out_of_statistics(cast, client_for, drug_case):
     real = drug_case()
     assert bat_mot_count() == before + 1  # a real incident does
     officer = cast("bat_mot_post_officer")
-    ids = {r["id"] for r in selectors.incident_board(officer, drills=False)}
+    ids = {r["id"] for r in selectors.incident_board(officer, BoardFilter(drills=False))}
     assert real.pk in ids and drill.pk not in ids
     assert drill.pk in {r["id"] for r in selectors.incident_board(officer)}
 

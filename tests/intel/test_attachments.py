@@ -187,3 +187,50 @@ def test_only_who_may_add_to_the_item_attaches(cast, unit, new_item):
     with pytest.raises(NotPermitted):
         services.attachment_add(cast("bat_mot_post_officer"), item=item, filename="a.png", data=png())
     assert not Attachment.objects.filter(item=item).exists()
+
+
+# --- an upload retried with its Idempotency-Key -----------------------------------------------
+
+ATTACHMENT_ADDED = 112
+
+
+def upload_with_key(client, item, name, data, key):
+    return client.post(
+        f"/api/v1/items/{item.pk}/attachments", {"file": _named(name, data)}, headers={"Idempotency-Key": key}
+    )
+
+
+def test_an_upload_retried_with_its_key_returns_the_first_attachment(client_for, new_item):
+    item = new_item()
+    client = client_for("na_meo_post_officer")
+    first = upload_with_key(client, item, "anh.png", png(), "up-1")
+    again = upload_with_key(client, item, "anh.png", png(), "up-1")
+    assert first.status_code == again.status_code == 201, (first.content, again.content)
+    assert again.json() == first.json()
+    assert Attachment.objects.filter(item=item).count() == 1
+    assert AuditEvent.objects.filter(verb=ATTACHMENT_ADDED, object_id=str(item.pk)).count() == 1
+    # Without a key, the same file is a second upload (as before).
+    assert upload(client, item, "anh.png", png()).status_code == 201
+    assert Attachment.objects.filter(item=item).count() == 2
+
+
+@pytest.mark.parametrize(
+    "name, data, other_item",
+    [
+        ("anh.png", png(noise=True), False),  # another file under the same name
+        ("anh-2.png", png(), False),  # the same content under another name
+        ("anh.png", png(), True),  # the same file to another item
+    ],
+    ids=["another file", "another name", "another item"],
+)
+def test_the_same_key_with_another_upload_is_refused(
+    client_for, new_item, problem_fields, name, data, other_item
+):
+    item, other = new_item(), new_item()
+    client = client_for("na_meo_post_officer")
+    assert upload_with_key(client, item, "anh.png", png(), "up-2").status_code == 201
+    target = other if other_item else item
+    r = upload_with_key(client, target, name, data, "up-2")
+    assert r.status_code == 422 and problem_fields(r) == {"Idempotency-Key"}
+    assert Attachment.objects.filter(item=item).count() == 1
+    assert not Attachment.objects.filter(item=other).exists()

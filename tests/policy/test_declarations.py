@@ -184,3 +184,17 @@ def test_no_visibility_decision_outside_policy():
             if DECISION.search(line):
                 offenders.append(f"{rel}:{n}: {line.strip()}")
     assert not offenders, "visibility decided outside policy/:\n" + "\n".join(offenders)
+
+
+def test_interfaces_read_no_model_around_policy():
+    """Pages, the API and forms read records through selectors or `policy` (ARCHITECTURE.md, rule 7:
+    one accessor per kind; no `Model.objects` in views or API modules)."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        if path.name not in ("api.py", "views.py", "forms.py") or rel == "core/api.py":
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\b[A-Z]\w*\.objects\b", line):
+                offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert not offenders, "reads around policy:\n" + "\n".join(offenders)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -164,7 +165,38 @@ def actor_of(request: HttpRequest):
     return import_string(settings.LIAISON_ACTOR_FOR_REQUEST)(request)
 
 
+class WithParts:
+    """A record and the parts its response shows, each read by its own selector: an output schema
+    reads both by attribute (`WithParts(item, receipts=selectors.item_receipts(...))`), the parts
+    first, then the record."""
+
+    def __init__(self, record: Any, **parts: Any) -> None:
+        self.__dict__.update(parts)
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._record, name)
+
+
 IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
+
+
+def payload_hash(request: HttpRequest) -> str:
+    """What an Idempotency-Key is bound to. A JSON body as sent. A multipart form (an upload) is
+    never sent the same way twice (its boundary is random): its path, its fields, and each file's
+    field, name, size and SHA-256 (read in chunks, then rewound for the create)."""
+    if request.content_type != "multipart/form-data":
+        return hashlib.sha256(request.body).hexdigest()
+    files = []
+    for field, uploads in sorted(request.FILES.lists()):
+        for f in uploads:
+            h = hashlib.sha256()
+            for chunk in f.chunks():
+                h.update(chunk)
+            f.seek(0)
+            files.append([field, f.name, f.size, h.hexdigest()])
+    canonical = {"path": request.path, "fields": sorted(request.POST.lists()), "files": files}
+    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
 
 
 def idempotent_create(
@@ -189,7 +221,7 @@ def idempotent_create(
     if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
         raise Invalid(field="Idempotency-Key", code="invalid", message="1–200 printable ASCII characters.")
     user = request.user
-    digest = hashlib.sha256(request.body).hexdigest()
+    digest = payload_hash(request)
     now = clock.now()
     try:
         with transaction.atomic(durable=True):

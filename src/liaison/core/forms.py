@@ -1,10 +1,14 @@
-"""Small helpers shared by pages and services: domain errors shown on a form's fields, id parsing."""
+"""Small helpers shared by pages and services: domain errors shown on a form's fields, id parsing,
+a query string parsed through an API schema."""
 
 from __future__ import annotations
 
 import uuid
 
-from liaison.core.errors import DomainError
+import pydantic
+from django.utils.translation import gettext_lazy
+
+from liaison.core.errors import DomainError, FieldError, Invalid
 
 
 def show_errors(form, exc: DomainError) -> None:
@@ -21,3 +25,34 @@ def is_uuid(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Pages speak the reader's language: pydantic's English messages replaced, by kind, with the words
+# of Django's own form fields (already in its catalogues).
+_MESSAGES = {
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "datetime_parsing": gettext_lazy("Enter a valid date/time."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a valid date/time."),
+    "date_parsing": gettext_lazy("Enter a valid date."),
+    "uuid_parsing": gettext_lazy("Enter a valid UUID."),
+}
+
+
+def parse_query(schema, data):
+    """A page's query string through the API's own schema (its filters defined once). A blank field
+    is an absent one (an HTML form sends every field); errors are an `Invalid` naming each field."""
+    raw = {name: data.get(name) for name in schema.model_fields if data.get(name, "") != ""}
+    try:
+        return schema.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise Invalid(
+            [
+                FieldError(
+                    ".".join(str(p) for p in e["loc"]) or "query",
+                    e["type"],
+                    str(_MESSAGES.get(e["type"], gettext_lazy("Enter a valid value."))),
+                )
+                for e in exc.errors()
+            ]
+        ) from None

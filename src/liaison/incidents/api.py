@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from liaison import policy
-from liaison.core.api import actor_of, idempotent_create
+from liaison.core.api import WithParts, actor_of, idempotent_create
 from liaison.core.errors import Invalid, NotFound
 from liaison.geo.models import Area, Place
 from liaison.incidents import selectors, services
 from liaison.incidents.models import Incident, IncidentType
 from liaison.incidents.schemas import (
+    BoardFilter,
     HandoverIn,
     IncidentIn,
     IncidentOut,
@@ -26,6 +26,7 @@ from liaison.incidents.schemas import (
     PersonOut,
     PlanIn,
     PlanOut,
+    TaskFilter,
     TaskIn,
     TaskOut,
     TaskUpdateIn,
@@ -41,11 +42,7 @@ router = Router(tags=["incidents"])
 def _code(model, field, code, actor, **extra):
     if not code:
         return None
-    obj = (
-        policy.visible(actor, model).filter(code=code, **extra).first()
-        if model in (Area, Place)
-        else model.objects.filter(code=code, **extra).first()
-    )
+    obj = policy.visible(actor, model).filter(code=code, **extra).first()
     if obj is None:
         raise Invalid(field=field, code="unknown", message=f"No such {field}: {code}.")
     return obj
@@ -61,122 +58,31 @@ def _as_request_fields(fn, **names):
         raise
 
 
-def _unit(uid, field="unit_id") -> Unit:
-    u = Unit.objects.filter(pk=uid).first()
+def _unit(actor, uid, field="unit_id") -> Unit:
+    u = policy.visible(actor, Unit).filter(pk=uid).first()
     if u is None:
         raise Invalid(field=field, code="unknown", message="No such unit.")
     return u
 
 
-def row_out(r: dict) -> IncidentRowOut:
-    return IncidentRowOut(
-        id=r["id"],
-        ref=r["ref"],
-        title=r["title"],
-        type=r["incident_type__code"],
-        status=r["status"],
-        severity=r["severity"],
-        tlp=r["tlp"],
-        is_drill=r["is_drill"],
-        lead_unit=r["lead_unit__name"],
-        lead_force=r["lead_force"],
-        opened_at=r["opened_at"],
-        ack_due_at=r["ack_due_at"],
-        acknowledged_at=r["acknowledged_at"],
-        escalation_level=r["escalation_level"],
-        lat=r["lat"],
-        lon=r["lon"],
-    )
-
-
-def task_out(t) -> TaskOut:
-    return TaskOut(
-        id=t.id,
-        incident_id=t.incident_id,
-        title=t.title,
-        unit_id=t.unit_id,
-        unit=t.unit.name,
-        assignee=t.assignee.username if t.assignee else None,
-        due_at=t.due_at,
-        state=t.state,
-        result=t.result,
-        escalated_at=t.escalated_at,
-    )
-
-
-def incident_out(actor, inc: Incident) -> IncidentOut:
-    try:
-        out = inc.outcome
-    except Incident.outcome.RelatedObjectDoesNotExist:
-        out = None
+def incident_out(actor, inc: Incident) -> WithParts:
+    """The incident with the parts its selectors read, for `IncidentOut`."""
     visible_items = policy.visible(actor, inc.items.model).filter(pk__in=inc.items.values("pk"))
-    return IncidentOut(
-        id=inc.id,
-        ref=inc.ref,
-        title=inc.title,
-        type=inc.incident_type.code,
-        status=inc.status,
-        severity=inc.severity,
-        tlp=inc.tlp,
-        is_drill=inc.is_drill,
-        lead_unit=inc.lead_unit.name,
-        lead_force=inc.lead_force,
-        opened_at=inc.opened_at,
-        ack_due_at=inc.ack_due_at,
-        acknowledged_at=inc.acknowledged_at,
-        escalation_level=inc.escalation_level,
-        lat=inc.lat,
-        lon=inc.lon,
-        description=inc.description,
-        area_kind=inc.area_kind,
-        area=inc.area.code if inc.area else None,
-        place=inc.place.code if inc.place else None,
-        plan=inc.plan.title if inc.plan else None,
-        plan_version=inc.plan.version if inc.plan else None,
-        merged_into=getattr(getattr(inc, "merged_into_shown", None), "pk", None),
-        participants=[
-            dict(unit_id=p.unit_id, unit=p.unit.name, role=p.role)
-            for p in selectors.incident_participants(actor, incident=inc)
-        ],
-        tasks=[task_out(t) for t in selectors.incident_tasks(actor, incident=inc)],
-        timeline=[
-            dict(
-                at=e.at,
-                kind=e.kind,
-                actor=e.actor.username if e.actor else None,
-                unit=e.unit.name if e.unit else None,
-                data=e.data,
-            )
-            for e in selectors.incident_timeline(actor, incident=inc)
-        ],
-        outcome=None
-        if out is None
-        else dict(
-            arrested=out.arrested,
-            detained=out.detained,
-            rescued=out.rescued,
-            evacuated=out.evacuated,
-            deaths=out.deaths,
-            injured=out.injured,
-            seizures=[dict(kind=s.kind, quantity=s.quantity, note=s.note) for s in out.seizures.all()],
-        ),
+    return WithParts(
+        inc,
+        participants=selectors.incident_participants(actor, incident=inc),
+        tasks=selectors.incident_tasks(actor, incident=inc),
+        timeline=selectors.incident_timeline(actor, incident=inc),
+        outcome=selectors.incident_outcome(actor, incident=inc),
+        # The incident it was merged into, only if the reader may see it (policy.shown).
+        merged_into_id=getattr(getattr(inc, "merged_into_shown", None), "pk", None),
         items=[i.ref for i in visible_items],
     )
 
 
-class BoardQuery(Schema):
-    include_final: bool = False
-    severity: str | None = Field(None, max_length=10)
-
-
 @router.get("/incidents", response=list[IncidentRowOut])
-def board(request, f: Query[BoardQuery]):
-    return [
-        row_out(r)
-        for r in selectors.incident_board(
-            actor_of(request), include_final=f.include_final, severity=f.severity
-        )
-    ]
+def board(request, f: Query[BoardFilter]):
+    return selectors.incident_board(actor_of(request), f)
 
 
 @router.post("/incidents", response={201: IncidentOut})
@@ -184,7 +90,7 @@ def open_incident(request, payload: IncidentIn):
     actor = actor_of(request)
 
     def create():
-        itype = IncidentType.objects.filter(code=payload.type, is_active=True).first()
+        itype = policy.visible(actor, IncidentType).filter(code=payload.type, is_active=True).first()
         if itype is None:
             raise Invalid(field="type", code="unknown", message=f"No such incident type: {payload.type}.")
         items = []
@@ -240,7 +146,7 @@ def transition(request, incident_id: uuid.UUID, payload: TransitionIn):
 def handover(request, incident_id: uuid.UUID, payload: HandoverIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    unit = _unit(payload.unit_id)
+    unit = _unit(actor, payload.unit_id)
     _as_request_fields(
         lambda: services.incident_handover(actor, incident=inc, unit=unit, reason=payload.reason),
         unit="unit_id",
@@ -254,12 +160,12 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
     inc = selectors.incident_get(actor, incident_id=incident_id)
     assignee = None
     if payload.assignee:
-        assignee = User.objects.filter(username=payload.assignee).first()
+        assignee = policy.visible(actor, User, "assign").filter(username=payload.assignee).first()
         if assignee is None:
             raise Invalid(field="assignee", code="unknown", message="No such user.")
 
     def create():
-        unit = _unit(payload.unit_id)
+        unit = _unit(actor, payload.unit_id)
         return _as_request_fields(
             lambda: services.task_add(
                 actor, incident=inc, title=payload.title, unit=unit, due_at=payload.due_at, assignee=assignee
@@ -270,12 +176,12 @@ def add_task(request, incident_id: uuid.UUID, payload: TaskIn):
     status, task = idempotent_create(
         request, "incidents.task", create, replay=lambda rid: selectors.task_get(actor, task_id=rid)
     )
-    return Status(status, task_out(selectors.task_get(actor, task_id=task.pk)))
+    return Status(status, selectors.task_get(actor, task_id=task.pk))
 
 
 @router.get("/tasks/mine", response=list[TaskOut])
-def tasks_mine(request, mine_only: bool = False):
-    return [task_out(t) for t in selectors.my_tasks(actor_of(request), mine_only=mine_only)]
+def tasks_mine(request, f: Query[TaskFilter]):
+    return selectors.my_tasks(actor_of(request), f)
 
 
 @router.patch("/tasks/{task_id}", response=TaskOut)
@@ -284,7 +190,7 @@ def update_task(request, task_id: uuid.UUID, payload: TaskUpdateIn):
     t = services.task_update(
         actor, task=selectors.task_get(actor, task_id=task_id), state=payload.state, result=payload.result
     )
-    return task_out(selectors.task_get(actor, task_id=t.pk))
+    return selectors.task_get(actor, task_id=t.pk)
 
 
 @router.put("/incidents/{incident_id}/outcome", response=IncidentOut)
@@ -326,7 +232,7 @@ def add_person(request, incident_id: uuid.UUID, payload: PersonIn):
 def name_unit(request, incident_id: uuid.UUID, payload: UnitRefIn):
     actor = actor_of(request)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    unit = _unit(payload.unit_id)
+    unit = _unit(actor, payload.unit_id)
     _as_request_fields(lambda: services.incident_name_unit(actor, incident=inc, unit=unit), unit="unit_id")
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
 
@@ -343,35 +249,15 @@ def link_item(request, incident_id: uuid.UUID, payload: ItemRefIn):
     return incident_out(actor, selectors.incident_get(actor, incident_id=incident_id))
 
 
-def plan_out(p) -> PlanOut:
-    return PlanOut(
-        id=p.id,
-        type=p.incident_type.code,
-        version=p.version,
-        title=p.title,
-        state=p.state,
-        steps=[
-            dict(
-                position=s.position,
-                title=s.title,
-                responsible=s.responsible,
-                deadline_minutes=s.deadline_minutes,
-                notify=s.notify,
-            )
-            for s in p.steps.all()
-        ],
-    )
-
-
 @router.get("/plans", response=list[PlanOut])
 def list_plans(request):
-    return [plan_out(p) for p in selectors.plans(actor_of(request))]
+    return selectors.plans(actor_of(request))
 
 
 @router.post("/plans", response={201: PlanOut})
 def draft_plan(request, payload: PlanIn):
     actor = actor_of(request)
-    itype = IncidentType.objects.filter(code=payload.type).first()
+    itype = policy.visible(actor, IncidentType).filter(code=payload.type).first()
     if itype is None:
         raise Invalid(field="type", code="unknown", message="No such incident type.")
     status, plan = idempotent_create(
@@ -382,30 +268,19 @@ def draft_plan(request, payload: PlanIn):
         ),
         replay=lambda rid: selectors.plan_get(actor, plan_id=rid),
     )
-    return Status(status, plan_out(selectors.plan_get(actor, plan_id=plan.pk)))
+    return Status(status, selectors.plan_get(actor, plan_id=plan.pk))
 
 
 @router.post("/plans/{plan_id}/approve", response=PlanOut)
 def approve_plan(request, plan_id: uuid.UUID):
     actor = actor_of(request)
     plan = services.plan_approve(actor, plan=selectors.plan_get(actor, plan_id=plan_id))
-    return plan_out(selectors.plan_get(actor, plan_id=plan.pk))
-
-
-def rule_out(r) -> LeadRuleOut:
-    return LeadRuleOut(
-        id=r.id,
-        type=r.incident_type.code if r.incident_type else None,
-        area_kind=r.area_kind,
-        severity=r.severity,
-        lead_force=r.lead_force,
-        supporting_forces=r.supporting_forces,
-    )
+    return selectors.plan_get(actor, plan_id=plan.pk)
 
 
 @router.get("/lead-rules", response=list[LeadRuleOut])
 def list_rules(request):
-    return [rule_out(r) for r in selectors.lead_rules(actor_of(request))]
+    return selectors.lead_rules(actor_of(request))
 
 
 @router.put("/lead-rules", response=LeadRuleOut)
@@ -413,16 +288,14 @@ def set_rule(request, payload: LeadRuleIn):
     actor = actor_of(request)
     itype = None
     if payload.type:
-        itype = IncidentType.objects.filter(code=payload.type).first()
+        itype = policy.visible(actor, IncidentType).filter(code=payload.type).first()
         if itype is None:
             raise Invalid(field="type", code="unknown", message="No such incident type.")
-    return rule_out(
-        services.lead_rule_set(
-            actor,
-            incident_type=itype,
-            area_kind=payload.area_kind,
-            severity=payload.severity,
-            lead_force=payload.lead_force,
-            supporting_forces=payload.supporting_forces,
-        )
+    return services.lead_rule_set(
+        actor,
+        incident_type=itype,
+        area_kind=payload.area_kind,
+        severity=payload.severity,
+        lead_force=payload.lead_force,
+        supporting_forces=payload.supporting_forces,
     )

@@ -5,9 +5,12 @@ import uuid
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError
 
+from liaison.core.errors import DomainError, FieldError, Invalid
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
 
@@ -17,6 +20,23 @@ TlpCode = Literal[tuple(Tlp.values)]  # type: ignore[valid-type]
 TaskState = Literal[tuple(Task.State.values)]  # type: ignore[valid-type]
 PersonRoleCode = Literal[tuple(PersonRole.values)]  # type: ignore[valid-type]
 SeizureCode = Literal[tuple(SeizureKind.values)]  # type: ignore[valid-type]
+
+
+# Each list's filters are defined once: the API's query, the page's query string (parsed by
+# `core.forms.parse_query`) and the selector take the same schema.
+class BoardFilter(Schema):
+    """Filters of the incident board (open incidents, newest first)."""
+
+    include_final: bool = Field(False, description="also closed, merged and cancelled incidents")
+    severity: str | None = Field(None, max_length=10)
+    drills: bool = Field(True, description="include drills")
+
+
+class TaskFilter(Schema):
+    """Filters of the task list: the tasks of the caller's unit."""
+
+    mine_only: bool = Field(False, description="only the tasks assigned to me")
+    open_only: bool = Field(True, description="only open and in-progress tasks")
 
 
 class IncidentIn(Schema):
@@ -33,16 +53,30 @@ class IncidentIn(Schema):
     items: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 
 
-class IncidentRowOut(Schema):
+# Outputs are read from the records (or the board's `.values()` rows) by their attributes: no
+# hand-written mappers. Fields with a default are still required in the OpenAPI document.
+OUT = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+def related(column: str) -> AliasChoices:
+    """A related record's column: `lead_unit__name` in a `.values()` row, `lead_unit.name` on a record."""
+    return AliasChoices(column, AliasPath(*column.split("__")))
+
+
+# A plain pydantic model, not a ninja Schema: the board's rows are `.values()` dicts, validated
+# once in pydantic's core (ninja's per-field getter would cost a Python call per field and row).
+class IncidentRowOut(BaseModel):
+    model_config = OUT
+
     id: uuid.UUID
     ref: str
     title: str
-    type: str
+    type: str = Field(validation_alias=related("incident_type__code"))
     status: str
     severity: str
     tlp: str
     is_drill: bool
-    lead_unit: str
+    lead_unit: str = Field(validation_alias=related("lead_unit__name"))
     lead_force: str
     opened_at: dt.datetime
     ack_due_at: dt.datetime | None
@@ -53,12 +87,14 @@ class IncidentRowOut(Schema):
 
 
 class TaskOut(Schema):
+    model_config = OUT
+
     id: uuid.UUID
     incident_id: uuid.UUID
     title: str
     unit_id: uuid.UUID
-    unit: str
-    assignee: str | None
+    unit: str = Field(validation_alias=AliasPath("unit", "name"))
+    assignee: str | None = Field(None, validation_alias=AliasPath("assignee", "username"))
     due_at: dt.datetime
     state: str
     result: str
@@ -66,16 +102,18 @@ class TaskOut(Schema):
 
 
 class TimelineOut(Schema):
+    model_config = OUT
+
     at: dt.datetime
     kind: str
-    actor: str | None
-    unit: str | None
+    actor: str | None = Field(None, validation_alias=AliasPath("actor", "username"))
+    unit: str | None = Field(None, validation_alias=AliasPath("unit", "name"))
     data: dict
 
 
 class ParticipantOut(Schema):
     unit_id: uuid.UUID
-    unit: str
+    unit: str = Field(validation_alias=AliasPath("unit", "name"))
     role: str
 
 
@@ -95,14 +133,18 @@ class OutcomeOut(Schema):
     seizures: list[SeizureOut]
 
 
-class IncidentOut(IncidentRowOut):
+# An incident with the parts its selectors read: `core.api.WithParts(incident, participants=…,
+# tasks=…, timeline=…, outcome=…, items=…)`.
+class IncidentOut(Schema, IncidentRowOut):
+    model_config = OUT
+
     description: str
     area_kind: str
-    area: str | None
-    place: str | None
-    plan: str | None
-    plan_version: int | None
-    merged_into: uuid.UUID | None
+    area: str | None = Field(None, validation_alias=AliasPath("area", "code"))
+    place: str | None = Field(None, validation_alias=AliasPath("place", "code"))
+    plan: str | None = Field(None, validation_alias=AliasPath("plan", "title"))
+    plan_version: int | None = Field(None, validation_alias=AliasPath("plan", "version"))
+    merged_into: uuid.UUID | None = Field(validation_alias="merged_into_id")
     participants: list[ParticipantOut]
     tasks: list[TaskOut]
     timeline: list[TimelineOut]
@@ -195,19 +237,103 @@ class PlanStepIn(BaseModel):
     notify: list[str] = Field(default_factory=list, max_length=10)
 
 
+MAX_STEPS = 50
+
+# The plans page writes steps as lines of text, one step a line: `title | responsible | minutes |
+# notify,…`. They are parsed into the API's own `PlanStepIn` (the same limits), and a bad line is an
+# error on the `steps` field that names the line.
+STEP_PARTS = {
+    "title": gettext_lazy("title"),
+    "responsible": gettext_lazy("responsible"),
+    "deadline_minutes": gettext_lazy("minutes"),
+    "notify": gettext_lazy("notify"),
+}
+STEP_MESSAGES = {
+    "title": gettext_lazy("1–200 characters."),
+    "responsible": gettext_lazy("lead, supporting or a force."),
+    "deadline_minutes": gettext_lazy("a whole number of minutes, 1 minute to 90 days."),
+    "notify": gettext_lazy("at most 10 targets, separated by commas."),
+}
+
+
+def _on_line(n: int, part: str, message) -> str:
+    return _("Line %(n)d, %(part)s: %(message)s") % {"n": n, "part": STEP_PARTS[part], "message": message}
+
+
+def _step_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) of each step: blank lines are no steps."""
+    return [(n, line) for n, line in enumerate((text or "").splitlines(), start=1) if line.strip()]
+
+
+def plan_steps_from_text(text: str) -> list[PlanStepIn]:
+    """The steps of a textarea, one a line, as the API's `PlanStepIn`; every bad line is named."""
+    errors: list[FieldError] = []
+    steps: list[PlanStepIn] = []
+    lines = _step_lines(text)
+    if not 1 <= len(lines) <= MAX_STEPS:
+        message = _("From 1 to %(max)d steps.") % {"max": MAX_STEPS}
+        raise Invalid(field="steps", code="out_of_range", message=message)
+    for n, line in lines:
+        parts = [p.strip() for p in line.split("|")]
+        if not 3 <= len(parts) <= 4:
+            message = _("Line %(n)d: title | responsible | minutes | notify") % {"n": n}
+            errors.append(FieldError("steps", "malformed", message))
+            continue
+        try:
+            steps.append(
+                PlanStepIn(
+                    title=parts[0],
+                    responsible=parts[1],
+                    deadline_minutes=parts[2],
+                    notify=[x.strip() for x in parts[3].split(",") if x.strip()] if len(parts) > 3 else [],
+                )
+            )
+        except ValidationError as exc:
+            for part in dict.fromkeys(str(e["loc"][0]) for e in exc.errors()):
+                errors.append(FieldError("steps", "invalid", _on_line(n, part, STEP_MESSAGES[part])))
+    if errors:
+        raise Invalid(errors)
+    return steps
+
+
+def plan_errors_on_lines(exc: DomainError, text: str) -> DomainError:
+    """A service names a step by its position (`steps.2.responsible`); the page's textarea names
+    its line. Other fields and errors are left as they are."""
+    if not isinstance(exc, Invalid):
+        return exc
+    lines = [n for n, _line in _step_lines(text)]
+    out = []
+    for e in exc.errors:
+        head, _dot, rest = e.field.partition(".")
+        index, _dot, part = rest.partition(".")
+        if head == "steps" and index.isdigit() and int(index) < len(lines) and part in STEP_PARTS:
+            out.append(FieldError("steps", e.code, _on_line(lines[int(index)], part, e.message)))
+        else:
+            out.append(e)
+    return Invalid(out)
+
+
 class PlanIn(Schema):
     type: str = Field(min_length=1, max_length=40)
     title: str = Field(min_length=1, max_length=200)
-    steps: list[PlanStepIn] = Field(min_length=1, max_length=50)
+    steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
+
+
+class PlanStepOut(Schema):
+    position: int
+    title: str
+    responsible: str
+    deadline_minutes: int
+    notify: list[str]
 
 
 class PlanOut(Schema):
     id: uuid.UUID
-    type: str
+    type: str = Field(validation_alias=AliasPath("incident_type", "code"))
     version: int
     title: str
     state: str
-    steps: list[dict]
+    steps: list[PlanStepOut]
 
 
 class LeadRuleIn(Schema):
@@ -219,8 +345,10 @@ class LeadRuleIn(Schema):
 
 
 class LeadRuleOut(Schema):
+    model_config = OUT
+
     id: int
-    type: str | None
+    type: str | None = Field(None, validation_alias=AliasPath("incident_type", "code"))
     area_kind: str
     severity: str
     lead_force: str

@@ -18,6 +18,7 @@ from liaison.incidents.models import (
     Status,
     Task,
 )
+from liaison.incidents.schemas import BoardFilter, TaskFilter
 from liaison.intel.models import Tlp
 
 BOARD_COLUMNS = (
@@ -42,17 +43,19 @@ BOARD_COLUMNS = (
 )
 
 
-def incident_board(
-    actor, *, include_final: bool = False, severity: str | None = None, drills: bool = True, limit: int = 300
-) -> list[dict]:
+BOARD_LIMIT = 300
+
+
+def incident_board(actor, f: BoardFilter | None = None) -> list[dict]:
+    f = f or BoardFilter()
     qs = policy.visible(actor, Incident)
-    if not include_final:
+    if not f.include_final:
         qs = qs.exclude(status__in=FINAL_STATUSES)
-    if severity:
-        qs = qs.filter(severity=severity)
-    if not drills:
+    if f.severity:
+        qs = qs.filter(severity=f.severity)
+    if not f.drills:
         qs = qs.filter(is_drill=False)
-    return list(qs.order_by("-opened_at", "-id").values(*BOARD_COLUMNS)[:limit])
+    return list(qs.order_by("-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])
 
 
 def incident_get(actor, *, incident_id, audit_read: bool = False) -> Incident:
@@ -113,13 +116,14 @@ def incident_people(actor, *, incident: Incident) -> list[dict]:
     return out
 
 
-def my_tasks(actor, *, mine_only: bool = False, open_only: bool = True):
+def my_tasks(actor, f: TaskFilter | None = None):
+    f = f or TaskFilter()
     if actor.unit is None:
         return Task.objects.none()
     qs = policy.visible(actor, Task).filter(unit=actor.unit)
-    if mine_only:
+    if f.mine_only:
         qs = qs.filter(assignee=actor.user)
-    if open_only:
+    if f.open_only:
         qs = qs.filter(state__in=[Task.State.OPEN, Task.State.IN_PROGRESS])
     return qs.select_related("incident", "unit", "assignee").order_by("due_at")
 

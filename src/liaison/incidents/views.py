@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
-from liaison.core.forms import show_errors
+from liaison.core.forms import parse_query, show_errors
 from liaison.incidents import forms as f
 from liaison.incidents import selectors, services
 from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
+from liaison.incidents.schemas import BoardFilter, TaskFilter, plan_errors_on_lines, plan_steps_from_text
 from liaison.intel.models import Item
 from liaison.web.decorators import signed_in
 
@@ -22,18 +23,29 @@ BOARD_ORDER = [Status.REPORTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.C
 
 @signed_in
 def board(request):
-    rows = selectors.incident_board(request.actor, severity=request.GET.get("severity") or None)
+    rows, errors = _filtered(request, BoardFilter, selectors.incident_board)
     columns = [(s, Status(s).label, [r for r in rows if r["status"] == s]) for s in BOARD_ORDER]
     return render(
         request,
         "incidents/board.html",
         {
             "columns": columns,
+            "errors": errors,
             "severities": Severity.choices,
             "counts": selectors.open_counts(request.actor),
             "may_open": policy.can(request.actor, "incident.open"),
         },
+        status=400 if errors else 200,
     )
+
+
+def _filtered(request, schema, selector):
+    """A list read through its filter schema (the API's); a bad query string lists nothing and names
+    its fields."""
+    try:
+        return selector(request.actor, parse_query(schema, request.GET)), []
+    except Invalid as exc:
+        return [], exc.errors
 
 
 @signed_in
@@ -185,11 +197,9 @@ def action(request, incident_id, name):
 
 @signed_in
 def my_tasks(request):
-    mine = request.GET.get("mine") == "1"
+    tasks, errors = _filtered(request, TaskFilter, selectors.my_tasks)
     return render(
-        request,
-        "incidents/tasks.html",
-        {"tasks": selectors.my_tasks(request.actor, mine_only=mine), "mine": mine},
+        request, "incidents/tasks.html", {"tasks": tasks, "errors": errors}, status=400 if errors else 200
     )
 
 
@@ -202,32 +212,14 @@ def plans(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                steps = []
-                for i, line in enumerate(x for x in d["steps"].splitlines() if x.strip()):
-                    parts = [p.strip() for p in line.split("|")]
-                    if len(parts) < 3 or not parts[2].isdigit():
-                        raise Invalid(
-                            field="steps",
-                            code="malformed",
-                            message=_("Line %(n)d: title | responsible | minutes | notify") % {"n": i + 1},
-                        )
-                    steps.append(
-                        {
-                            "title": parts[0],
-                            "responsible": parts[1],
-                            "deadline_minutes": int(parts[2]),
-                            "notify": [x.strip() for x in parts[3].split(",") if x.strip()]
-                            if len(parts) > 3
-                            else [],
-                        }
-                    )
+                steps = [s.model_dump() for s in plan_steps_from_text(d["steps"])]
                 services.plan_draft(actor, incident_type=d["incident_type"], title=d["title"], steps=steps)
                 messages.success(request, _("Draft saved. A commander approves it."))
                 return redirect("incidents:plans")
             except DomainError as exc:
                 if exc.status in (403, 404):
                     raise
-                show_errors(form, exc)
+                show_errors(form, plan_errors_on_lines(exc, d["steps"]))
     return render(
         request,
         "incidents/plans.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
@@ -12,24 +13,26 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from liaison import policy
-from liaison.core.api import actor_of, idempotent_create
+from liaison.core.api import WithParts, actor_of, idempotent_create
 from liaison.core.errors import Invalid, NotFound
 from liaison.geo.models import Area, Place
 from liaison.intel import exports, selectors, services, stats
-from liaison.intel.models import Category, Item, VerificationRequest
+from liaison.intel.models import Attachment, Category, Item, VerificationRequest
 from liaison.intel.schemas import (
     AccessOut,
     AttachmentOut,
     CloseIn,
     HandlingIn,
+    InboxOut,
     ItemAmendIn,
+    ItemFilter,
     ItemIn,
     ItemOut,
     ItemPageOut,
-    ItemRowOut,
     LinkIn,
     LinkOut,
     RegradeIn,
+    RevisionOut,
     ShareIn,
     VerificationAnswerIn,
     VerificationIn,
@@ -40,100 +43,12 @@ from liaison.org.models import Unit, User
 router = Router(tags=["information"])
 
 
-class ItemQuery(Schema):
-    q: str = Field("", max_length=200)
-    category: str | None = Field(None, max_length=40)
-    status: str | None = Field(None, max_length=20)
-    level: str | None = Field(None, max_length=10)
-    tlp: str | None = Field(None, max_length=12)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    area: str | None = Field(None, max_length=40)
-    origin_unit: str | None = Field(None, max_length=40)
-    origin_force: str | None = Field(None, max_length=20)
-    reliability: str | None = Field(None, max_length=1)
-    credibility: int | None = Field(None, ge=1, le=6)
-    include_drills: bool = False
-    cursor: str | None = Field(None, max_length=200)
-    limit: int = Field(50, ge=1, le=200)
-
-
-def row_out(r: dict) -> ItemRowOut:
-    return ItemRowOut(
-        id=r["id"],
-        ref=r["ref"],
-        title=r["title"],
-        status=r["status"],
-        tlp=r["tlp"],
-        level=r["level"],
-        category=r["category__code"],
-        origin_unit=r["origin_unit__code"],
-        origin_force=r["origin_unit__force"],
-        reliability=r["reliability"],
-        credibility=r["credibility"],
-        analyst_reliability=r["analyst_reliability"],
-        analyst_credibility=r["analyst_credibility"],
-        received_at=r["received_at"],
-        observed_at=r["observed_at"],
-        exchanged_at=r["exchanged_at"],
-        lat=r["lat"],
-        lon=r["lon"],
-        area=r["area__code"],
-        is_drill=r["is_drill"],
-    )
-
-
-def item_out(actor, item: Item) -> ItemOut:
-    receipts = [
-        dict(
-            unit_id=x.unit_id,
-            unit=x.unit.code,
-            delivered_at=x.delivered_at,
-            read_at=x.read_at,
-            acknowledged_at=x.acknowledged_at,
-            acknowledged_by=x.acknowledged_by.username if x.acknowledged_by else None,
-        )
-        for x in selectors.item_receipts(actor, item=item)
-    ]
-    gradings = [
-        dict(
-            kind=g.kind,
-            reliability=g.reliability,
-            credibility=g.credibility,
-            reason=g.reason,
-            by=g.by.username,
-            by_unit=g.by_unit.code,
-            at=g.at,
-        )
-        for g in selectors.item_gradings(actor, item=item)
-    ]
-    return ItemOut(
-        id=item.id,
-        ref=item.ref,
-        title=item.title,
-        status=item.status,
-        tlp=item.tlp,
-        level=item.level,
-        category=item.category.code,
-        origin_unit=item.origin_unit.code,
-        origin_force=item.origin_unit.force,
-        reliability=item.reliability,
-        credibility=item.credibility,
-        analyst_reliability=item.analyst_reliability,
-        analyst_credibility=item.analyst_credibility,
-        received_at=item.received_at,
-        observed_at=item.observed_at,
-        exchanged_at=item.exchanged_at,
-        lat=item.lat,
-        lon=item.lon,
-        area=item.area.code if item.area else None,
-        is_drill=item.is_drill,
-        body=item.body,
-        amber_widened=item.amber_widened,
-        place=item.place.code if item.place else None,
-        version=item.version,
-        gradings=gradings,
-        receipts=receipts,
+def item_out(actor, item: Item) -> WithParts:
+    """The item with its gradings and receipts, for `ItemOut`."""
+    return WithParts(
+        item,
+        gradings=selectors.item_gradings(actor, item=item),
+        receipts=selectors.item_receipts(actor, item=item),
     )
 
 
@@ -151,14 +66,8 @@ def _item(actor, item_id) -> Item:
 
 
 @router.get("/items", response=ItemPageOut)
-def list_items(request, f: Query[ItemQuery]):
-    page = selectors.item_list(actor_of(request), selectors.ItemFilter(**f.model_dump()))
-    return ItemPageOut(
-        items=[row_out(r) for r in page.rows],
-        count=page.count,
-        count_capped=page.count_capped,
-        next_cursor=page.next_cursor,
-    )
+def list_items(request, f: Query[ItemFilter]):
+    return selectors.item_list(actor_of(request), f)
 
 
 @router.post("/items", response={201: ItemOut})
@@ -212,23 +121,12 @@ def amend_item(request, item_id: uuid.UUID, payload: ItemAmendIn):
     return item_out(actor, _item(actor, item_id))
 
 
-@router.get("/items/{item_id}/history", response=list[dict])
+@router.get("/items/{item_id}/history", response=list[RevisionOut])
 def item_history(request, item_id: uuid.UUID):
     actor = actor_of(request)
     item = _item(actor, item_id)
     services.item_open(actor, item=item)  # the history shows what the item said: an audited read
-    return [
-        dict(
-            version=r.version,
-            action=r.action,
-            changes=r.changes,
-            reason=r.reason,
-            by=r.by.username if r.by else "system",
-            by_unit=r.by_unit.code if r.by_unit else "",
-            at=r.at.isoformat(),
-        )
-        for r in selectors.item_revisions(actor, item=item)
-    ]
+    return selectors.item_revisions(actor, item=item)
 
 
 @router.post("/items/{item_id}/shares", response=ItemOut)
@@ -237,7 +135,7 @@ def share_item(request, item_id: uuid.UUID, payload: ShareIn):
     item = _item(actor, item_id)
     units = []
     for uid in payload.units:
-        u = Unit.objects.filter(pk=uid).first()
+        u = policy.visible(actor, Unit).filter(pk=uid).first()
         if u is None:
             raise Invalid(field="units", code="unknown", message=f"No such unit: {uid}.")
         units.append(u)
@@ -301,7 +199,7 @@ def link_item(request, item_id: uuid.UUID, payload: LinkIn):
 def request_verification(request, item_id: uuid.UUID, payload: VerificationIn):
     actor = actor_of(request)
     item = _item(actor, item_id)
-    unit = Unit.objects.filter(pk=payload.unit_id).first()
+    unit = policy.visible(actor, Unit).filter(pk=payload.unit_id).first()
     if unit is None:
         raise Invalid(field="unit_id", code="unknown", message="No such unit.")
 
@@ -321,25 +219,14 @@ def request_verification(request, item_id: uuid.UUID, payload: VerificationIn):
         create,
         replay=lambda rid: policy.get_visible(actor, VerificationRequest, pk=rid),
     )
-    return Status(
-        status,
-        VerificationOut(
-            id=req.id,
-            item_id=req.item_id,
-            unit_id=req.unit_id,
-            due_at=req.due_at,
-            state=req.state,
-            result=req.result,
-            question=req.question,
-        ),
-    )
+    return Status(status, req)
 
 
 @router.post("/verification-requests/{request_id}/answer", response=VerificationOut)
 def answer_verification(request, request_id: uuid.UUID, payload: VerificationAnswerIn):
     actor = actor_of(request)
     req = policy.get_visible(actor, VerificationRequest, what="verification request", pk=request_id)
-    req = services.verification_answer(
+    return services.verification_answer(
         actor,
         request=req,
         result=payload.result,
@@ -347,25 +234,21 @@ def answer_verification(request, request_id: uuid.UUID, payload: VerificationAns
         credibility=payload.credibility,
         note=payload.note,
     )
-    return VerificationOut(
-        id=req.id,
-        item_id=req.item_id,
-        unit_id=req.unit_id,
-        due_at=req.due_at,
-        state=req.state,
-        result=req.result,
-        question=req.question,
-    )
 
 
 @router.post("/items/{item_id}/attachments", response={201: AttachmentOut})
 def add_attachment(request, item_id: uuid.UUID, file: File[UploadedFile]):
     actor = actor_of(request)
     item = _item(actor, item_id)
-    if file.size > 0 and file.size > __import__("django.conf").conf.settings.ATTACHMENT_MAX_BYTES:
+    if file.size > settings.ATTACHMENT_MAX_BYTES:  # refused before it is read into memory
         raise Invalid(field="file", code="file_too_large", message="The file is too large.")
-    att = services.attachment_add(actor, item=item, filename=file.name or "", data=file.read())
-    return Status(201, att)
+    status, att = idempotent_create(
+        request,
+        "items.attachment",
+        lambda: services.attachment_add(actor, item=item, filename=file.name or "", data=file.read()),
+        replay=lambda rid: policy.get_visible(actor, Attachment, what="attachment", pk=rid),
+    )
+    return Status(status, att)
 
 
 @router.get("/attachments/{attachment_id}")
@@ -436,37 +319,17 @@ def explain_access(
     )
 
 
-class InboxOut(Schema):
-    unacknowledged: list[ItemRowOut]
-    verifications: list[dict]
-    overdue: int
-
-
 @router.get("/inbox", response=InboxOut)
 def inbox(request):
     actor = actor_of(request)
     box = selectors.inbox(actor)
     rows = (
-        selectors.filtered_items(actor, selectors.ItemFilter(include_drills=True))
+        selectors.filtered_items(actor, ItemFilter(include_drills=True))
         .filter(pk__in=[r.item_id for r in box["unacknowledged"]])
         .order_by("-received_at")
         .values(*selectors.ITEM_COLUMNS)
     )
-    return InboxOut(
-        unacknowledged=[row_out(r) for r in rows],
-        overdue=box["overdue"],
-        verifications=[
-            dict(
-                id=str(v.id),
-                item_id=str(v.item_id),
-                item_ref=v.item.ref,
-                due_at=v.due_at.isoformat(),
-                overdue=v.overdue,
-                question=v.question,
-            )
-            for v in box["verifications"]
-        ],
-    )
+    return {**box, "unacknowledged": rows}
 
 
 class StatsQuery(Schema):

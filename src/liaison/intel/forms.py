@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
@@ -111,6 +112,10 @@ class AttachmentForm(forms.Form):
 
 
 class FilterForm(forms.Form):
+    """The inputs of the list's filters, named as `schemas.ItemFilter`'s fields. The page parses its
+    query string through that schema (one definition with the API and the selector): this form only
+    draws the inputs and shows the schema's errors, and never validates on its own."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=policy.offered(Category, "view"), to_field_name="code"
@@ -142,6 +147,10 @@ class FilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+    def full_clean(self):
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
 
 
 class StatsForm(forms.Form):

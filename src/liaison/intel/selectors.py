@@ -18,6 +18,7 @@ from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.core.text import normalise
 from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
+from liaison.intel.schemas import ItemFilter
 
 ITEM_COLUMNS = (
     "id",
@@ -47,25 +48,6 @@ ITEM_COLUMNS = (
     "area__name",
 )
 COUNT_CAP = 1000
-
-
-@dataclass
-class ItemFilter:
-    q: str = ""
-    category: str | None = None
-    status: str | None = None
-    level: str | None = None
-    tlp: str | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    area: str | None = None
-    origin_unit: str | None = None
-    origin_force: str | None = None
-    reliability: str | None = None
-    credibility: int | None = None
-    include_drills: bool = False
-    cursor: str | None = None
-    limit: int = 50
 
 
 @dataclass

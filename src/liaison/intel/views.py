@@ -3,8 +3,6 @@ and "why can't they see it?". The same services and selectors as the API."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
-from liaison.core.forms import is_uuid, show_errors
+from liaison.core.forms import is_uuid, parse_query, show_errors
 from liaison.intel import exports, selectors, services, stats
 from liaison.intel.forms import (
     AnswerForm,
@@ -30,16 +28,9 @@ from liaison.intel.forms import (
     VerificationForm,
 )
 from liaison.intel.models import Item, Tlp, VerificationRequest
+from liaison.intel.schemas import ItemFilter
 from liaison.org.models import Force, Level, Unit
 from liaison.web.decorators import signed_in
-
-
-def _local_day(d: dt.date | None, *, end: bool = False):
-    if d is None:
-        return None
-    if end:
-        d = d + dt.timedelta(days=1)
-    return dt.datetime(d.year, d.month, d.day, tzinfo=timezone.get_current_timezone())
 
 
 @signed_in
@@ -47,27 +38,15 @@ def item_list(request):
     form = FilterForm(request.GET or None)
     page = None
     status = 200
-    if not request.GET or form.is_valid():
-        data = form.cleaned_data if request.GET else {}
-        f = selectors.ItemFilter(
-            q=data.get("q") or "",
-            category=data["category"].code if data.get("category") else None,
-            status=data.get("status") or None,
-            level=data.get("level") or None,
-            tlp=data.get("tlp") or None,
-            origin_force=data.get("origin_force") or None,
-            area=data["area"].code if data.get("area") else None,
-            reliability=data.get("reliability") or None,
-            since=_local_day(data.get("since")),
-            until=_local_day(data.get("until"), end=True),
-            cursor=data.get("cursor") or None,
-        )
-        try:
-            page = selectors.item_list(request.actor, f)
-        except Invalid as exc:
-            show_errors(form, exc)
-            status = 400
-    else:
+    try:
+        page = selectors.item_list(request.actor, parse_query(ItemFilter, request.GET))
+    except Invalid as exc:
+        inputs = {f.name for f in form.visible_fields()}
+        for e in exc.errors:  # beside its input, or named above the filters when it has none
+            if e.field in inputs:
+                form.add_error(e.field, e.message)
+            else:
+                form.add_error(None, f"{e.field}: {e.message}")
         status = 400
     template = "intel/_rows.html" if request.htmx and page else "intel/list.html"
     nxt = None

@@ -114,7 +114,7 @@ def create_zone(request, payload: RiskZoneIn):
         lambda: services.risk_zone_save(
             actor, name=payload.name, kind=payload.kind, geometry=payload.geometry, note=payload.note
         ),
-        replay=lambda rid: RiskZone.objects.get(pk=rid),
+        replay=lambda rid: policy.get_visible(actor, RiskZone, what="risk zone", pk=rid),
     )
     return Status(status, z)
 
@@ -123,7 +123,7 @@ def create_zone(request, payload: RiskZoneIn):
 def edit_zone(request, zone_id: uuid.UUID, payload: RiskZoneIn):
     actor = actor_of(request)
     policy.require(actor, "reference.manage")
-    z = RiskZone.objects.filter(pk=zone_id).first()
+    z = policy.visible(actor, RiskZone).filter(pk=zone_id).first()
     if z is None:
         from liaison.core.errors import NotFound
 

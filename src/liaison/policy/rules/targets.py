@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from liaison.geo.models import Area
-from liaison.org.models import Unit
+from liaison.org.models import Membership, Unit, User
 from liaison.policy.core import visibility
 from liaison.policy.facts import is_staff_member, is_system
 
@@ -26,3 +26,15 @@ def units_receiving(actor):
 @visibility(Area, "locate")
 def areas_locating(actor):
     return Q(country=settings.NODE_COUNTRY) if _offered(actor) else None
+
+
+@visibility(User, "assign")
+def users_assignable(actor):
+    """A task may name a person of this node: a user with an active membership in an active unit of
+    this node (the service checks that the person belongs to the task's unit)."""
+    if not _offered(actor):
+        return None
+    members = Membership.objects.filter(
+        status=Membership.Status.ACTIVE, unit__country=settings.NODE_COUNTRY, unit__is_active=True
+    )
+    return Q(pk__in=members.values("user_id"))
