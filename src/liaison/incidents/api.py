@@ -88,6 +88,7 @@ def board(request, f: Query[BoardFilter]):
 @router.post("/incidents", response={201: IncidentOut})
 def open_incident(request, payload: IncidentIn):
     actor = actor_of(request)
+    policy.require(actor, "incident.open")
 
     def create():
         itype = policy.visible(actor, IncidentType).filter(code=payload.type, is_active=True).first()
@@ -257,6 +258,7 @@ def list_plans(request):
 @router.post("/plans", response={201: PlanOut})
 def draft_plan(request, payload: PlanIn):
     actor = actor_of(request)
+    policy.require(actor, "plan.draft")  # refused before the type is looked up (403, not 422)
     itype = policy.visible(actor, IncidentType).filter(code=payload.type).first()
     if itype is None:
         raise Invalid(field="type", code="unknown", message="No such incident type.")
@@ -286,6 +288,7 @@ def list_rules(request):
 @router.put("/lead-rules", response=LeadRuleOut)
 def set_rule(request, payload: LeadRuleIn):
     actor = actor_of(request)
+    policy.require(actor, "leadrule.manage")
     itype = None
     if payload.type:
         itype = policy.visible(actor, IncidentType).filter(code=payload.type).first()
