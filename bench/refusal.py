@@ -57,7 +57,9 @@ def main() -> None:
     actor = Actor(m.user, m, via="token")
     _token, raw = api_token_create(Actor(m.user, m), name="bench refusal", days=1)
     hidden = list(
-        Item.objects.exclude(pk__in=policy.visible(actor, Item).values("pk")).values_list("pk", flat=True)[:50]
+        Item.objects.exclude(pk__in=policy.visible(actor, Item).values("pk")).values_list("pk", flat=True)[
+            :50
+        ]
     )
     assert hidden, "the reader sees every item: nothing hidden to measure"
     client = Client()

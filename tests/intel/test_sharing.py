@@ -65,7 +65,7 @@ def test_amber_strict_is_shared_only_by_the_originator(cast, unit, new_item):
     assert "CA-XA-PU-NHI" not in receipt_units(item)
 
 
-# --- AMBER: recipients within their own force, unless the originator widens it -------------------
+# --- AMBER: recipients within their own force, and no further -------------------------------------
 
 
 def test_an_amber_recipient_shares_within_its_own_force_only(cast, unit, new_item):
@@ -93,15 +93,20 @@ def test_an_amber_recipient_may_share_with_its_whole_own_force(cast, unit, new_i
     assert receipt_units(item) == police_units
 
 
-def test_the_originator_widens_amber_so_recipients_share_beyond_their_force(cast, unit, new_item):
+def test_amber_has_no_widening_recipients_never_share_beyond_their_force(client_for, cast, unit, new_item):
+    """PRODUCT.md's AMBER: the originator shares; recipients only within their own force. There is no
+    flag that lets recipients go further (the API has no such field, the form none)."""
     item = new_item(tlp="amber")
     post, police = cast("na_meo_post_officer"), cast("na_meo_commune_police")
     services.item_share(post, item=item, units=[unit("CA-XA-NA-MEO")])
-    with pytest.raises(NotPermitted):  # only the originator widens
-        services.item_set_handling(police, item=item, amber_widened=True)
-    services.item_set_handling(post, item=item, amber_widened=True)
-    services.item_share(police, item=Item.objects.get(pk=item.pk), units=[unit("HQ-NA-MEO")])
-    assert receipt_units(item) == {"CA-XA-NA-MEO", "HQ-NA-MEO"}
+    r = client_for("na_meo_post_officer").post(
+        f"/api/v1/items/{item.pk}/handling", {"amber_widened": True}, content_type="application/json"
+    )
+    assert r.status_code in (200, 422), r.content  # an unknown field: ignored or refused, never acted on
+    assert "amber_widened" not in client_for("na_meo_post_officer").get(f"/api/v1/items/{item.pk}").json()
+    with pytest.raises(NotPermitted):
+        services.item_share(police, item=Item.objects.get(pk=item.pk), units=[unit("HQ-NA-MEO")])
+    assert receipt_units(item) == {"CA-XA-NA-MEO"}
 
 
 def test_a_commander_who_sees_amber_through_the_subtree_is_no_recipient_and_cannot_share_it(

@@ -157,7 +157,6 @@ def set_handling(request, item_id: uuid.UUID, payload: HandlingIn):
         actor,
         item=_item(actor, item_id),
         tlp=payload.tlp,
-        amber_widened=payload.amber_widened,
         reason=payload.reason,
     )
     return item_out(actor, _item(actor, item_id))

@@ -97,9 +97,6 @@ class LinkForm(forms.Form):
 
 class HandlingForm(forms.Form):
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices)
-    amber_widened = forms.BooleanField(
-        label=_("AMBER: recipients may share beyond their force"), required=False
-    )
     reason = forms.CharField(label=_("Reason (required to lower)"), max_length=2000, required=False)
 
 

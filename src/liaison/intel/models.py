@@ -107,9 +107,6 @@ class Item(BaseModel):
     analyst_reliability = models.CharField(max_length=1, choices=Reliability.choices, blank=True)
     analyst_credibility = models.PositiveSmallIntegerField(choices=Credibility.choices, null=True, blank=True)
     tlp = models.CharField(max_length=12, choices=Tlp.choices, default=Tlp.AMBER)
-    amber_widened = models.BooleanField(
-        default=False, help_text="AMBER: recipients may share beyond their force"
-    )
     level = models.CharField(max_length=10, choices=Level.choices, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     is_drill = models.BooleanField(default=False)

@@ -177,7 +177,6 @@ class ItemOut(Schema, ItemRowOut):
     model_config = OUT
 
     body: str
-    amber_widened: bool
     place: str | None = Field(None, validation_alias=AliasPath("place", "code"))
     version: int
     gradings: list[GradingOut]
@@ -191,7 +190,6 @@ class ShareIn(Schema):
 
 class HandlingIn(Schema):
     tlp: TlpCode | None = None
-    amber_widened: bool | None = None
     reason: str = Field("", max_length=2000)
 
 

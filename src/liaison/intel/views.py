@@ -115,9 +115,7 @@ ACTION_FORMS = {
 def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
     actor = request.actor
     forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
-    forms["handling"] = HandlingForm(
-        prefix="handling", initial={"tlp": item.tlp, "amber_widened": item.amber_widened}
-    )
+    forms["handling"] = HandlingForm(prefix="handling", initial={"tlp": item.tlp})
     forms.update(bound or {})
     verifications = list(selectors.item_verifications(actor, item=item))
     for v in verifications:
@@ -214,9 +212,7 @@ def item_action(request, item_id, action):
                         ),
                     )
             elif action == "handling":
-                services.item_set_handling(
-                    actor, item=item, tlp=d["tlp"], amber_widened=d["amber_widened"], reason=d["reason"]
-                )
+                services.item_set_handling(actor, item=item, tlp=d["tlp"], reason=d["reason"])
             elif action == "close":
                 services.item_close(actor, item=item, reason=d["reason"])
             elif action == "attach":

@@ -195,11 +195,9 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     return item
 
 
-def item_set_handling(
-    actor: Actor, *, item: Item, tlp: str | None = None, amber_widened: bool | None = None, reason: str = ""
-) -> Item:
-    """Raise the handling level (originator), lower it (a commander of the originating unit, with a
-    reason), or let AMBER recipients share beyond their force (originator)."""
+def item_set_handling(actor: Actor, *, item: Item, tlp: str | None = None, reason: str = "") -> Item:
+    """Raise the handling level (originator), or lower it (a commander of the originating unit, with
+    a reason). AMBER has no widening (PRODUCT.md; decision 0007)."""
     errs = []
     if tlp is not None and tlp not in Tlp.values:
         errs.append(FieldError("tlp", "invalid_choice", "RED, AMBER+STRICT, AMBER, GREEN or CLEAR."))
@@ -216,9 +214,6 @@ def item_set_handling(
                     field="reason", code="required", message="Lowering a handling level needs a reason."
                 )
         diff["tlp"] = [item.tlp, tlp]
-    if amber_widened is not None and amber_widened != item.amber_widened:
-        policy.require(actor, "item.widen_amber", item)
-        diff["amber_widened"] = [item.amber_widened, amber_widened]
     if not diff:
         return item
     with durable():

@@ -99,8 +99,8 @@ def can_amend(actor, item):
 @permission("item.share")
 def can_share(actor, share):
     """`share` = (item, target units). RED: only the originator, to named units. AMBER+STRICT:
-    only the originator. AMBER: the originator; recipients within their own force, unless the
-    originator widened it. GREEN/CLEAR: anyone who sees it. Never to a unit of another country
+    only the originator. AMBER: the originator; recipients within their own force (no widening).
+    GREEN/CLEAR: anyone who sees it. Never to a unit of another country
     (until the exchange with the partner's node exists)."""
     item, units = share
     if any(u.country != settings.NODE_COUNTRY or not u.is_active for u in units):
@@ -116,7 +116,7 @@ def can_share(actor, share):
     if item.tlp == Tlp.AMBER:
         if not is_recipient(actor, item):
             return False
-        return item.amber_widened or all(u.force == actor.unit.force for u in units)
+        return all(u.force == actor.unit.force for u in units)
     return True  # GREEN, CLEAR
 
 
@@ -179,11 +179,6 @@ def can_lower_tlp(actor, item):
     if is_system(actor):
         return True
     return has_role(actor, Role.COMMANDER) and in_subtree(actor, item.origin_unit) and _sees(actor, item)
-
-
-@permission("item.widen_amber")
-def can_widen(actor, item):
-    return is_system(actor) or is_originator(actor, item)
 
 
 @permission("item.attach")
