@@ -354,3 +354,21 @@ def test_the_page_speaks_vietnamese_first(client_for):
     assert "Thành viên chờ xác nhận" in body
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "lo"
     assert "ສະມາຊິກທີ່ລໍຖ້າການຢືນຢັນ" in c.get(MEMBERSHIPS).content.decode()
+
+
+def test_the_database_refuses_a_persons_grant_active_without_a_second_person(cast, unit, user):
+    from django.db import IntegrityError, transaction
+
+    admin = cast("police_administrator")
+    m = services.membership_grant(
+        admin, user=user("trucban.ca.nameo"), unit=unit("CA-TH-TTCH"), role="analyst"
+    )
+    rows = Membership.objects.filter(pk=m.pk)
+    for change in (
+        {"status": Membership.Status.ACTIVE},  # no confirmer
+        {"status": Membership.Status.ACTIVE, "approved_by": admin.user},  # the granter
+        {"status": Membership.Status.ACTIVE, "approved_by": m.user},  # the grantee
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
+    assert rows.get().status == Membership.Status.PENDING
