@@ -534,3 +534,18 @@ def test_a_login_post_with_the_csrf_token_signs_in(db):
     r = post_password(client, DUTY_OFFICER, DEMO_PASSWORD, csrfmiddlewaretoken=token)
     assert r.status_code == 302 and r["Location"] == "/"
     assert is_signed_in(client)
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(db):
+    """/admin/login/ would check passwords outside the audited, throttled sign-in: it sends there."""
+    client = new_client()
+    r = client.get("/admin/login/?next=/admin/org/unit/")
+    assert (
+        r.status_code == 302 and r["Location"].startswith(LOGIN) and "next=/admin/org/unit/" in r["Location"]
+    )
+    mark = audit_mark()
+    r = client.post("/admin/login/", {"username": DUTY_OFFICER, "password": WRONG_PASSWORD})
+    assert r.status_code == 302 and r["Location"].startswith(LOGIN)
+    assert not events_since(mark)  # no password was checked
+    r = client.get("/admin/login/?next=https://evil.example/")
+    assert "evil.example" not in r["Location"]
