@@ -341,8 +341,20 @@ def test_the_confirm_page_needs_a_verified_second_factor(cast, unit, user):
         cast("police_administrator"), user=user("trucban.ca.nameo"), unit=unit("CA-TH-TTCH"), role="analyst"
     )
     c = session_of(cast("province_commander").user)  # a session without the second factor
-    assert c.post(f"{MEMBERSHIPS}{m.pk}/confirm/").status_code in (403, 404)
+    assert str(m.pk) not in c.get(MEMBERSHIPS).content.decode()
+    before = AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).count()
+    assert c.post(f"{MEMBERSHIPS}{m.pk}/confirm/").status_code == 403
     assert Membership.objects.get(pk=m.pk).status == Membership.Status.PENDING
+    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED).count() == before + 1
+
+
+def test_a_refused_confirmation_is_audited(cast, client_for, unit, user):
+    m = services.membership_grant(
+        cast("police_administrator"), user=user("trucban.ca.nameo"), unit=unit("CA-TH-TTCH"), role="commander"
+    )
+    before = AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED, object_id=str(m.pk)).count()
+    assert client_for("province_commander").post(f"{MEMBERSHIPS}{m.pk}/confirm/").status_code == 404
+    assert AuditEvent.objects.filter(verb=Verb.ACCESS_REFUSED, object_id=str(m.pk)).count() == before + 1
 
 
 def test_the_page_speaks_vietnamese_first(client_for):

@@ -153,7 +153,9 @@ def memberships_pending(request):
 @signed_in
 def membership_confirm(request, membership_id):
     if not request.user.is_verified():
-        raise NotPermitted(_("Confirming a membership needs your second factor: sign in again."))
+        err = NotPermitted(_("Confirming a membership needs your second factor: sign in again."))
+        err.refused = ("membership.approve", None)  # type: ignore[attr-defined]  (audited by the middleware)
+        raise err
     m = org_selectors.membership_pending_get(request.actor, membership_id=membership_id)
     org_services.membership_approve(request.actor, membership=m)
     messages.success(
