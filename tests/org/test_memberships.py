@@ -384,3 +384,11 @@ def test_the_database_refuses_a_persons_grant_active_without_a_second_person(cas
         with pytest.raises(IntegrityError), transaction.atomic():
             rows.update(**change)
     assert rows.get().status == Membership.Status.PENDING
+
+
+def test_the_system_confirms_nothing_a_confirmation_names_a_person(cast, unit, user):
+    m = services.membership_grant(
+        cast("police_administrator"), user=user("trucban.ca.nameo"), unit=unit("CA-TH-TTCH"), role="analyst"
+    )
+    with pytest.raises(NotPermitted):
+        services.membership_approve(Actor.system(), membership=m)

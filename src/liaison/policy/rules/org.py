@@ -80,9 +80,9 @@ def _confirmable(actor) -> Q | None:
     - a commander whose active unit is the membership's unit or above it ("a commander of that
       unit": the same subtree a commander watches), for any role but commander and administrator,
       which need a second administrator;
-    - never the one who granted it, never the grantee (whichever membership they act for)."""
-    if is_system(actor):
-        return Q(status=Membership.Status.PENDING)
+    - never the one who granted it, never the grantee (whichever membership they act for).
+    The system confirms nothing: it grants at once where it may grant (CLI, demo loader), and a
+    confirmation names the person who gave it."""
     if has_role(actor, Role.ADMINISTRATOR):
         q = Q()
     elif has_role(actor, Role.COMMANDER):
