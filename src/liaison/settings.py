@@ -189,10 +189,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 AXES_FAILURE_LIMIT = env_int("LIAISON_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIAISON_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: spraying and guessing
+# Locked per account only: a border post shares one connection, and one officer's typos must not
+# lock everyone behind it. An address is only slowed down (accounts/throttle.py, settings below).
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "liaison.accounts.views.locked_out"
 AXES_VERBOSE = False
+# After SIGN_IN_THROTTLE_FREE_FAILURES failed sign-ins from one address (within the window, which
+# restarts with each failure), every further attempt from it, right or wrong, for any account, is
+# answered after a delay that doubles from SIGN_IN_THROTTLE_FIRST_DELAY up to
+# SIGN_IN_THROTTLE_MAX_DELAY seconds; never refused. Counted in Django's cache (SIGN_IN_THROTTLE_CACHE):
+# the default in-memory cache counts per process, a shared cache (e.g. DatabaseCache) node-wide.
+SIGN_IN_THROTTLE_FREE_FAILURES = env_int("LIAISON_THROTTLE_FREE_FAILURES", 10, minimum=1)
+SIGN_IN_THROTTLE_WINDOW = timedelta(minutes=env_int("LIAISON_THROTTLE_MINUTES", 15, minimum=1))
+SIGN_IN_THROTTLE_FIRST_DELAY = 0.25
+SIGN_IN_THROTTLE_MAX_DELAY = 3.0
+SIGN_IN_THROTTLE_CACHE = "default"
 OTP_TOTP_ISSUER = "Liaison"
 API_TOKEN_DEFAULT_DAYS = env_int("LIAISON_API_TOKEN_DAYS", 90, minimum=1)
 
@@ -278,3 +290,6 @@ LOGGING = {
 # The covering index on Item.exchanged_at lists INCLUDE columns for PostgreSQL; SQLite builds the
 # same index without them, which is what we want there (decision 0005).
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# django-axes warns when addresses are not locked: here they must not be (a border post shares one
+# connection); accounts/throttle.py slows an address down instead.
+SILENCED_SYSTEM_CHECKS += ["axes.W006"]

@@ -367,20 +367,99 @@ def test_after_the_failure_limit_even_the_right_password_is_refused(settings):
     assert_no_secret_in_audit(mark, WRONG_PASSWORD, DEMO_PASSWORD)
 
 
-def test_the_lock_holds_for_the_username_and_for_the_address(settings):
-    settings.AXES_FAILURE_LIMIT = 3
-    for _ in range(3):
-        post_password(new_client("10.9.0.1"), DUTY_OFFICER, WRONG_PASSWORD)
+def test_five_typos_lock_the_account_not_the_border_posts_connection(settings):
+    """PRODUCT.md, "Accounts": locked per account; an address is only slowed down, never locked."""
+    assert settings.AXES_FAILURE_LIMIT == 5
+    post, elsewhere = "10.9.0.1", "10.9.0.2"
+    mark = audit_mark()
+    statuses = [post_password(new_client(post), DUTY_OFFICER, WRONG_PASSWORD).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 403]
 
-    # the same username from another address: locked (guessing one account)
-    r = post_password(new_client("10.9.0.2"), DUTY_OFFICER, DEMO_PASSWORD)
-    assert r.status_code == 403 and MSG_LOCKED in r.content.decode()
-    # another username from the same address: locked (spraying)
-    r = post_password(new_client("10.9.0.1"), OTHER_DUTY_OFFICER, DEMO_PASSWORD)
-    assert r.status_code == 403 and MSG_LOCKED in r.content.decode()
-    # another username from another address: free
-    r = post_password(new_client("10.9.0.3"), OTHER_DUTY_OFFICER, DEMO_PASSWORD)
+    # The officer's account is locked, from the post and from anywhere else.
+    for address in (post, elsewhere):
+        r = post_password(new_client(address), DUTY_OFFICER, DEMO_PASSWORD)
+        assert r.status_code == 403 and MSG_LOCKED in r.content.decode()
+    # Another officer behind the same connection signs in.
+    client = new_client(post)
+    r = post_password(client, OTHER_DUTY_OFFICER, DEMO_PASSWORD)
     assert r.status_code == 302 and r["Location"] == "/"
+    assert is_signed_in(client)
+
+    verbs = [e.verb for e in events_since(mark, Verb.SIGN_IN_FAILED, Verb.LOCKED_OUT, Verb.SIGN_IN)]
+    assert verbs == [Verb.SIGN_IN_FAILED] * 4 + [Verb.LOCKED_OUT] * 3 + [Verb.SIGN_IN]
+    assert_no_secret_in_audit(mark, WRONG_PASSWORD, DEMO_PASSWORD)
+
+
+def test_spraying_from_one_address_locks_no_address(settings):
+    """Wrong passwords for many accounts from one address: each account keeps its own count, and
+    a correct password of any account from that address is never refused."""
+    post = "10.9.0.5"
+    for username in ["nobody.1", "nobody.2", "nobody.3", "nobody.4", "nobody.5", "nobody.6"]:
+        for _ in range(3):
+            assert post_password(new_client(post), username, WRONG_PASSWORD).status_code == 400
+    r = post_password(new_client(post), DUTY_OFFICER, DEMO_PASSWORD)
+    assert r.status_code == 302 and r["Location"] == "/"
+
+
+# --- throttle by address ------------------------------------------------------------------------
+
+
+def test_an_address_is_slowed_down_after_its_free_failures_never_refused(settings, sign_in_pauses):
+    from liaison.accounts import throttle
+
+    settings.SIGN_IN_THROTTLE_FREE_FAILURES = 3
+    post, other = "10.9.1.1", "10.9.1.2"
+    usernames = [
+        "nobody.a",
+        "nobody.b",
+        "nobody.c",
+        "nobody.d",
+        "nobody.e",
+        "nobody.f",
+        "nobody.g",
+        "nobody.h",
+    ]
+    waits = []
+    for username in usernames:  # different accounts: no account is locked, only the address counts
+        sign_in_pauses.clear()
+        assert post_password(new_client(post), username, WRONG_PASSWORD).status_code == 400
+        waits.append(sum(sign_in_pauses))
+    # Three free failures, then each attempt waits longer: doubling, capped.
+    assert waits == [0, 0, 0, 0.25, 0.5, 1.0, 2.0, 3.0]
+    assert throttle.failures(post) == len(usernames)
+
+    # A correct password of another account from the slowed address: answered late, not refused.
+    sign_in_pauses.clear()
+    client = new_client(post)
+    r = post_password(client, OTHER_DUTY_OFFICER, DEMO_PASSWORD)
+    assert r.status_code == 302 and is_signed_in(client)
+    assert sign_in_pauses == [3.0]
+    # Another address is not slowed at all.
+    sign_in_pauses.clear()
+    assert post_password(new_client(other), DUTY_OFFICER, DEMO_PASSWORD).status_code == 302
+    assert sign_in_pauses == []
+
+
+def test_the_delay_grows_and_is_capped():
+    from liaison.accounts import throttle
+
+    free = 10
+    delays = [throttle.delay_for(n) for n in range(0, 200)]
+    assert delays[:free] == [0.0] * free
+    assert delays[free] > 0
+    assert delays == sorted(delays)  # never shrinks while failures grow
+    assert max(delays) == 3.0
+    assert throttle.delay_for(10**9) == 3.0
+
+
+def test_failures_from_one_address_are_counted_apart_from_another(settings):
+    from liaison.accounts import throttle
+
+    for _ in range(4):
+        post_password(new_client("10.9.2.1"), "nobody.x", WRONG_PASSWORD)
+    post_password(new_client("10.9.2.2"), "nobody.y", WRONG_PASSWORD)
+    post_password(new_client("10.9.2.2"), DUTY_OFFICER, DEMO_PASSWORD)  # a success counts nothing
+    assert (throttle.failures("10.9.2.1"), throttle.failures("10.9.2.2")) == (4, 1)
 
 
 def test_a_sign_in_before_the_limit_clears_the_failures(settings):
@@ -455,3 +534,18 @@ def test_a_login_post_with_the_csrf_token_signs_in(db):
     r = post_password(client, DUTY_OFFICER, DEMO_PASSWORD, csrfmiddlewaretoken=token)
     assert r.status_code == 302 and r["Location"] == "/"
     assert is_signed_in(client)
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(db):
+    """/admin/login/ would check passwords outside the audited, throttled sign-in: it sends there."""
+    client = new_client()
+    r = client.get("/admin/login/?next=/admin/org/unit/")
+    assert (
+        r.status_code == 302 and r["Location"].startswith(LOGIN) and "next=/admin/org/unit/" in r["Location"]
+    )
+    mark = audit_mark()
+    r = client.post("/admin/login/", {"username": DUTY_OFFICER, "password": WRONG_PASSWORD})
+    assert r.status_code == 302 and r["Location"].startswith(LOGIN)
+    assert not events_since(mark)  # no password was checked
+    r = client.get("/admin/login/?next=https://evil.example/")
+    assert "evil.example" not in r["Location"]

@@ -108,6 +108,8 @@ OTHER_ROUTES = {
     "page accounts/logout/": "POST only: tests/accounts",
     "page accounts/switch/": "POST only, own memberships: tests/policy",
     "page accounts/tokens/<uuid:token_id>/revoke/": "POST only, own tokens: tests/accounts",
+    "page accounts/memberships/": "pending memberships the reader may confirm: tests/org/test_memberships.py",
+    "page accounts/memberships/<uuid:membership_id>/confirm/": "POST only: tests/org/test_memberships.py",
     "page i18n/setlang/": "language switch (POST): tests/web",
     "api POST /api/v1/me/active-unit": "write: tests/policy",
     "api POST /api/v1/units": "write: tests/org",

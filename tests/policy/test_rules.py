@@ -123,14 +123,16 @@ def test_a_second_administrator_of_the_same_subtree_approves(cast, unit, user):
     assert approved.status == Membership.Status.ACTIVE and approved.approved_by == other_admin
 
 
-def test_a_duty_officer_grant_needs_no_second_administrator(cast, unit, user):
+def test_a_duty_officer_grant_waits_for_a_second_person_a_commander_of_the_unit_confirms(cast, unit, user):
     m = services.membership_grant(
         cast("police_administrator"),
         user=user("trucban.ca.nameo"),
         unit=unit("CA-TH-TTCH"),
         role="duty_officer",
     )
-    assert m.status == Membership.Status.ACTIVE
+    assert m.status == Membership.Status.PENDING  # one administrator alone grants nothing
+    confirmed = services.membership_approve(cast("province_commander"), membership=m)
+    assert confirmed.status == Membership.Status.ACTIVE
 
 
 def test_a_unit_level_follows_its_kind_not_its_depth(unit):

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liaison import policy
+from liaison.accounts import throttle
 from liaison.accounts.models import ApiToken
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
@@ -46,9 +47,15 @@ def _anonymous(username: str) -> Actor:
 
 
 def session_sign_in(request, *, username: str, password: str) -> SignInResult:
-    """Password step. Rotates the session key; completes sign-in unless a second factor is due."""
+    """Password step. Rotates the session key; completes sign-in unless a second factor is due.
+
+    An account is locked after repeated failures (django-axes, by username only); an address with
+    many recent failures is only slowed down (`throttle`), never refused."""
+    address = throttle.client_address(request)
+    throttle.pause(address)
     user = auth.authenticate(request, username=username, password=password)
     if user is None:
+        throttle.record_failure(address)
         locked = bool(getattr(request, "axes_locked_out", False))
         verb = Verb.LOCKED_OUT if locked else Verb.SIGN_IN_FAILED
         audit.record_separately(

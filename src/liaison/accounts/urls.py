@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/otp/", views.otp_view, name="otp"),
     path("logout/", views.logout_view, name="logout"),
     path("switch/", views.switch_unit, name="switch"),
+    path("memberships/", views.memberships_pending, name="memberships"),
+    path("memberships/<uuid:membership_id>/confirm/", views.membership_confirm, name="membership_confirm"),
     path("tokens/", views.tokens_view, name="tokens"),
     path("tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

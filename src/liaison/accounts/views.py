@@ -14,7 +14,9 @@ from liaison import policy
 from liaison.accounts import services
 from liaison.accounts.forms import LoginForm, OtpForm, TokenForm
 from liaison.accounts.models import ApiToken
-from liaison.core.errors import DomainError, Invalid
+from liaison.core.errors import DomainError, Invalid, NotPermitted
+from liaison.org import selectors as org_selectors
+from liaison.org import services as org_services
 from liaison.org.actor import SESSION_KEY, actor_for_request
 from liaison.web.decorators import signed_in
 
@@ -136,3 +138,29 @@ def token_revoke(request, token_id):
     except DomainError:
         raise
     return redirect("accounts:tokens")
+
+
+@signed_in
+def memberships_pending(request):
+    """Memberships waiting for this reader's confirmation: a commander confirms those of his units
+    (below commander), a second administrator any of his subtree; never his own grant or membership."""
+    verified = request.user.is_verified()
+    pending = org_selectors.membership_pending_list(request.actor) if verified else []
+    return render(request, "accounts/memberships.html", {"pending": pending, "verified": verified})
+
+
+@require_POST
+@signed_in
+def membership_confirm(request, membership_id):
+    if not request.user.is_verified():
+        err = NotPermitted(_("Confirming a membership needs your second factor: sign in again."))
+        err.refused = ("membership.approve", None)  # type: ignore[attr-defined]  (audited by the middleware)
+        raise err
+    m = org_selectors.membership_pending_get(request.actor, membership_id=membership_id)
+    org_services.membership_approve(request.actor, membership=m)
+    messages.success(
+        request,
+        _("Confirmed: %(user)s, %(role)s, %(unit)s.")
+        % {"user": m.user, "role": m.get_role_display(), "unit": m.unit},
+    )
+    return redirect("accounts:memberships")

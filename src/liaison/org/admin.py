@@ -11,6 +11,21 @@ from liaison.org.models import Membership, Unit, User
 from liaison.web.admin_site import PolicyAdmin, site
 
 
+def _refused(request, exc: DomainError) -> None:
+    """An action refused row by row is audited like a refusal anywhere else (core.middleware)."""
+    refused = getattr(exc, "refused", None)
+    if refused:
+        from liaison.audit import log as audit
+        from liaison.audit.verbs import Verb
+        from liaison.core.api import refused_object
+        from liaison.org.actor import actor_for_request
+
+        action, obj = refused
+        audit.record_separately(
+            actor_for_request(request), Verb.ACCESS_REFUSED, refused_object(obj), changes={"action": action}
+        )
+
+
 def _raise_as_validation(exc: DomainError):
     raise ValidationError({e.field: e.message for e in exc.errors} or exc.message)
 
@@ -101,15 +116,25 @@ class MembershipAdmin(PolicyAdmin):
         return obj is None and super().has_change_permission(request)
 
     def save_model(self, request, obj, form, change):
-        services.membership_grant(self._actor(request), user=obj.user, unit=obj.unit, role=obj.role)
+        saved = services.membership_grant(self._actor(request), user=obj.user, unit=obj.unit, role=obj.role)
+        obj.pk, obj.status, obj.granted_by = saved.pk, saved.status, saved.granted_by
+        if saved.status == Membership.Status.PENDING:
+            messages.warning(
+                request,
+                f"{saved}: pending until a second administrator (or, below commander, a commander "
+                "of the unit) confirms it.",
+            )
 
-    @admin.action(description="Approve (second administrator)")
+    @admin.action(description="Confirm (second person: not the granter, not the member)")
     def approve(self, request, queryset):
         for m in queryset:
             try:
                 services.membership_approve(self._actor(request), membership=m)
             except DomainError as exc:
+                _refused(request, exc)
                 messages.error(request, f"{m}: {exc.message}")
+            else:
+                messages.success(request, f"{m}: confirmed.")
 
     @admin.action(description="Revoke")
     def revoke(self, request, queryset):
@@ -117,6 +142,7 @@ class MembershipAdmin(PolicyAdmin):
             try:
                 services.membership_revoke(self._actor(request), membership=m)
             except DomainError as exc:
+                _refused(request, exc)
                 messages.error(request, f"{m}: {exc.message}")
 
 

@@ -76,7 +76,8 @@ class Role(models.TextChoices):
 
 # Roles that must sign in with a second factor (PRODUCT.md, "Accounts").
 TWO_FACTOR_ROLES = frozenset({Role.COMMANDER, Role.ADMINISTRATOR, Role.LIAISON_OFFICER, Role.AUDITOR})
-# Roles whose grant needs the approval of a second administrator.
+# Roles whose grant needs the confirmation of a second administrator (a commander of the unit may
+# confirm the other roles).
 PRIVILEGED_ROLES = frozenset({Role.COMMANDER, Role.ADMINISTRATOR})
 
 
@@ -135,7 +136,7 @@ class Membership(BaseModel):
     """A user's role in a unit. A user acts for one membership at a time (the active unit)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting a second administrator")
+        PENDING = "pending", _("Awaiting confirmation")
         ACTIVE = "active", _("Active")
         REVOKED = "revoked", _("Revoked")
 
@@ -144,7 +145,8 @@ class Membership(BaseModel):
     role = models.CharField(max_length=20, choices=Role.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: a confirmed membership keeps its confirmer (see `membership_confirmed_by_a_second_person`).
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["created_at"]
@@ -157,6 +159,16 @@ class Membership(BaseModel):
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("granted_by")),
                 name="membership_second_approver",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("user")),
+                name="membership_not_confirmed_by_grantee",
+            ),
+            # What a person granted is active only with a confirmer; only the system (granted_by
+            # empty: CLI, demo loader) grants at once.
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(granted_by__isnull=True) | Q(approved_by__isnull=False),
+                name="membership_confirmed_by_a_second_person",
             ),
         ]
 

@@ -47,3 +47,17 @@ def my_memberships(actor: Actor):
 
 def user_get(actor: Actor, *, user_id) -> User:
     return policy.get_visible(actor, User, what="user", pk=user_id)
+
+
+def membership_pending_list(actor: Actor, *, limit: int = 200):
+    """The pending memberships this actor may confirm, oldest first (policy `membership.approve`)."""
+    return (
+        policy.visible(actor, Membership, action="approve")
+        .select_related("user", "unit", "granted_by")
+        .order_by("created_at")[:limit]
+    )
+
+
+def membership_pending_get(actor: Actor, *, membership_id) -> Membership:
+    """One pending membership this actor may confirm, or `NotFound` as for a missing one."""
+    return policy.get_visible(actor, Membership, action="approve", what="membership", pk=membership_id)

@@ -12,7 +12,7 @@ from liaison.audit.verbs import Verb
 from liaison.core.errors import FieldError, Invalid
 from liaison.geo.models import Area
 from liaison.org.actor import Actor
-from liaison.org.models import KIND_LEVEL, PRIVILEGED_ROLES, Force, Membership, Role, Unit, UnitKind, User
+from liaison.org.models import KIND_LEVEL, Force, Membership, Role, Unit, UnitKind, User
 
 UNIT_FIELDS = ("code", "name", "short_name", "force", "kind", "country", "parent", "area")
 
@@ -162,8 +162,10 @@ def user_create(actor: Actor, *, username: str, full_name: str, password: str, e
 
 
 def membership_grant(actor: Actor, *, user: User, unit: Unit, role: str) -> Membership:
-    """Grant a role in a unit. Commander and administrator grants wait for a second administrator.
-    Units of another country are reference records: nobody here is a member of them."""
+    """Grant a role in a unit. What a person grants, of any role, is pending until a second person
+    confirms it (`membership_approve`): one administrator alone never makes an account that reads a
+    record. The system (CLI, demo loader) grants at once. Units of another country are reference
+    records: nobody here is a member of them."""
     errors = []
     if role not in Role.values:
         errors.append(FieldError("role", "invalid_choice", "Unknown role."))
@@ -177,7 +179,7 @@ def membership_grant(actor: Actor, *, user: User, unit: Unit, role: str) -> Memb
         .exists()
     ):
         raise Invalid(field="role", code="duplicate", message="The user already has this role in this unit.")
-    needs_second = role in PRIVILEGED_ROLES and not actor.is_system
+    needs_second = not actor.is_system
     with transaction.atomic():
         pending.status = Membership.Status.PENDING if needs_second else Membership.Status.ACTIVE
         pending.save()
@@ -185,19 +187,28 @@ def membership_grant(actor: Actor, *, user: User, unit: Unit, role: str) -> Memb
             actor,
             Verb.MEMBERSHIP_REQUESTED if needs_second else Verb.MEMBERSHIP_GRANTED,
             pending,
-            changes={"user": user.pk, "unit": unit.pk, "role": role},
+            changes={"user": user.pk, "unit": unit.pk, "role": role, "status": pending.status},
         )
     return pending
 
 
 def membership_approve(actor: Actor, *, membership: Membership) -> Membership:
-    policy.require(actor, "membership.approve", membership)
+    """Confirm a pending membership: a second administrator, or a commander of that unit for the
+    roles below commander (policy `membership.approve`). The row is locked and read again, so that a
+    stale copy cannot confirm a membership revoked or confirmed meanwhile."""
     with transaction.atomic():
-        membership.status = Membership.Status.ACTIVE
-        membership.approved_by = actor.user
-        membership.save(update_fields=["status", "approved_by", "updated_at"])
-        audit.record(actor, Verb.MEMBERSHIP_APPROVED, membership, changes={"status": "active"})
-    return membership
+        current = (
+            Membership.objects.select_for_update().filter(pk=membership.pk).first()
+            if membership.pk is not None
+            else None
+        )
+        policy.require(actor, "membership.approve", current)
+        current.status = Membership.Status.ACTIVE
+        current.approved_by = actor.user
+        current.save(update_fields=["status", "approved_by", "updated_at"])
+        audit.record(actor, Verb.MEMBERSHIP_APPROVED, current, changes={"status": "active"})
+    membership.status, membership.approved_by = current.status, current.approved_by
+    return current
 
 
 def membership_revoke(actor: Actor, *, membership: Membership) -> Membership:

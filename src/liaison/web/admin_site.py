@@ -22,6 +22,18 @@ class LiaisonAdminSite(OTPAdminSite):
             return False
         return policy.can(actor_for_request(request), "reference.manage")
 
+    def login(self, request, extra_context=None):
+        """One sign-in form for the whole node (/accounts/login/: lockout per account, throttle by
+        address, second factor, every failure audited); the admin's own form would bypass them."""
+        from django.contrib.auth.views import redirect_to_login
+        from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        target = request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("admin:index", current_app=self.name)
+        return redirect_to_login(target, login_url=reverse("accounts:login"))
+
 
 site = LiaisonAdminSite(name="admin")
 

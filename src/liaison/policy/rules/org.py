@@ -61,7 +61,8 @@ def can_create_user(actor, _obj):
 
 @permission("membership.grant")
 def can_grant(actor, membership):
-    """Administrators grant roles within their subtree, never to themselves."""
+    """Administrators grant roles within their subtree, never to themselves; what they grant waits
+    for a second person (`membership.approve`)."""
     if is_system(actor):
         return True
     return (
@@ -69,21 +70,46 @@ def can_grant(actor, membership):
         and in_subtree(actor, membership.unit)
         and membership.user_id != actor.user.pk
     )
+
+
+def _confirmable(actor) -> Q | None:
+    """The pending memberships this actor may confirm (PRODUCT.md, "Accounts": every new
+    membership is active only once a second person confirms it).
+
+    - a second administrator whose active unit is the membership's unit or above it, for any role;
+    - a commander whose active unit is the membership's unit or above it ("a commander of that
+      unit": the same subtree a commander watches), for any role but commander and administrator,
+      which need a second administrator;
+    - never the one who granted it, never the grantee (whichever membership they act for).
+    The system confirms nothing: it grants at once where it may grant (CLI, demo loader), and a
+    confirmation names the person who gave it."""
+    if has_role(actor, Role.ADMINISTRATOR):
+        q = Q()
+    elif has_role(actor, Role.COMMANDER):
+        q = ~Q(role__in=PRIVILEGED_ROLES)
+    else:
+        return None
+    return (
+        q
+        & Q(status=Membership.Status.PENDING)
+        & subtree_q(actor, "unit__")
+        & ~Q(user=actor.user)
+        & (Q(granted_by__isnull=True) | ~Q(granted_by=actor.user))
+    )
+
+
+@visibility(Membership, action="approve")
+def memberships_confirmable(actor):
+    return _confirmable(actor)
 
 
 @permission("membership.approve")
 def can_approve(actor, membership):
-    """A privileged grant needs a second administrator: not the one who granted it, not the grantee."""
-    if is_system(actor):
-        return True
-    return (
-        has_role(actor, Role.ADMINISTRATOR)
-        and membership.role in PRIVILEGED_ROLES
-        and membership.status == Membership.Status.PENDING
-        and in_subtree(actor, membership.unit)
-        and membership.user_id != actor.user.pk
-        and membership.granted_by_id != actor.user.pk
-    )
+    """The same rule as the list of memberships waiting for this actor, asked of one row."""
+    q = _confirmable(actor)
+    if q is None or membership is None or membership.pk is None:
+        return False
+    return Membership.objects.filter(q, pk=membership.pk).exists()
 
 
 @permission("membership.revoke")
@@ -93,5 +119,10 @@ def can_revoke(actor, membership):
 
 @permission("unit.switch")
 def can_switch(actor, membership):
-    """A user may act for any of their own active memberships."""
-    return actor.user is not None and membership.user_id == actor.user.pk
+    """A user may act for any of their own active memberships (a pending one grants nothing)."""
+    return (
+        actor.user is not None
+        and membership is not None
+        and membership.user_id == actor.user.pk
+        and membership.status == Membership.Status.ACTIVE
+    )
