@@ -392,3 +392,17 @@ def test_the_system_confirms_nothing_a_confirmation_names_a_person(cast, unit, u
     )
     with pytest.raises(NotPermitted):
         services.membership_approve(Actor.system(), membership=m)
+
+
+@pytest.mark.parametrize(
+    "who, shown",
+    [
+        ("province_commander", True),
+        ("police_administrator", True),
+        ("na_meo_post_officer", False),
+        ("auditor", False),
+    ],
+)
+def test_only_those_who_confirm_memberships_are_offered_the_page(client_for, who, shown):
+    body = client_for(who).get("/").content.decode()
+    assert (MEMBERSHIPS in body) == shown

@@ -103,6 +103,12 @@ def memberships_confirmable(actor):
     return _confirmable(actor)
 
 
+@permission("membership.confirm_any")
+def can_confirm_any(actor, _obj):
+    """Whether the actor is one who confirms memberships at all (the page and its link)."""
+    return _confirmable(actor) is not None
+
+
 @permission("membership.approve")
 def can_approve(actor, membership):
     """The same rule as the list of memberships waiting for this actor, asked of one row."""
