@@ -152,3 +152,22 @@ def test_administrators_see_the_risk_zones_they_manage_in_the_admin(db, name):
     r = signed_in_client(name).get("/admin/situation/riskzone/")
     assert r.status_code == 200
     assert zone.name in r.content.decode()
+
+
+def test_every_timeline_kind_that_names_a_record_is_declared_as_a_mention():
+    """A new timeline kind that stores another record's reference (`x.ref`) must be declared with
+    `policy.mention`, or readers who may not see that record would read its reference."""
+    import inspect
+    import re
+
+    from liaison import policy
+    from liaison.incidents import events
+
+    source = inspect.getsource(events)
+    naming = set()
+    for fn in re.split(r"\ndef ", source)[1:]:
+        kind = re.search(r'_add\(\s*incident,\s*"(\w+)"', fn)
+        if kind and re.search(r"\w\.ref\b|because", fn):
+            naming.add(kind.group(1))
+    assert {"item_linked", "handling"} <= naming
+    assert naming <= set(policy.core.mentions("incident.timeline")), naming
