@@ -1,7 +1,8 @@
 """The append-only, hash-chained audit log.
 
-Each event carries the hash of the one before; database triggers refuse UPDATE and DELETE (and
-TRUNCATE on PostgreSQL). The chain head is one row, locked last in the writing transaction.
+Each event carries the keyed hash of the one before; database triggers refuse UPDATE and DELETE
+(and TRUNCATE on PostgreSQL). The chain head is one row, locked last in the writing transaction;
+triggers let it only move forward.
 """
 
 from __future__ import annotations
@@ -46,3 +47,11 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+
+class CheckpointLock(models.Model):
+    """One row, id 1, created by migration: a checkpoint writer holds its lock, so that concurrent
+    writers (web processes after N events, several workers) take checkpoint numbers in turn. The
+    checkpoints themselves live outside the database."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
