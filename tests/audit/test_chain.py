@@ -64,17 +64,6 @@ def chain_alone(tmp_path):
     return run
 
 
-@pytest.fixture
-def signed_chain(checkpoint_dir) -> int:
-    """The reference deployment's log, intact, with a signed checkpoint of its head. -> its length."""
-    n = head_seq()
-    assert n >= 10, "the reference deployment should leave a chain long enough to tamper with"
-    cp = write_checkpoint(force=True)
-    assert cp is not None and cp.seq == n
-    assert verify().ok
-    return n
-
-
 # --- 1. writing ---------------------------------------------------------------------------------
 
 

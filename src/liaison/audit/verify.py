@@ -156,6 +156,11 @@ def _number(raw: str) -> str:
         return "an unreadable line"
 
 
+def _numbers(lines: list[str]) -> str:
+    a, b = _number(lines[0]), _number(lines[-1])
+    return f"checkpoint {a}" if len(lines) == 1 else f"checkpoints {a}–{b}"
+
+
 def _compare(first: list[str], second: list[str] | None, first_path: Path, second_path: Path) -> Fault | None:
     if second is None:
         return (
@@ -172,15 +177,15 @@ def _compare(first: list[str], second: list[str] | None, first_path: Path, secon
         extra = second[same:]
         return Fault(
             "checkpoint-copy",
-            f"the second copy ({second_path}) holds checkpoints {_number(extra[0])}–{_number(extra[-1])} "
-            f"that {first_path} lacks: deleted from the checkpoint file",
+            f"the second copy ({second_path}) holds {_numbers(extra)} that {first_path} lacks: "
+            "deleted from the checkpoint file",
         )
     if same == len(second):
         extra = first[same:]
         return Fault(
             "checkpoint-copy",
-            f"the second copy ({second_path}) lacks checkpoints {_number(extra[0])}–{_number(extra[-1])} "
-            f"of {first_path}: never copied, or deleted there",
+            f"the second copy ({second_path}) lacks {_numbers(extra)} of {first_path}: "
+            "never copied, or deleted there",
         )
     return Fault(
         "checkpoint-copy",
