@@ -15,7 +15,7 @@ from liaison.audit.log import hash_of_event, unkeyed_hash_of_event
 from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 _append_only = importlib.import_module("liaison.audit.migrations.0002_append_only")
-_head_forward = importlib.import_module("liaison.audit.migrations.0003_checkpoint_lock_head_forward")
+_head_forward = importlib.import_module("liaison.audit.migrations.0003_head_forward")
 
 EVENTS = "audit_auditevent"
 HEAD = "audit_audithead"

@@ -25,10 +25,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from liaison.audit.log import key_id
-from liaison.audit.models import GENESIS_HASH, AuditHead, CheckpointLock
+from liaison.audit.models import GENESIS_HASH, AuditHead
 from liaison.core import clock
 
 log = logging.getLogger("liaison.audit")
@@ -193,17 +193,30 @@ def _copy(primary: Path, before: str | None, line: str) -> None:
         log.exception("could not write the checkpoint copy %s", copy)
 
 
+# Any constant of its own: the key of the checkpoint writers' advisory lock on PostgreSQL.
+_WRITER_LOCK = int.from_bytes(b"lia-ckpt", "big")
+
+
+def _one_writer() -> None:
+    """Hold, until the transaction ends, the lock that makes checkpoint writers take turns. On
+    PostgreSQL a transaction-level advisory lock; on SQLite every transaction begins IMMEDIATE
+    (settings), which already holds the database's only write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITER_LOCK])
+
+
 def write_checkpoint(force: bool = False) -> Checkpoint | None:
     """Sign the current chain head as the next numbered checkpoint, chained to the last one, append
     it to the checkpoint file (fsynced), then to the second copy. Skips when the head has not moved
     since the last checkpoint, unless `force`.
 
     Callers: the worker (every interval and at shutdown), `record` after every N events (after its
-    commit), `liaison audit checkpoint`. The lock row makes concurrent writers (web processes,
-    several workers) take numbers one after the other."""
+    commit), `liaison audit checkpoint`. Concurrent writers (web processes, several workers) take
+    numbers one after the other (`_one_writer`)."""
     path = checkpoint_file()
     with transaction.atomic():
-        CheckpointLock.objects.select_for_update().get(pk=1)
+        _one_writer()
         head = AuditHead.objects.get(pk=1)
         before = _last_line(path)
         try:

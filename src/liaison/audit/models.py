@@ -47,11 +47,3 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
-
-
-class CheckpointLock(models.Model):
-    """One row, id 1, created by migration: a checkpoint writer holds its lock, so that concurrent
-    writers (web processes after N events, several workers) take checkpoint numbers in turn. The
-    checkpoints themselves live outside the database."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -1,8 +1,8 @@
-"""The checkpoint writers' lock row, and the chain head only moves forward: triggers refuse an UPDATE
-that does not raise its sequence number, a DELETE, and (PostgreSQL) a TRUNCATE. A tail cut with its
-head moved back then needs the triggers switched off, as a superuser can; verify names it."""
+"""The chain head only moves forward: triggers refuse an UPDATE that does not raise its sequence
+number, a DELETE, and (PostgreSQL) a TRUNCATE. A tail cut with its head moved back then needs the
+triggers switched off, as a superuser can; verify names it."""
 
-from django.db import migrations, models
+from django.db import migrations
 
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -41,7 +41,6 @@ def forward(apps, schema_editor):
             schema_editor.execute(sql)
     else:
         raise RuntimeError(f"no audit head triggers for {conn.vendor}")
-    apps.get_model("audit", "CheckpointLock").objects.get_or_create(pk=1)
 
 
 def backward(apps, schema_editor):
@@ -56,12 +55,4 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_append_only")]
 
-    operations = [
-        migrations.CreateModel(
-            name="CheckpointLock",
-            fields=[
-                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-            ],
-        ),
-        migrations.RunPython(forward, backward),
-    ]
+    operations = [migrations.RunPython(forward, backward)]
