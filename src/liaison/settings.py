@@ -45,6 +45,15 @@ NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
 NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
 _CHECKPOINT_DIR = env_str("LIAISON_CHECKPOINT_DIR", "")
 AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1)
+# A checkpoint also follows every AUDIT_CHECKPOINT_EVERY events, so that a busy minute leaves at
+# most that many events unproven.
+AUDIT_CHECKPOINT_EVERY = env_int("LIAISON_CHECKPOINT_EVERY", 1000, minimum=1)
+# The second copy of the checkpoints: another host's disk (later the partner node). Empty: none.
+_CHECKPOINT_COPY_DIR = env_str("LIAISON_CHECKPOINT_COPY_DIR", "")
+AUDIT_CHECKPOINT_COPY_DIR = Path(_CHECKPOINT_COPY_DIR) if _CHECKPOINT_COPY_DIR else None
+# The key of the audit chain (HMAC-SHA256), kept outside the database like the person key, so that
+# database access alone cannot forge an event; created on first use, mode 0600.
+AUDIT_KEY_FILE = Path(env_str("LIAISON_AUDIT_KEY_FILE", str(DATA_DIR / "keys" / "audit-chain.key")))
 PERSON_KEY_FILE = Path(env_str("LIAISON_PERSON_KEY_FILE", str(DATA_DIR / "keys" / "persons.key")))
 ATTACHMENT_DIR = Path(env_str("LIAISON_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
 ATTACHMENT_MAX_BYTES = env_int("LIAISON_ATTACHMENT_MAX_MB", 10, minimum=1) * 1_000_000

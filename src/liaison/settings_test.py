@@ -15,6 +15,7 @@ NODE_KEY_FILE = _tmp / "keys" / "node-ed25519.pem"
 AUDIT_CHECKPOINT_DIR = _tmp / "checkpoints"
 ATTACHMENT_DIR = _tmp / "attachments"
 PERSON_KEY_FILE = _tmp / "keys" / "persons.key"
+AUDIT_KEY_FILE = _tmp / "keys" / "audit-chain.key"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that WAL and synchronous=FULL are what the tests see.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}

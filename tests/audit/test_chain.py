@@ -1,136 +1,67 @@
 """The audit log is an append-only hash chain, and `audit verify` names the first broken link.
 
 Rules proven here, on whichever database the suite runs on:
-- `record` appends contiguous events, each carrying the hash of the one before, only inside a
-  transaction, and stores keyed hashes of changed values, never the values;
-- the database itself refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the log;
+- `record` appends contiguous events, each carrying the keyed hash of the one before, only inside
+  a transaction, and stores keyed hashes of changed values, never the values;
+- the database itself refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the log, and lets
+  the chain head only move forward;
 - someone who bypasses the triggers (a database superuser) is caught by `verify`: an edited,
-  deleted, reordered or forged event breaks the chain; a recomputed chain or a cut tail
-  contradicts a signed checkpoint; a checkpoint with a bad signature is refused.
+  deleted, reordered or forged event breaks the chain; a chain recomputed even with the chain key
+  or a cut tail contradicts a signed checkpoint; a checkpoint with a bad signature is refused.
 
 Tampering happens inside the test's transaction (trigger DDL included) and is rolled back with it.
-Each test gets its own checkpoint directory.
+Each test gets its own checkpoint directories and a frozen clock. The tail's proof (forgery
+without the key, numbered and chained checkpoints, the second copy, freshness) is in test_tail.py.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import importlib
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.test import override_settings
 
-from liaison.audit.checkpoints import _payload, read_checkpoints, write_checkpoint
+from liaison.audit.checkpoints import payload, read_checkpoints, write_checkpoint
 from liaison.audit.log import hash_of_event, record, record_separately, value_hash
-from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from liaison.audit.models import AuditEvent, AuditHead
 from liaison.audit.verbs import Verb
 from liaison.audit.verify import verify
+from tests.audit.tamper import (
+    EVENTS,
+    HEAD,
+    chain,
+    event,
+    head_seq,
+    insert_forged,
+    make_room_after,
+    rechain_from,
+    run_sql,
+    set_head,
+    triggers_bypassed,
+)
 
-_append_only = importlib.import_module("liaison.audit.migrations.0002_append_only")
-
-EVENTS = "audit_auditevent"
-
-
-# --- helpers: what someone with write access to the database can do ---------------------------
-
-
-@pytest.fixture(autouse=True)
-def checkpoint_dir(settings, tmp_path):
-    """Each test signs checkpoints into its own directory, unseen by the others."""
-    settings.AUDIT_CHECKPOINT_DIR = tmp_path
-    return tmp_path
-
-
-def run_sql(sql: str, params: list | tuple = ()) -> None:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-
-
-@contextlib.contextmanager
-def triggers_bypassed() -> Iterator[None]:
-    """Switch the append-only triggers off, as a database superuser could.
-
-    Only inside the test's transaction: the DDL is transactional on both databases and is rolled
-    back with the test. The triggers are restored on the way out so later statements in the same
-    test meet them again (after an error the rollback restores them anyway)."""
-    assert connection.in_atomic_block, "tamper only inside the test's transaction"
-    if connection.vendor == "postgresql":
-        run_sql(f"ALTER TABLE {EVENTS} DISABLE TRIGGER USER")
-    else:
-        run_sql("DROP TRIGGER audit_no_update")
-        run_sql("DROP TRIGGER audit_no_delete")
-    yield
-    if connection.vendor == "postgresql":
-        run_sql(f"ALTER TABLE {EVENTS} ENABLE TRIGGER USER")
-    else:
-        for sql in _append_only.SQLITE_FORWARD:
-            run_sql(sql)
-
-
-def chain() -> list[tuple]:
-    return list(AuditEvent.objects.order_by("seq").values_list("seq", "actor_name", "prev_hash", "hash"))
-
-
-def head_seq() -> int:
-    return AuditHead.objects.get(pk=1).seq
-
-
-def event(seq: int) -> AuditEvent:
-    return AuditEvent.objects.get(seq=seq)
-
-
-def set_head(seq: int) -> None:
-    run_sql("UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1", [seq, event(seq).hash])
-
-
-def make_room_after(seq: int) -> None:
-    """Shift every event after `seq` up by one (two steps: the primary key is checked per row)."""
-    run_sql(f"UPDATE {EVENTS} SET seq = -seq WHERE seq > %s", [seq])
-    run_sql(f"UPDATE {EVENTS} SET seq = 1 - seq WHERE seq < 0")
-
-
-def insert_forged(seq: int, *, prev_hash: str, hash: str | None = None) -> AuditEvent:
-    """Insert an event at `seq` copied from its predecessor with another actor; `hash=None` gives
-    it a hash consistent with its own content."""
-    fields = AuditEvent.objects.filter(seq=seq - 1).values()[0]
-    fields.update(seq=seq, actor_name="forger", prev_hash=prev_hash, hash="")
-    forged = AuditEvent(**fields)
-    forged.hash = hash if hash is not None else hash_of_event(forged)
-    forged.save(force_insert=True)
-    return forged
-
-
-def rechain_from(seq: int) -> None:
-    """Recompute every link and hash from `seq` to the end and move the head: a chain that is
-    consistent in itself."""
-    prev = event(seq - 1).hash if seq > 1 else GENESIS_HASH
-    last = seq - 1
-    for ev in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
-        ev.prev_hash = prev
-        ev.hash = hash_of_event(ev)
-        run_sql(
-            f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s WHERE seq = %s", [ev.prev_hash, ev.hash, ev.seq]
-        )
-        prev, last = ev.hash, ev.seq
-    set_head(last)
+# Each test's checkpoint directories and frozen clock: tests/audit/conftest.py.
 
 
 @pytest.fixture
-def signed_chain(checkpoint_dir) -> int:
-    """The reference deployment's log, intact, with a signed checkpoint of its head. -> its length."""
-    n = head_seq()
-    assert n >= 10, "the reference deployment should leave a chain long enough to tamper with"
-    cp = write_checkpoint(force=True)
-    assert cp is not None and cp.seq == n
-    assert verify().ok
-    return n
+def chain_alone(tmp_path):
+    """Verify as if there were no checkpoint (and none were due yet): what the chain proves alone."""
+
+    def run():
+        with override_settings(
+            AUDIT_CHECKPOINT_DIR=tmp_path / "none",
+            AUDIT_CHECKPOINT_COPY_DIR=None,
+            AUDIT_CHECKPOINT_INTERVAL=10**9,
+        ):
+            return verify()
+
+    return run
 
 
 # --- 1. writing ---------------------------------------------------------------------------------
@@ -153,7 +84,8 @@ def test_record_appends_contiguous_events_each_linked_to_the_one_before(cast):
     assert {e.actor_name for e in new} == {officer.user.username}
     moved = AuditHead.objects.get(pk=1)
     assert (moved.seq, moved.hash) == (new[-1].seq, new[-1].hash)
-    assert verify().ok
+    write_checkpoint()
+    assert verify().ok, verify().summary()
 
 
 def test_record_refuses_to_run_outside_a_transaction(cast):
@@ -231,13 +163,41 @@ def test_postgresql_refuses_to_truncate_the_audit_log():
     assert chain() == before
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param(f"UPDATE {HEAD} SET seq = seq - 1", id="move-back"),
+        pytest.param(f"UPDATE {HEAD} SET hash = 'x'", id="rewrite-in-place"),
+        pytest.param(f"DELETE FROM {HEAD}", id="delete"),
+    ],
+)
+def test_database_lets_the_chain_head_only_move_forward(statement):
+    before = list(AuditHead.objects.values_list("seq", "hash"))
+
+    with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+        run_sql(statement)
+
+    assert list(AuditHead.objects.values_list("seq", "hash")) == before
+
+
+def test_postgresql_refuses_to_truncate_the_chain_head():
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE exists only on PostgreSQL (SQLite's DELETE FROM is covered above)")
+
+    with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+        run_sql(f"TRUNCATE {HEAD}")
+
+
 def test_tamper_helper_puts_the_triggers_back():
     with triggers_bypassed():
         run_sql(f"UPDATE {EVENTS} SET actor_name = 'someone else' WHERE seq = 1")
+        set_head(head_seq() - 1)
     assert event(1).actor_name == "someone else"
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         run_sql(f"DELETE FROM {EVENTS} WHERE seq = 1")
+    with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+        set_head(1)
 
 
 # --- 3. verify ----------------------------------------------------------------------------------
@@ -319,7 +279,7 @@ def test_verify_names_a_forged_event_inserted_with_a_bogus_hash(signed_chain):
     assert "does not match its hash" in result.reason
 
 
-def test_verify_names_the_link_after_a_forged_event_with_a_consistent_hash(signed_chain):
+def test_verify_names_the_link_after_an_event_forged_with_the_chain_key(signed_chain):
     m = signed_chain // 2
     with triggers_bypassed():
         make_room_after(m)
@@ -343,15 +303,17 @@ def test_verify_names_a_forged_event_appended_with_a_bogus_hash(signed_chain):
     assert "does not match its hash" in result.reason
 
 
-def test_only_the_signed_checkpoint_catches_a_chain_recomputed_after_a_forged_insert(signed_chain):
+def test_only_the_signed_checkpoint_catches_a_chain_recomputed_after_a_forged_insert(
+    signed_chain, chain_alone
+):
     n, m = signed_chain, signed_chain // 2
     with triggers_bypassed():
         make_room_after(m)
         insert_forged(m + 1, prev_hash=event(m).hash)
         rechain_from(m + 2)
 
-    # The chain alone is consistent again...
-    alone = verify(checkpoints=[])
+    # The chain alone is consistent again (the forger held the chain key too)...
+    alone = chain_alone()
     assert alone.ok, alone.summary()
     assert alone.events == n + 1
     # ...but event #n is no longer the one the checkpoint signed.
@@ -361,37 +323,39 @@ def test_only_the_signed_checkpoint_catches_a_chain_recomputed_after_a_forged_in
     assert "checkpoint" in result.reason and "rewritten" in result.reason
 
 
-def test_only_the_signed_checkpoint_catches_an_edit_with_the_chain_recomputed(signed_chain):
+def test_only_the_signed_checkpoint_catches_an_edit_with_the_chain_recomputed(signed_chain, chain_alone):
     n, m = signed_chain, signed_chain // 2
     with triggers_bypassed():
         run_sql(f"UPDATE {EVENTS} SET actor_name = 'someone else' WHERE seq = %s", [m])
         rechain_from(m)
 
-    assert verify(checkpoints=[]).ok
+    assert chain_alone().ok
     result = verify()
     assert not result.ok
     assert result.broken_seq == n
     assert "rewritten" in result.reason
 
 
-def test_verify_names_a_tail_cut_back_past_the_last_checkpoint(signed_chain):
+def test_verify_names_a_tail_cut_back_past_the_last_checkpoint_with_the_head_moved(signed_chain, chain_alone):
     n = signed_chain
     with triggers_bypassed():
         run_sql(f"DELETE FROM {EVENTS} WHERE seq > %s", [n - 3])
         set_head(n - 3)
 
-    assert verify(checkpoints=[]).ok  # the shorter chain is consistent in itself
+    assert chain_alone().ok  # the shorter chain is consistent in itself
     result = verify()
     assert not result.ok
+    assert result.codes == ["tail-cut"]
     assert result.broken_seq == n - 2
-    assert "tail was cut" in result.reason
+    assert "tail was cut and the head moved back" in result.reason
     assert f"#{n}" in result.reason
 
 
 def test_events_after_the_last_checkpoint_are_reported_unproven_and_a_cut_there_goes_unseen(
     signed_chain, cast
 ):
-    # The documented limit: what came after the last checkpoint cannot be proven.
+    # The documented limit: what came after the last checkpoint, within two intervals (and fewer
+    # than AUDIT_CHECKPOINT_EVERY events), cannot be proven.
     n = signed_chain
     officer = cast("na_meo_post_officer")
     record(officer, Verb.USER_UPDATED, officer.user, changes={"phone": "1"})
@@ -473,8 +437,7 @@ def test_verify_refuses_a_checkpoint_whose_signature_does_not_match(signed_chain
 def test_verify_refuses_a_checkpoint_signed_by_another_key(signed_chain, checkpoint_dir):
     (path,) = checkpoint_dir.iterdir()
     doc = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
-    payload = _payload(doc["node"], doc["seq"], doc["hash"], doc["at"])
-    doc["sig"] = base64.b64encode(Ed25519PrivateKey.generate().sign(payload)).decode()
+    doc["sig"] = base64.b64encode(Ed25519PrivateKey.generate().sign(payload(doc))).decode()
     path.write_text(json.dumps(doc, sort_keys=True) + "\n", encoding="utf-8")
 
     result = verify()

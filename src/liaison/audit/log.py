@@ -1,5 +1,11 @@
 """Writing the audit log: `record` inside the service's transaction, `record_separately` for reads
-and refusals (a transaction of their own, so a refusal never rolls back with the refused write)."""
+and refusals (a transaction of their own, so a refusal never rolls back with the refused write).
+
+Each event's hash is keyed: HMAC-SHA256 with the chain key, a file kept outside the database
+(`AUDIT_KEY_FILE`), over a canonical JSON of the event and the previous hash. Someone with access to
+the database alone can delete or cut, which the chain and the checkpoints show, but cannot append
+or rewrite an event that verifies (decision 0008).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import os
+import secrets
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +26,8 @@ from django.db import connection, transaction
 from liaison.audit.models import AuditEvent, AuditHead
 from liaison.audit.verbs import Verb
 from liaison.core import clock, context
+
+log = logging.getLogger("liaison.audit")
 
 HASHED_FIELDS = (
     "seq",
@@ -52,17 +65,82 @@ def _canonical_at(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(fields: dict[str, Any]) -> str:
+class ChainKeyMissing(Exception):
+    """The chain key file is absent where events exist: they cannot be verified (never silently
+    replaced by a new key, which would make every event look forged)."""
+
+
+@cache
+def _read_or_create_key(path: str, create: bool) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        if not create:
+            raise ChainKeyMissing(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a temporary name, then linked into place: a web process and the
+        # worker starting together never read a half-written key, and the loser reads the winner's.
+        tmp = p.with_name(f".{p.name}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, p)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    raw = p.read_text(encoding="ascii").strip()
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise ChainKeyMissing(f"{path} (not a key of 64 hex digits)")
+    return key
+
+
+def chain_key(*, create: bool = True) -> bytes:
+    """The chain key, read from `AUDIT_KEY_FILE` (created on first use unless `create` is false)."""
+    return _read_or_create_key(str(settings.AUDIT_KEY_FILE), create)
+
+
+def key_id(key: bytes | None = None) -> str:
+    """A name for the chain key that reveals nothing of it: checkpoints carry it, so that verify can
+    tell a replaced or lost key file from forged events."""
+    return hmac.new(key or chain_key(), b"liaison-audit-key-id", hashlib.sha256).hexdigest()[:16]
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
     doc = {k: fields[k] for k in HASHED_FIELDS}
     doc["at"] = _canonical_at(doc["at"])
     doc["actor_id"] = str(doc["actor_id"]) if doc["actor_id"] else ""
     doc["unit_id"] = str(doc["unit_id"]) if doc["unit_id"] else ""
-    raw = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.sha256(raw).hexdigest()
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def hash_of_event(ev: AuditEvent) -> str:
-    return event_hash({k: getattr(ev, k) for k in HASHED_FIELDS})
+def event_hash(fields: dict[str, Any], key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the event's canonical form (previous hash included) under the chain key."""
+    return hmac.new(key or chain_key(), _canonical(fields), hashlib.sha256).hexdigest()
+
+
+def unkeyed_hash(fields: dict[str, Any]) -> str:
+    """The plain SHA-256 the chain used before it was keyed: what someone without the key computes.
+    Verify uses it only to name a forgery as such."""
+    return hashlib.sha256(_canonical(fields)).hexdigest()
+
+
+def _fields(ev: AuditEvent) -> dict[str, Any]:
+    return {k: getattr(ev, k) for k in HASHED_FIELDS}
+
+
+def hash_of_event(ev: AuditEvent, key: bytes | None = None) -> str:
+    return event_hash(_fields(ev), key)
+
+
+def unkeyed_hash_of_event(ev: AuditEvent) -> str:
+    return unkeyed_hash(_fields(ev))
 
 
 def _describe(obj: Any) -> tuple[str, str, str]:
@@ -117,7 +195,22 @@ def record(
     event = AuditEvent.objects.create(**fields)
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
+    if event.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+        # Every N events a checkpoint, once this transaction has committed (a rolled-back event
+        # must never be signed); the minute's checkpoint catches up if this one fails.
+        transaction.on_commit(_checkpoint_after_events)
     return event
+
+
+def _checkpoint_after_events() -> None:
+    # Imported here: checkpoints import this module (the chain key), and a write must not fail
+    # because a checkpoint could not be written after it committed.
+    from liaison.audit import checkpoints
+
+    try:
+        checkpoints.write_checkpoint()
+    except Exception:
+        log.exception("audit checkpoint after %d events failed", settings.AUDIT_CHECKPOINT_EVERY)
 
 
 def record_separately(actor, verb: Verb, obj: Any = None, **kwargs: Any) -> AuditEvent:

@@ -1,7 +1,8 @@
 """The append-only, hash-chained audit log.
 
-Each event carries the hash of the one before; database triggers refuse UPDATE and DELETE (and
-TRUNCATE on PostgreSQL). The chain head is one row, locked last in the writing transaction.
+Each event carries the keyed hash of the one before; database triggers refuse UPDATE and DELETE
+(and TRUNCATE on PostgreSQL). The chain head is one row, locked last in the writing transaction;
+triggers let it only move forward.
 """
 
 from __future__ import annotations
