@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -25,6 +26,7 @@ from ninja.parser import Parser
 
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
+from liaison.core.inputs import CONTROL_MESSAGE, control_character
 from liaison.core.models import IdempotencyRecord
 from liaison.core.overload import RETRY_AFTER_SECONDS, overloaded
 from liaison.core.transactions import interface_boundary
@@ -100,6 +102,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request, exc: HttpError):
+        if isinstance(exc.__cause__, DomainError):  # ninja wraps what the body's parser raises
+            cause = exc.__cause__
+            return problem(cause.status, cause.code, cause.message, errors=cause.errors)
         if exc.status_code == 400 and "parse request body" in str(exc):
             return problem(
                 400,
@@ -120,6 +125,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "overloaded",
             "The server is busy: every database connection is in use. Nothing was changed; try again.",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request, exc):
+        # A form without a boundary, or cut short: the client's fault, named as the body.
+        return problem(
+            400,
+            "malformed_body",
+            "The multipart body cannot be read.",
+            errors=[FieldError("body", "malformed", "The multipart body cannot be read (boundary?).")],
         )
 
     @api.exception_handler(RequestDataTooBig)
@@ -149,14 +164,57 @@ def audit_refusal(request: HttpRequest, exc: DomainError) -> None:
     import_string(settings.LIAISON_RECORD_REFUSAL)(actor_of(request), action, refused_object(obj))
 
 
+def is_json(content_type: str) -> bool:
+    """`application/json` or a `+json` type (`application/merge-patch+json`)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _controls(value: Any, path: str) -> list[FieldError]:
+    """Every string (value or key) of a JSON document holding a control character other than tab
+    and line breaks, by its path: a backstop under the schemas' own types (`core.inputs`), so that
+    no NUL reaches a database from a body, whatever field it sits in."""
+    if isinstance(value, str):
+        bad = control_character(value, free_text=True)
+        return [FieldError(path or "body", "control_character", str(CONTROL_MESSAGE))] if bad else []
+    out: list[FieldError] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{path}.{k}" if path else str(k)
+            if control_character(str(k), free_text=True):
+                out.append(FieldError(path or "body", "control_character", str(CONTROL_MESSAGE)))
+            out += _controls(v, name)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _controls(v, f"{path}.{i}" if path else str(i))
+    return out
+
+
 class ObjectParser(Parser):
-    """JSON bodies are objects: a list, a string or a number is refused naming the body."""
+    """JSON bodies are objects sent as `application/json`: another content type is refused with 415
+    (a form post or `text/plain` is not read as JSON), a list, a string or a number with 422 naming
+    the body, a control character in any string with 422 naming its field."""
 
     def parse_body(self, request):
+        if not is_json(request.content_type):
+            raise UnsupportedMediaType()
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise Invalid(field="body", code="not_object", message="The body must be a JSON object.")
+        errors = _controls(data, "")
+        if errors:
+            raise Invalid(errors)
         return data
+
+
+class UnsupportedMediaType(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "unsupported_media_type",
+            "A JSON body must be sent as Content-Type: application/json.",
+            415,
+            [FieldError("Content-Type", "unsupported", "Send application/json.")],
+        )
 
 
 def actor_of(request: HttpRequest):
