@@ -41,6 +41,7 @@ def token(db, settings):
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
 
+
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=EXAMPLES,
