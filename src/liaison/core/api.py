@@ -147,6 +147,60 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details, with the fields at fault.",
+    "required": ["type", "title", "status", "code", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "a stable error code; tests and clients match on it"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+PROBLEM_RESPONSES = {
+    "400": "Malformed request (a body that is not JSON, a multipart form that cannot be read)",
+    "401": "Not signed in, or no valid API token",
+    "403": "Not permitted, or a session request without its CSRF token",
+    "404": "No such record, or one you may not see (the two are answered alike)",
+    "409": "A conflict: the record changed, or a request with this Idempotency-Key is in flight",
+    "411": "A body without a Content-Length",
+    "413": "The body is larger than the limit",
+    "415": "A JSON body not sent as application/json",
+    "422": "Invalid fields, each named (enums, ranges, dates, control characters, the cursor)",
+    "503": "Every database connection is in use; retry after Retry-After seconds",
+}
+
+
+class ProblemDocumentAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document states the error responses of every operation: problem
+    details (`Problem`), as `install_error_handlers` gives them."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in PROBLEM_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
+
+
 def refused_object(obj):
     """The record a refusal is about: permissions may be asked about (record, ...) tuples."""
     if isinstance(obj, tuple):
