@@ -122,6 +122,14 @@ def test_a_nul_byte_in_a_list_filter_is_refused_naming_it(officer, param):
     assert_names(officer.get("/api/v1/items", {param: "a\x00b"}), param)
 
 
+@pytest.mark.parametrize(
+    "path, param",
+    [("/api/v1/areas", "parent"), ("/api/v1/areas", "country"), ("/api/v1/audit/events", "actor")],
+)
+def test_a_nul_byte_in_any_query_parameter_is_refused_naming_it(client_for, path, param):
+    assert_names(client_for("auditor").get(path, {param: "V\x00"}), param)
+
+
 def test_a_nul_byte_in_the_list_pages_search_is_a_400_form_error(officer):
     r = officer.get("/items/", {"q": "hàng\x00lậu"})
     assert r.status_code == 400

@@ -247,7 +247,8 @@ def _controls(value: Any, path: str) -> list[FieldError]:
 class ObjectParser(Parser):
     """JSON bodies are objects sent as `application/json`: another content type is refused with 415
     (a form post or `text/plain` is not read as JSON), a list, a string or a number with 422 naming
-    the body, a control character in any string with 422 naming its field."""
+    the body, a control character in any string with 422 naming its field; a control character in
+    a query parameter or a form field likewise."""
 
     def parse_body(self, request):
         if not is_json(request.content_type):
@@ -259,6 +260,14 @@ class ObjectParser(Parser):
         if errors:
             raise Invalid(errors)
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        """Query strings and form fields: the same backstop, naming the parameter."""
+        parsed = super().parse_querydict(data, list_fields, request)
+        errors = [e for name, value in parsed.items() for e in _controls(value, str(name))]
+        if errors:
+            raise Invalid(errors)
+        return parsed
 
 
 class UnsupportedMediaType(DomainError):
