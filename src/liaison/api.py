@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from liaison.accounts.api import router as tokens_router
 from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
-from liaison.core.api import ObjectParser, install_error_handlers
+from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
@@ -41,7 +40,7 @@ class SessionActorAuth(SessionAuth):
         return user
 
 
-api = NinjaAPI(
+api = ProblemDocumentAPI(
     title="Liaison API",
     version="1",
     urls_namespace="api",

@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -25,6 +26,7 @@ from ninja.parser import Parser
 
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
+from liaison.core.inputs import CONTROL_MESSAGE, control_character
 from liaison.core.models import IdempotencyRecord
 from liaison.core.overload import RETRY_AFTER_SECONDS, overloaded
 from liaison.core.transactions import interface_boundary
@@ -100,6 +102,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http(request, exc: HttpError):
+        if isinstance(exc.__cause__, DomainError):  # ninja wraps what the body's parser raises
+            cause = exc.__cause__
+            return problem(cause.status, cause.code, cause.message, errors=cause.errors)
         if exc.status_code == 400 and "parse request body" in str(exc):
             return problem(
                 400,
@@ -122,6 +127,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request, exc):
+        # A form without a boundary, or cut short: the client's fault, named as the body.
+        return problem(
+            400,
+            "malformed_body",
+            "The multipart body cannot be read.",
+            errors=[FieldError("body", "malformed", "The multipart body cannot be read (boundary?).")],
+        )
+
     @api.exception_handler(RequestDataTooBig)
     def on_too_big(request, exc):
         return problem(
@@ -130,6 +145,60 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "The request body is too large.",
             errors=[FieldError("body", "too_large", "The request body is too large.")],
         )
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details, with the fields at fault.",
+    "required": ["type", "title", "status", "code", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "a stable error code; tests and clients match on it"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+PROBLEM_RESPONSES = {
+    "400": "Malformed request (a body that is not JSON, a multipart form that cannot be read)",
+    "401": "Not signed in, or no valid API token",
+    "403": "Not permitted, or a session request without its CSRF token",
+    "404": "No such record, or one you may not see (the two are answered alike)",
+    "409": "A conflict: the record changed, or a request with this Idempotency-Key is in flight",
+    "411": "A body without a Content-Length",
+    "413": "The body is larger than the limit",
+    "415": "A JSON body not sent as application/json",
+    "422": "Invalid fields, each named (enums, ranges, dates, control characters, the cursor)",
+    "503": "Every database connection is in use; retry after Retry-After seconds",
+}
+
+
+class ProblemDocumentAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document states the error responses of every operation: problem
+    details (`Problem`), as `install_error_handlers` gives them."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in PROBLEM_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
 
 
 def refused_object(obj):
@@ -149,14 +218,66 @@ def audit_refusal(request: HttpRequest, exc: DomainError) -> None:
     import_string(settings.LIAISON_RECORD_REFUSAL)(actor_of(request), action, refused_object(obj))
 
 
+def is_json(content_type: str) -> bool:
+    """`application/json` or a `+json` type (`application/merge-patch+json`)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _controls(value: Any, path: str) -> list[FieldError]:
+    """Every string (value or key) of a JSON document holding a control character other than tab
+    and line breaks, by its path: a backstop under the schemas' own types (`core.inputs`), so that
+    no NUL reaches a database from a body, whatever field it sits in."""
+    if isinstance(value, str):
+        bad = control_character(value, free_text=True)
+        return [FieldError(path or "body", "control_character", str(CONTROL_MESSAGE))] if bad else []
+    out: list[FieldError] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{path}.{k}" if path else str(k)
+            if control_character(str(k), free_text=True):
+                out.append(FieldError(path or "body", "control_character", str(CONTROL_MESSAGE)))
+            out += _controls(v, name)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _controls(v, f"{path}.{i}" if path else str(i))
+    return out
+
+
 class ObjectParser(Parser):
-    """JSON bodies are objects: a list, a string or a number is refused naming the body."""
+    """JSON bodies are objects sent as `application/json`: another content type is refused with 415
+    (a form post or `text/plain` is not read as JSON), a list, a string or a number with 422 naming
+    the body, a control character in any string with 422 naming its field; a control character in
+    a query parameter or a form field likewise."""
 
     def parse_body(self, request):
+        if not is_json(request.content_type):
+            raise UnsupportedMediaType()
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise Invalid(field="body", code="not_object", message="The body must be a JSON object.")
+        errors = _controls(data, "")
+        if errors:
+            raise Invalid(errors)
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        """Query strings and form fields: the same backstop, naming the parameter."""
+        parsed = super().parse_querydict(data, list_fields, request)
+        errors = [e for name, value in parsed.items() for e in _controls(value, str(name))]
+        if errors:
+            raise Invalid(errors)
+        return parsed
+
+
+class UnsupportedMediaType(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "unsupported_media_type",
+            "A JSON body must be sent as Content-Type: application/json.",
+            415,
+            [FieldError("Content-Type", "unsupported", "Send application/json.")],
+        )
 
 
 def actor_of(request: HttpRequest):

@@ -39,6 +39,10 @@ _MESSAGES = {
 }
 
 
+# The input layer's own errors (`core.inputs`) already speak the reader's language.
+_OWN = {"control_character", "datetime_out_of_range", "date_out_of_range"}
+
+
 def parse_query(schema, data):
     """A page's query string through the API's own schema (its filters defined once). A blank field
     is an absent one (an HTML form sends every field); errors are an `Invalid` naming each field."""
@@ -51,7 +55,9 @@ def parse_query(schema, data):
                 FieldError(
                     ".".join(str(p) for p in e["loc"]) or "query",
                     e["type"],
-                    str(_MESSAGES.get(e["type"], gettext_lazy("Enter a valid value."))),
+                    str(e["msg"])
+                    if e["type"] in _OWN
+                    else str(_MESSAGES.get(e["type"], gettext_lazy("Enter a valid value."))),
                 )
                 for e in exc.errors()
             ]

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from liaison.core.api import actor_of
+from liaison.core.inputs import Line
 from liaison.geo import selectors
 from liaison.geo.models import AreaKind, PlaceKind
 from liaison.geo.schemas import AreaOut, PlaceOut
@@ -17,9 +18,9 @@ router = Router(tags=["geography"])
 
 class AreaFilter(Schema):
     kind: AreaKind | None = None
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: Line | None = Field(None, min_length=2, max_length=2)
     border: bool | None = None
-    parent: str | None = Field(None, max_length=40)
+    parent: Line | None = Field(None, max_length=40)
 
 
 class BBoxFilter(Schema):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
+from liaison.core.inputs import DEADLINE, BoundedDateTimeField, LineField, TextField
 from liaison.geo.models import Area, Place
 from liaison.incidents.models import AreaKind, IncidentType, PersonRole, Severity, Status, Task
 from liaison.intel.models import Tlp
@@ -17,8 +18,8 @@ class IncidentForm(forms.Form):
     incident_type = forms.ModelChoiceField(
         label=_("Type"), queryset=policy.offered(IncidentType, "view").filter(is_active=True)
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
+    title = LineField(label=_("Title"), max_length=200)
+    description = TextField(
         label=_("Description"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     severity = forms.ChoiceField(
@@ -38,30 +39,30 @@ class IncidentForm(forms.Form):
     )
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices, initial=Tlp.AMBER)
     is_drill = forms.BooleanField(label=_("This is a drill"), required=False)
-    item_ref = forms.CharField(label=_("From information item (TIN-…)"), required=False, max_length=20)
+    item_ref = LineField(label=_("From information item (TIN-…)"), required=False, max_length=20)
 
 
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
-    merge_into = forms.CharField(label=_("Merge into (VV-…)"), max_length=20, required=False)
+    reason = TextField(label=_("Reason"), max_length=2000, required=False)
+    merge_into = LineField(label=_("Merge into (VV-…)"), max_length=20, required=False)
 
 
 class HandoverForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("New lead unit"), queryset=NODE_UNITS)
-    reason = forms.CharField(label=_("Reason"), max_length=2000)
+    reason = TextField(label=_("Reason"), max_length=2000)
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=200)
+    title = LineField(label=_("Task"), max_length=200)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=NODE_UNITS)
-    due_at = forms.DateTimeField(label=_("Due"), widget=DT)
+    due_at = BoundedDateTimeField(label=_("Due"), widget=DT, bounds=DEADLINE)
 
 
 class TaskUpdateForm(forms.Form):
     task_id = forms.UUIDField(widget=forms.HiddenInput)
     state = forms.ChoiceField(label=_("State"), choices=Task.State.choices)
-    result = forms.CharField(label=_("Result"), max_length=4000, required=False)
+    result = TextField(label=_("Result"), max_length=4000, required=False)
 
 
 class OutcomeForm(forms.Form):
@@ -71,7 +72,7 @@ class OutcomeForm(forms.Form):
     evacuated = forms.IntegerField(label=_("Evacuated"), min_value=0, max_value=100_000, initial=0)
     deaths = forms.IntegerField(label=_("Deaths"), min_value=0, max_value=100_000, initial=0)
     injured = forms.IntegerField(label=_("Injured"), min_value=0, max_value=100_000, initial=0)
-    seizures = forms.CharField(
+    seizures = TextField(
         label=_(
             "Seizures, one per line: kind quantity [note] "
             "(heroin_g, meth_pills, meth_g, guns, explosives_kg, detonators, goods_vnd…)"
@@ -84,10 +85,10 @@ class OutcomeForm(forms.Form):
 
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=PersonRole.choices)
-    label = forms.CharField(label=_("Label (not a name)"), max_length=60)
-    full_name = forms.CharField(label=_("Full name"), max_length=120, required=False)
+    label = LineField(label=_("Label (not a name)"), max_length=60)
+    full_name = LineField(label=_("Full name"), max_length=120, required=False)
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2100, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    id_number = LineField(label=_("ID number"), max_length=20, required=False)
 
 
 class NameUnitForm(forms.Form):
@@ -96,8 +97,8 @@ class NameUnitForm(forms.Form):
 
 class PlanForm(forms.Form):
     incident_type = forms.ModelChoiceField(label=_("Type"), queryset=policy.offered(IncidentType, "view"))
-    title = forms.CharField(label=_("Title"), max_length=200)
-    steps = forms.CharField(
+    title = LineField(label=_("Title"), max_length=200)
+    steps = TextField(
         label=_(
             "Steps, one per line: title | responsible (lead, supporting or a force) | minutes | notify,…"
         ),

@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.core.errors import DomainError, FieldError, Invalid
+from liaison.core.inputs import Deadline, Latitude, Line, Longitude, Text
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
 
@@ -28,7 +29,7 @@ class BoardFilter(Schema):
     """Filters of the incident board (open incidents, newest first)."""
 
     include_final: bool = Field(False, description="also closed, merged and cancelled incidents")
-    severity: str | None = Field(None, max_length=10)
+    severity: Line | None = Field(None, max_length=10)
     drills: bool = Field(True, description="include drills")
 
 
@@ -40,14 +41,14 @@ class TaskFilter(Schema):
 
 
 class IncidentIn(Schema):
-    type: str = Field(min_length=1, max_length=40, description="incident type code")
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=20_000)
+    type: Line = Field(min_length=1, max_length=40, description="incident type code")
+    title: Line = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=20_000)
     severity: SeverityCode | None = None
-    area: str | None = Field(None, max_length=40, description="commune code, e.g. VN-38-15013")
-    place: str | None = Field(None, max_length=40, description="place code, e.g. GATE-NA-MEO")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    area: Line | None = Field(None, max_length=40, description="commune code, e.g. VN-38-15013")
+    place: Line | None = Field(None, max_length=40, description="place code, e.g. GATE-NA-MEO")
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     tlp: TlpCode = "amber"
     is_drill: bool = False
     items: list[uuid.UUID] = Field(default_factory=list, max_length=50)
@@ -154,25 +155,25 @@ class IncidentOut(Schema, IncidentRowOut):
 
 class TransitionIn(Schema):
     status: StatusCode
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
     merge_into: uuid.UUID | None = None
 
 
 class HandoverIn(Schema):
     unit_id: uuid.UUID
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class TaskIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     unit_id: uuid.UUID
-    due_at: dt.datetime
-    assignee: str | None = Field(None, max_length=150, description="username of a member of the unit")
+    due_at: Deadline
+    assignee: Line | None = Field(None, max_length=150, description="username of a member of the unit")
 
 
 class TaskUpdateIn(Schema):
     state: TaskState
-    result: str = Field("", max_length=4000)
+    result: Text = Field("", max_length=4000)
 
 
 class SeizureIn(BaseModel):
@@ -181,7 +182,7 @@ class SeizureIn(BaseModel):
 
     kind: SeizureCode
     quantity: Decimal = Field(gt=0, le=Decimal("1e12"))
-    note: str = Field("", max_length=200)
+    note: Text = Field("", max_length=200)
 
 
 class OutcomeIn(Schema):
@@ -198,16 +199,16 @@ class IdentityIn(BaseModel):
     # Nested input: a plain model (ninja's Schema reads attributes, so a list would pass as empty).
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(None, max_length=120)
+    full_name: Line | None = Field(None, max_length=120)
     birth_year: int | None = Field(None, ge=1900, le=2100)
-    id_number: str | None = Field(None, max_length=20)
-    address: str | None = Field(None, max_length=200)
-    contact: str | None = Field(None, max_length=60)
+    id_number: Line | None = Field(None, max_length=20)
+    address: Line | None = Field(None, max_length=200)
+    contact: Line | None = Field(None, max_length=60)
 
 
 class PersonIn(Schema):
     role: PersonRoleCode
-    label: str = Field(min_length=1, max_length=60)
+    label: Line = Field(min_length=1, max_length=60)
     identity: IdentityIn | None = None
 
 
@@ -231,10 +232,10 @@ class PlanStepIn(BaseModel):
     # Nested input: a plain model (ninja's Schema reads attributes, so a list would pass as empty).
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=200)
-    responsible: str = Field(min_length=1, max_length=20)
+    title: Line = Field(min_length=1, max_length=200)
+    responsible: Line = Field(min_length=1, max_length=20)
     deadline_minutes: int = Field(ge=1, le=60 * 24 * 90)
-    notify: list[str] = Field(default_factory=list, max_length=10)
+    notify: list[Line] = Field(default_factory=list, max_length=10)
 
 
 MAX_STEPS = 50
@@ -314,8 +315,8 @@ def plan_errors_on_lines(exc: DomainError, text: str) -> DomainError:
 
 
 class PlanIn(Schema):
-    type: str = Field(min_length=1, max_length=40)
-    title: str = Field(min_length=1, max_length=200)
+    type: Line = Field(min_length=1, max_length=40)
+    title: Line = Field(min_length=1, max_length=200)
     steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
 
 
@@ -337,11 +338,11 @@ class PlanOut(Schema):
 
 
 class LeadRuleIn(Schema):
-    type: str | None = Field(None, max_length=40)
+    type: Line | None = Field(None, max_length=40)
     area_kind: Literal["", "border", "gate", "inland"] = ""
     severity: Literal["", "low", "medium", "high", "critical"] = ""
-    lead_force: str = Field(min_length=1, max_length=20)
-    supporting_forces: list[str] = Field(default_factory=list, max_length=6)
+    lead_force: Line = Field(min_length=1, max_length=20)
+    supporting_forces: list[Line] = Field(default_factory=list, max_length=6)
 
 
 class LeadRuleOut(Schema):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from liaison import policy
 from liaison.core.api import WithParts, actor_of, idempotent_create
@@ -34,6 +32,7 @@ from liaison.intel.schemas import (
     RegradeIn,
     RevisionOut,
     ShareIn,
+    StatsQuery,
     VerificationAnswerIn,
     VerificationIn,
     VerificationOut,
@@ -329,12 +328,6 @@ def inbox(request):
         .values(*selectors.ITEM_COLUMNS)
     )
     return {**box, "unacknowledged": rows}
-
-
-class StatsQuery(Schema):
-    period: str = Field("quarter", pattern="^(month|quarter|year|custom)$")
-    on: dt.date | None = None
-    end: dt.date | None = None
 
 
 @router.get("/stats/exchange", response=dict)

@@ -5,6 +5,7 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
+from liaison.core.inputs import DEADLINE, PAST, BoundedDateTimeField, LineField, PeriodDateField, TextField
 from liaison.geo.models import Area, Place
 from liaison.intel.models import (
     Category,
@@ -21,14 +22,14 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 
 
 class ItemForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(
+    title = LineField(label=_("Title"), max_length=200)
+    body = TextField(
         label=_("What was observed"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
     )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=policy.offered(Category, "view").filter(state="active")
     )
-    observed_at = forms.DateTimeField(label=_("Observed at"), widget=DT)
+    observed_at = BoundedDateTimeField(label=_("Observed at"), widget=DT, bounds=PAST)
     reliability = forms.ChoiceField(label=_("Source reliability"), choices=Reliability.choices, initial="C")
     credibility = forms.TypedChoiceField(
         label=_("Information credibility"), choices=Credibility.choices, coerce=int, initial=3
@@ -64,8 +65,8 @@ class ShareForm(forms.Form):
 
 class VerificationForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit to verify"), queryset=policy.offered(Unit, "receive"))
-    due_at = forms.DateTimeField(label=_("Deadline"), widget=DT)
-    question = forms.CharField(
+    due_at = BoundedDateTimeField(label=_("Deadline"), widget=DT, bounds=DEADLINE)
+    question = TextField(
         label=_("Question"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -77,7 +78,7 @@ class AnswerForm(forms.Form):
     credibility = forms.TypedChoiceField(
         label=_("Information credibility"), choices=Credibility.choices, coerce=int
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -87,21 +88,21 @@ class RegradeForm(forms.Form):
     credibility = forms.TypedChoiceField(
         label=_("Information credibility"), choices=Credibility.choices, coerce=int
     )
-    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    reason = TextField(label=_("Reason"), max_length=2000, required=False)
 
 
 class LinkForm(forms.Form):
-    other_ref = forms.CharField(label=_("Other item reference (TIN-…)"), max_length=20)
+    other_ref = LineField(label=_("Other item reference (TIN-…)"), max_length=20)
     kind = forms.ChoiceField(label=_("Link"), choices=ItemLink.Kind.choices)
 
 
 class HandlingForm(forms.Form):
     tlp = forms.ChoiceField(label=_("Handling level"), choices=Tlp.choices)
-    reason = forms.CharField(label=_("Reason (required to lower)"), max_length=2000, required=False)
+    reason = TextField(label=_("Reason (required to lower)"), max_length=2000, required=False)
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    reason = TextField(label=_("Reason"), max_length=2000, required=False)
 
 
 class AttachmentForm(forms.Form):
@@ -113,7 +114,7 @@ class FilterForm(forms.Form):
     query string through that schema (one definition with the API and the selector): this form only
     draws the inputs and shows the schema's errors, and never validates on its own."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = LineField(label=_("Search"), required=False, max_length=200)
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=policy.offered(Category, "view"), to_field_name="code"
     )
@@ -143,7 +144,7 @@ class FilterForm(forms.Form):
     )
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    cursor = LineField(required=False, widget=forms.HiddenInput, max_length=200)
 
     def full_clean(self):
         self._errors = ErrorDict()
@@ -161,11 +162,11 @@ class StatsForm(forms.Form):
         ],
         initial="quarter",
     )
-    on = forms.DateField(
+    on = PeriodDateField(
         label=_("Date in the period (or start)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label=_("End (custom)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -4,16 +4,18 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Schema
-from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
+from liaison.core.inputs import Deadline, Latitude, Line, Longitude, Past, PeriodDate, Since, Text, Until
 from liaison.intel.models import Credibility, Reliability, Tlp
 from liaison.org.models import Force
 
 TlpCode = Literal[tuple(Tlp.values)]  # type: ignore[valid-type]
 ReliabilityCode = Literal[tuple(Reliability.values)]  # type: ignore[valid-type]
 CredibilityCode = Literal[tuple(Credibility.values)]  # type: ignore[valid-type]
+# The cursor of a list page: URL-safe base64 of "<received_at ISO>|<id>".
+CURSOR_PATTERN = r"^[A-Za-z0-9_=-]{1,200}$"
 ForceCode = Literal[tuple(v for v in Force.values if v != "foreign_partner")]  # type: ignore[valid-type]
 
 
@@ -22,68 +24,57 @@ ForceCode = Literal[tuple(v for v in Force.values if v != "foreign_partner")]  #
 class ItemFilter(Schema):
     """Filters of the item list, newest first; every filter narrows (AND)."""
 
-    q: str = Field("", max_length=200, description="words, all of them (AND)")
-    category: str | None = Field(None, max_length=40, description="category code")
-    status: str | None = Field(None, max_length=20)
-    level: str | None = Field(None, max_length=10)
-    tlp: str | None = Field(None, max_length=12)
-    since: dt.datetime | None = Field(None, description="received at or after; a date: from its start")
-    until: dt.datetime | None = Field(None, description="received before; a date: through its end")
-    area: str | None = Field(None, max_length=40, description="commune code")
-    origin_unit: str | None = Field(None, max_length=40, description="unit code")
-    origin_force: str | None = Field(None, max_length=20)
-    reliability: str | None = Field(None, max_length=1)
+    q: Line = Field("", max_length=200, description="words, all of them (AND)")
+    category: Line | None = Field(None, max_length=40, description="category code")
+    status: Line | None = Field(None, max_length=20)
+    level: Line | None = Field(None, max_length=10)
+    tlp: Line | None = Field(None, max_length=12)
+    since: Since | None = None
+    until: Until | None = None
+    area: Line | None = Field(None, max_length=40, description="commune code")
+    origin_unit: Line | None = Field(None, max_length=40, description="unit code")
+    origin_force: Line | None = Field(None, max_length=20)
+    reliability: Line | None = Field(None, max_length=1)
     credibility: int | None = Field(None, ge=1, le=6, description="this grade or better")
     include_drills: bool = False
-    cursor: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(
+        None, max_length=200, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"
+    )
     limit: int = Field(50, ge=1, le=200)
 
-    @field_validator("since", "until", mode="before")
-    @classmethod
-    def _day(cls, v, info: ValidationInfo):
-        """A bare date is a whole local day: `since` from its first moment, `until` through its last."""
-        if isinstance(v, str) and len(v.strip()) == 10:
-            try:
-                v = dt.date.fromisoformat(v.strip())
-            except ValueError:
-                return v  # the datetime parser names the error
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            if info.field_name == "until":
-                v += dt.timedelta(days=1)
-            return dt.datetime(v.year, v.month, v.day, tzinfo=timezone.get_current_timezone())
-        return v
 
-    @field_validator("since", "until")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None):
-        """A time without an offset is local time."""
-        return timezone.make_aware(v) if v is not None and timezone.is_naive(v) else v
+class StatsQuery(Schema):
+    """A statistics period: a kind and a day in it (or the start and end of a custom one)."""
+
+    period: str = Field("quarter", pattern="^(month|quarter|year|custom)$")
+    on: PeriodDate | None = None
+    end: PeriodDate | None = None
 
 
 class ItemIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=20_000)
-    category: str = Field(min_length=1, max_length=40, description="category code")
-    observed_at: dt.datetime
-    received_at: dt.datetime | None = None
+    title: Line = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, max_length=20_000)
+    category: Line = Field(min_length=1, max_length=40, description="category code")
+    observed_at: Past
+    received_at: Past | None = None
     reliability: ReliabilityCode
     credibility: CredibilityCode
     tlp: TlpCode = "amber"
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    area: str | None = Field(None, max_length=40, description="area code, e.g. VN-38-15013")
-    place: str | None = Field(None, max_length=40, description="place code, e.g. POST-NA-MEO")
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    area: Line | None = Field(None, max_length=40, description="area code, e.g. VN-38-15013")
+    place: Line | None = Field(None, max_length=40, description="place code, e.g. POST-NA-MEO")
     is_drill: bool = False
 
 
 class ItemAmendIn(Schema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=20_000)
-    category: str | None = Field(None, min_length=1, max_length=40)
-    observed_at: dt.datetime | None = None
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    reason: str = Field("", max_length=2000)
+    title: Line | None = Field(None, min_length=1, max_length=200)
+    body: Text | None = Field(None, min_length=1, max_length=20_000)
+    category: Line | None = Field(None, min_length=1, max_length=40)
+    observed_at: Past | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    reason: Text = Field("", max_length=2000)
 
 
 # Outputs are read from the records (or the selectors' `.values()` rows) by their attributes: no
@@ -190,20 +181,20 @@ class ShareIn(Schema):
 
 class HandlingIn(Schema):
     tlp: TlpCode | None = None
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class VerificationIn(Schema):
     unit_id: uuid.UUID
-    due_at: dt.datetime
-    question: str = Field("", max_length=2000)
+    due_at: Deadline
+    question: Text = Field("", max_length=2000)
 
 
 class VerificationAnswerIn(Schema):
     result: Literal["verified", "refuted", "inconclusive"]
     reliability: ReliabilityCode
     credibility: CredibilityCode
-    note: str = Field("", max_length=4000)
+    note: Text = Field("", max_length=4000)
 
 
 class VerificationOut(Schema):
@@ -234,7 +225,7 @@ class InboxOut(Schema):
 class RegradeIn(Schema):
     reliability: ReliabilityCode
     credibility: CredibilityCode
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class LinkIn(Schema):
@@ -249,7 +240,7 @@ class LinkOut(Schema):
 
 
 class CloseIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class AttachmentOut(Schema):

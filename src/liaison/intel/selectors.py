@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -16,6 +17,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
+from liaison.core.inputs import FILTER
 from liaison.core.text import normalise
 from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
 from liaison.intel.schemas import ItemFilter
@@ -88,10 +90,15 @@ def _encode_cursor(received_at: dt.datetime, pk) -> str:
     return base64.urlsafe_b64encode(f"{received_at.isoformat()}|{pk}".encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
+    """The keys a cursor carries, or `Invalid` naming it: a tampered cursor is bad input (an aware
+    time within the plausible range and a UUID), never a query that fails in the database."""
     try:
         at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(at), pk
+        moment, key = dt.datetime.fromisoformat(at), uuid.UUID(pk)
+        if moment.utcoffset() is None or not FILTER.contains(moment):
+            raise ValueError(at)
+        return moment, key
     except (ValueError, UnicodeDecodeError):
         raise Invalid(
             field="cursor", code="malformed", message="Not a cursor from a previous page."

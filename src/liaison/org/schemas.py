@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from liaison.core.inputs import Line
 from liaison.org.models import Force, Role, UnitKind
 
 ForceCode = Literal[tuple(Force.values)]  # type: ignore[valid-type]
@@ -51,8 +52,8 @@ class UnitOut(Schema):
 
 class UnitIn(Schema):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
-    name: str = Field(min_length=1, max_length=200)
-    short_name: str = Field("", max_length=80)
+    name: Line = Field(min_length=1, max_length=200)
+    short_name: Line = Field("", max_length=80)
     force: ForceCode
     kind: KindCode
     parent_id: uuid.UUID

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.views.decorators.gzip import gzip_page
@@ -14,6 +13,7 @@ from pydantic import Field
 from liaison import policy
 from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import Invalid
+from liaison.core.inputs import Line, Since, Text, Until
 from liaison.geo.models import PlaceKind
 from liaison.situation import selectors, services
 from liaison.situation.models import RiskZone
@@ -27,8 +27,8 @@ class LayerQuery(Schema):
         None, max_length=100, pattern=BBOX, description="min_lon,min_lat,max_lon,max_lat"
     )
     window: str = Field("30d", pattern="^(24h|7d|30d|custom)$")
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: Since | None = None
+    until: Until | None = None
 
 
 def _bbox(q: LayerQuery):
@@ -89,10 +89,10 @@ def layer(request, name: str, q: Query[LayerQuery]):
 
 
 class RiskZoneIn(Schema):
-    name: str = Field(min_length=1, max_length=150)
+    name: Line = Field(min_length=1, max_length=150)
     kind: str = Field(pattern="^(flash_flood|landslide)$")
     geometry: dict
-    note: str = Field("", max_length=300)
+    note: Text = Field("", max_length=300)
 
 
 class RiskZoneOut(Schema):
@@ -135,8 +135,8 @@ def edit_zone(request, zone_id: uuid.UUID, payload: RiskZoneIn):
 
 class PeriodQuery(Schema):
     window: str = Field("30d", pattern="^(24h|7d|30d|custom)$")
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: Since | None = None
+    until: Until | None = None
 
 
 @router.get("/hotspots", response=dict)
