@@ -271,59 +271,60 @@ class Explanation:
     steps: list[Step]
 
 
-def explain_membership(unit: Unit | None, role: str | None, record: Model) -> Explanation:
-    """The rule path for a member acting for `unit` in `role`; `granted` is exactly access."""
+@dataclass(frozen=True)
+class _UnitFacts:
+    """What the declaration says of one unit and one record, whatever the role: read once."""
+
+    refused: str  # why nothing can be granted to the unit at all ("" when it can)
+    hits: tuple[tuple[Relation, bool], ...] = ()
+    in_subtree: bool = False
+    excluded: bool = False
+    excluded_label: str = ""
+
+
+def _unit_facts(unit: Unit | None, record: Model) -> _UnitFacts:
     record = _parent(record)
     decl = _DECLARATIONS[type(record)]
-    steps: list[Step] = []
     if unit is None or unit.country != settings.NODE_COUNTRY:
-        steps.append(
-            Step(
-                "unit",
-                str(_("Unit")),
-                False,
-                str(_("a partner unit: nothing is shared with it on this node")),
-            )
-        )
-        return Explanation(unit, role, False, steps)
+        return _UnitFacts(str(_("a partner unit: nothing is shared with it on this node")))
     if not unit.is_active:
-        steps.append(Step("unit", str(_("Unit")), False, str(_("the unit is inactive"))))
-        return Explanation(unit, role, False, steps)
-    operational = role in OPERATIONAL_ROLES
-    steps.append(
-        Step(
-            "role",
-            str(_("Role")),
-            operational,
-            ""
-            if operational
-            else str(_("administrators and auditors never read records through their unit")),
-        )
-    )
+        return _UnitFacts(str(_("the unit is inactive")))
     one = decl.record._default_manager.filter(pk=record.pk)
-    own = False
-    for r in decl.relations:
-        hit = one.filter(r.q(decl.record, [unit.pk])).exists()
-        own = own or hit
-        steps.append(Step(r.name, str(r.label), operational and hit))
-    in_sub = one.filter(involved_q(decl, subtree_unit_ids(unit))).exists()
-    excluded = decl.not_through_subtree is not None and one.filter(decl.not_through_subtree).exists()
+    return _UnitFacts(
+        "",
+        tuple((r, one.filter(r.q(decl.record, [unit.pk])).exists()) for r in decl.relations),
+        one.filter(involved_q(decl, subtree_unit_ids(unit))).exists(),
+        decl.not_through_subtree is not None and one.filter(decl.not_through_subtree).exists(),
+        str(decl.not_through_subtree_label),
+    )
+
+
+def _explained(unit: Unit | None, role: str | None, f: _UnitFacts) -> Explanation:
+    """The rule path for a member acting for `unit` in `role`; `granted` is exactly access."""
+    if f.refused:
+        return Explanation(unit, role, False, [Step("unit", str(_("Unit")), False, f.refused)])
+    operational = role in OPERATIONAL_ROLES
+    why_not = str(_("administrators and auditors never read records through their unit"))
+    steps = [Step("role", str(_("Role")), operational, "" if operational else why_not)]
+    steps += [Step(r.name, str(r.label), operational and hit) for r, hit in f.hits]
     commander = role in SUBTREE_ROLES
-    if not in_sub:
+    through = commander and f.in_subtree and not f.excluded
+    if not f.in_subtree:
         detail = str(_("no involved unit lies below this unit"))
-    elif excluded:
-        detail = str(decl.not_through_subtree_label)
+    elif f.excluded:
+        detail = f.excluded_label
     elif not commander:
         detail = str(_("an involved unit lies below this unit: only its commanders see it so"))
     else:
         detail = str(_("an involved unit lies below this unit"))
-    steps.append(
-        Step(
-            "commander subtree", str(_("Commander's subtree")), commander and in_sub and not excluded, detail
-        )
-    )
-    granted = operational and (own or (commander and in_sub and not excluded))
-    return Explanation(unit, role, granted, steps)
+    steps.append(Step("commander subtree", str(_("Commander's subtree")), through, detail))
+    own = any(hit for _r, hit in f.hits)
+    return Explanation(unit, role, operational and (own or through), steps)
+
+
+def explain_membership(unit: Unit | None, role: str | None, record: Model) -> Explanation:
+    """The rule path for a member acting for `unit` in `role`; `granted` is exactly access."""
+    return _explained(unit, role, _unit_facts(unit, record))
 
 
 def explain(actor, record: Model) -> Explanation:
@@ -345,8 +346,10 @@ def explain_user(user, record: Model) -> list[Explanation]:
 
 
 def explain_unit(unit: Unit, record: Model) -> list[Explanation]:
-    """For each role: whether a member of `unit` acting in it sees the record ("members in role R")."""
-    return [explain_membership(unit, role, record) for role in Role.values]
+    """For each role: whether a member of `unit` acting in it sees the record ("members in role R").
+    The unit's facts are read once; the roles differ only in what the rules make of them."""
+    facts = _unit_facts(unit, record)
+    return [_explained(unit, role, facts) for role in Role.values]
 
 
 # --- the live feed's audience ----------------------------------------------------------------------
