@@ -10,7 +10,6 @@ a block a test opens itself is an ordinary caller's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -19,10 +18,9 @@ from django.db import transaction
 
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import clock
 from liaison.core.transactions import durable, interface_boundary
-from liaison.intel import services
-from liaison.intel.models import Category, Item
+from liaison.intel.models import Item
+from tests.support import records
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
 NESTED = "durable atomic block cannot be nested"
@@ -33,15 +31,7 @@ def log_item(cast):
     officer = cast("na_meo_post_officer")
 
     def log():
-        return services.item_create(
-            officer,
-            title="Hàng lậu qua đường mòn",
-            body="Phát hiện 5 kiện hàng không có chứng từ.",
-            category=Category.objects.get(code="smuggling"),
-            observed_at=clock.now() - dt.timedelta(hours=1),
-            reliability="C",
-            credibility=3,
-        )
+        return records.log_item(officer)
 
     return log
 

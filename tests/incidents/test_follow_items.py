@@ -7,34 +7,30 @@ handling change stays the one audited act.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from liaison.audit.models import AuditEvent
 from liaison.audit.verbs import Verb
-from liaison.core import clock
 from liaison.incidents.models import Incident, TimelineEvent
 from liaison.incidents.services.lifecycle import incidents_follow_item
 from liaison.intel import hooks
 from liaison.intel import services as intel
-from liaison.intel.models import Category, Item
+from liaison.intel.models import Item
 from liaison.org.actor import Actor
+from tests.support.records import log_item
 
 
 @pytest.fixture
 def linked(cast, open_incident):
     """An AMBER item of the Bat Mot post, and an incident opened from it (AMBER, from the item)."""
     officer = cast("bat_mot_post_officer")
-    item = intel.item_create(
+    item = log_item(
         officer,
         title="Tin báo vận chuyển ma túy qua đường mòn",
         body="Hai đối tượng mang ba lô.",
-        category=Category.objects.get(code="drug_trafficking"),
-        observed_at=clock.now() - dt.timedelta(hours=1),
+        category="drug_trafficking",
         reliability="B",
         credibility=2,
-        tlp="amber",
     )
     inc = open_incident(items=[item])
     assert inc.tlp == "amber"

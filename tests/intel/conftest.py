@@ -6,13 +6,9 @@ for the session are never relied on for exact numbers.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from liaison.core import clock
-from liaison.intel import services
-from liaison.intel.models import Category
+from tests.support.records import log_item
 
 
 @pytest.fixture
@@ -32,12 +28,11 @@ def new_item(cast):
         **extra,
     ):
         actor = cast(who) if isinstance(who, str) else who
-        return services.item_create(
+        return log_item(
             actor,
             title=title,
             body=body,
-            category=Category.objects.get(code=category),
-            observed_at=clock.now() - dt.timedelta(hours=1),
+            category=category,
             reliability=reliability,
             credibility=credibility,
             tlp=tlp,

@@ -19,26 +19,17 @@ from liaison.geo.models import Area
 from liaison.incidents import services as incidents
 from liaison.incidents.models import Incident, IncidentType, Status
 from liaison.intel import services as intel
-from liaison.intel.models import Category
 from liaison.org.actor import Actor
 from liaison.org.models import Unit
 from tests.conftest import cast_actor, signed_in_client
+from tests.support.records import log_item
 
 NA_MEO = "VN-38-15013"
 BAT_MOT = "VN-38-15607"
 
 
 def _item(who: str, *, tlp: str = "amber", title: str = "Hàng lậu qua đường mòn"):
-    return intel.item_create(
-        cast_actor(who),
-        title=title,
-        body="Phát hiện 5 kiện hàng không có chứng từ.",
-        category=Category.objects.get(code="smuggling"),
-        observed_at=clock.now() - dt.timedelta(hours=1),
-        reliability="C",
-        credibility=3,
-        tlp=tlp,
-    )
+    return log_item(cast_actor(who), tlp=tlp, title=title)
 
 
 def _incident(who: str, area: str, *, tlp: str = "amber", title: str = "Buôn lậu pháo qua đường mòn"):

@@ -10,20 +10,16 @@ it and reads that unit's RED item.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 
 from liaison.audit.models import AuditEvent
 from liaison.audit.verbs import Verb
-from liaison.core import clock
 from liaison.core.errors import NotPermitted
-from liaison.intel import services as intel
-from liaison.intel.models import Category
 from liaison.org import services
 from liaison.org.actor import Actor
 from liaison.org.models import Membership, User
+from tests.support.records import log_item
 
 PASSWORD = "Mat-khau-moi-rat-dai-2026"
 TITLE = "Tin mật: đường dây vận chuyển qua mốc 12"
@@ -31,12 +27,11 @@ MEMBERSHIPS = "/accounts/memberships/"
 
 
 def red_item_of_na_meo_police(cast):
-    return intel.item_create(
+    return log_item(
         cast("na_meo_commune_police"),
         title=TITLE,
         body="Chỉ đơn vị được biết.",
-        category=Category.objects.get(code="drug_trafficking"),
-        observed_at=clock.now() - dt.timedelta(hours=1),
+        category="drug_trafficking",
         reliability="B",
         credibility=2,
         tlp="red",

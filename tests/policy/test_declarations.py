@@ -22,12 +22,13 @@ from django.apps import apps
 from liaison import policy
 from liaison.core import clock
 from liaison.intel import services as intel
-from liaison.intel.models import Category, Item
+from liaison.intel.models import Item
 from liaison.org.models import Unit
 from liaison.policy import involvement
 from liaison.policy.core import _VISIBILITY, _ensure_loaded
 from liaison.web.admin_site import site
 from tests.conftest import CAST, cast_actor
+from tests.support.records import log_item
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
 
@@ -117,25 +118,12 @@ def test_per_unit_and_per_user_explanations_agree_with_access(db):
         assert any(e.unit == actor.unit and e.role == actor.role for e in mine)
 
 
-def _item(actor, tlp="amber"):
-    return intel.item_create(
-        actor,
-        title="Hàng lậu qua đường mòn",
-        body="Phát hiện 5 kiện hàng không có chứng từ.",
-        category=Category.objects.get(code="smuggling"),
-        observed_at=clock.now() - dt.timedelta(hours=1),
-        reliability="C",
-        credibility=3,
-        tlp=tlp,
-    )
-
-
 def test_removing_a_relation_from_the_declaration_changes_access_and_explanation_alike(db, monkeypatch):
     """The verification request is one line of the item's declaration: without it the customs unit
     asked to verify loses the item in its lists *and* in the explanation (no second copy to forget)."""
     post = cast_actor("na_meo_post_officer")
     customs = cast_actor("na_meo_customs_officer")
-    item = _item(post, tlp="amber")
+    item = log_item(post, tlp="amber")
     intel.verification_request(
         post, item=item, unit=Unit.objects.get(code="HQ-NA-MEO"), due_at=clock.now() + dt.timedelta(days=1)
     )
