@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
 from ninja.security import HttpBearer, SessionAuth
 
 from liaison.accounts.api import router as tokens_router
 from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
-from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers
+from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers, problem
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
@@ -40,12 +42,36 @@ class SessionActorAuth(SessionAuth):
         return user
 
 
+def signed_in_or_token(view):
+    """The API's document and its browsable docs: for a signed-in session or a valid bearer token
+    (a client generating its code from `openapi.json` has only its token). Anyone else: 401 with a
+    problem for a token that does not hold, the sign-in page for a browser."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            if TokenAuth().authenticate(request, header[7:].strip()) is not None:
+                return view(request, *args, **kwargs)
+            return problem(
+                401,
+                "unauthenticated",
+                "Sign in or send a valid API token.",
+                headers={"WWW-Authenticate": 'Bearer realm="liaison"'},
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = ProblemDocumentAPI(
     title="Liaison API",
     version="1",
     urls_namespace="api",
     auth=[TokenAuth(), SessionActorAuth()],
-    docs_decorator=login_required,
+    docs_decorator=signed_in_or_token,
     parser=ObjectParser(),
     description="Coordination platform for border security. Errors are RFC 9457 problem details with "
     "field errors; every create accepts an Idempotency-Key header.",

@@ -177,7 +177,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # service's transaction). `liaison worker` runs the tasks, the sweepers and the reaper.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_SWEEP_SECONDS = env_int("LIAISON_SWEEP_SECONDS", 5, minimum=1)
-WORKER_STALE_SECONDS = env_int("LIAISON_STALE_JOB_SECONDS", 120, minimum=5)
+# A worker beats every WORKER_HEARTBEAT_SECONDS; one silent for WORKER_DEAD_AFTER_SECONDS is dead
+# and its running jobs go back to the queue.
+WORKER_HEARTBEAT_SECONDS = env_int("LIAISON_WORKER_HEARTBEAT_SECONDS", 2, minimum=1)
+WORKER_DEAD_AFTER_SECONDS = env_int("LIAISON_WORKER_DEAD_AFTER_SECONDS", 10, minimum=3)
 
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

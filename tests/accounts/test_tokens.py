@@ -12,6 +12,7 @@ import secrets
 import pytest
 from django.conf import settings
 from django.db.models import Max
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.utils import timezone
 
@@ -278,3 +279,20 @@ def test_the_same_key_with_another_payload_gets_422_naming_the_key(officer):
     body = assert_problem(r, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["Idempotency-Key"]
     assert list(ApiToken.objects.filter(user=officer.user).values_list("name", flat=True)) == ["first"]
+
+
+def test_the_openapi_document_answers_a_bearer_token(officer):
+    """A client generating code from the document has only its token (finding of issue 12)."""
+    client, csrf = session_client(officer)
+    created = create_token(client, csrf).json()
+    r = bearer(created["token"]).get("/api/v1/openapi.json")
+    assert r.status_code == 200, r.content
+    assert r.json()["info"]["title"] == "Liaison API"
+
+
+def test_the_openapi_document_refuses_a_bad_token_with_401_and_a_browser_is_sent_to_sign_in(db):
+    r = bearer("lia_" + secrets.token_urlsafe(32)).get("/api/v1/openapi.json")
+    assert_problem(r, 401, "unauthenticated")
+    anonymous = Client().get("/api/v1/docs")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(resolve_url(settings.LOGIN_URL))

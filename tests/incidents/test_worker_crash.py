@@ -233,9 +233,9 @@ def test_a_worker_killed_mid_job_leaves_one_escalation_after_restart(crash_db, t
     second = None
     try:
         # The first worker sweeps, enqueues the escalation and starts it; the job sleeps in its
-        # transaction. Killed after more than the reaper's start-up limit (5 s), well before 30 s.
+        # transaction. Killed 1 s into it: the next worker takes it back once the heartbeat is silent.
         wait_for("the job RUNNING", lambda: [s for s, _ in jobs()] == ["RUNNING"], [first])
-        time.sleep(6)
+        time.sleep(1)
         assert [s for s, _ in jobs()] == ["RUNNING"]
         assert first.alive()
         assert first.stop(signal.SIGKILL) == -signal.SIGKILL
@@ -248,7 +248,10 @@ def test_a_worker_killed_mid_job_leaves_one_escalation_after_restart(crash_db, t
         assert [s for s, _ in jobs()] == ["RUNNING"]
 
         # A new worker, without the delay, re-queues the job and runs it: one escalation.
-        second = Worker(liaison_env(db, tmp_path, LIAISON_SWEEP_SECONDS="1"), tmp_path / "worker-2.log")
+        second = Worker(
+            liaison_env(db, tmp_path, LIAISON_SWEEP_SECONDS="1", LIAISON_WORKER_DEAD_AFTER_SECONDS="3"),
+            tmp_path / "worker-2.log",
+        )
         wait_for(
             "the incident at level 1 and no job left to run",
             lambda: level() == 1 and not {s for s, _ in jobs()} & {"READY", "RUNNING"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.utils import timezone
@@ -78,24 +77,9 @@ def test_the_same_key_with_another_payload_is_refused(client_for, unit):
     assert not Unit.objects.filter(code="CA-XA-KHAC").exists()
 
 
-def test_a_key_still_in_flight_answers_409(client_for, unit):
-    c = client_for("police_administrator")
-    payload = _payload(unit)
-    import hashlib
-
-    IdempotencyRecord.objects.create(
-        user=User.objects.get(username="quantri"),
-        route="units.create",
-        key="busy",
-        request_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
-        created_at=timezone.now(),
-    )
-    r = _post(c, payload, key="busy")
-    assert r.status_code == 409 and r.json()["code"] == "idempotency_in_flight"
-    assert not Unit.objects.filter(code="CA-XA-MOI").exists()
-
-
-def test_an_abandoned_attempt_is_taken_over(client_for, unit):
+def test_a_key_left_in_flight_by_an_older_version_is_taken_over_at_once(client_for, unit):
+    """Keys are now written in the create's own transaction: a committed IN_FLIGHT row can only
+    come from a version that committed keys alone, and its owner is gone. No waiting period."""
     c = client_for("police_administrator")
     payload = _payload(unit)
     import hashlib
@@ -104,8 +88,8 @@ def test_an_abandoned_attempt_is_taken_over(client_for, unit):
         user=User.objects.get(username="quantri"),
         route="units.create",
         key="dead",
-        request_hash=hashlib.sha256(json.dumps(payload).encode()).hexdigest(),
-        created_at=timezone.now() - dt.timedelta(minutes=10),
+        request_hash=hashlib.sha256(b"/api/v1/units\0" + json.dumps(payload).encode()).hexdigest(),
+        created_at=timezone.now(),
     )
     r = _post(c, payload, key="dead")
     assert r.status_code == 201

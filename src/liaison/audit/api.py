@@ -10,17 +10,18 @@ from pydantic import Field
 
 from liaison.audit import selectors
 from liaison.core.api import actor_of
+from liaison.core.inputs import Line, Since, Until
 
 router = Router(tags=["audit"])
 
 
 class AuditFilter(Schema):
     verb: int | None = Field(None, ge=0, le=999)
-    actor: str | None = Field(None, max_length=150)
-    object_type: str | None = Field(None, max_length=60)
-    object_id: str | None = Field(None, max_length=64)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    actor: Line | None = Field(None, max_length=150)
+    object_type: Line | None = Field(None, max_length=60)
+    object_id: Line | None = Field(None, max_length=64)
+    since: Since | None = None
+    until: Until | None = None
     before: int | None = Field(None, ge=1)
     limit: int = Field(100, ge=1, le=500)
 

@@ -6,7 +6,6 @@ can give: validation, domain errors, authentication, CSRF, oversized or malforme
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -15,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.utils import OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -89,7 +88,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def on_domain(request, exc: DomainError):
         audit_refusal(request, exc)
-        return problem(exc.status, exc.code, exc.message, errors=exc.errors)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
+        return problem(exc.status, exc.code, exc.message, errors=exc.errors, headers=headers)
 
     @api.exception_handler(AuthenticationError)
     def on_auth(request, exc):
@@ -299,15 +300,16 @@ class WithParts:
         return getattr(self._record, name)
 
 
-IDEMPOTENCY_STALE = dt.timedelta(minutes=5)
+IDEMPOTENCY_WAIT_SECONDS = 2  # how long a retry waits for a concurrent twin before 409
 
 
 def payload_hash(request: HttpRequest) -> str:
-    """What an Idempotency-Key is bound to. A JSON body as sent. A multipart form (an upload) is
+    """What an Idempotency-Key is bound to. A JSON body as sent, with its path (the same body sent
+    to another record's path is another request). A multipart form (an upload) is
     never sent the same way twice (its boundary is random): its path, its fields, and each file's
     field, name, size and SHA-256 (read in chunks, then rewound for the create)."""
     if request.content_type != "multipart/form-data":
-        return hashlib.sha256(request.body).hexdigest()
+        return hashlib.sha256(request.path.encode() + b"\0" + request.body).hexdigest()
     files = []
     for field, uploads in sorted(request.FILES.lists()):
         for f in uploads:
@@ -330,11 +332,13 @@ def idempotent_create(
 ) -> tuple[int, Any]:
     """Run `create` at most once per (user, route, Idempotency-Key).
 
-    Layer one records the key (committed at once: a concurrent duplicate sees it and gets 409);
-    layer two marks it done inside the same transaction as the created record (the service joins
-    it: `core/transactions.py`), so a crash can never leave a record without its key or a key
-    pointing to nothing. A retry returns `replay(result_id)`; the same key with another payload is
-    refused with 422."""
+    The key is written in the create's own transaction, before the record (the service joins it:
+    `core/transactions.py`), so a key exists exactly when its record does. Its owner is that
+    transaction: a concurrent twin's insert waits on the unique index until the first commits (the
+    twin then replays the result) or rolls back — a process killed mid-create rolls back the moment
+    its connection drops, so its key is free at once, with no timer. A twin that waits longer than
+    `IDEMPOTENCY_WAIT_SECONDS` answers 409 with `Retry-After`. A retry of a finished key returns
+    `replay(result_id)`; the same key with another payload is refused with 422."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         with interface_boundary():
@@ -343,39 +347,54 @@ def idempotent_create(
         raise Invalid(field="Idempotency-Key", code="invalid", message="1–200 printable ASCII characters.")
     user = request.user
     digest = payload_hash(request)
-    now = clock.now()
+    with interface_boundary():  # the service `create` calls joins this transaction
+        record = _claim_key(user, route, key, digest)
+        if record.state == IdempotencyRecord.State.DONE:
+            return record.status_code or status, replay(record.result_id)
+        obj = create()
+        record.state = IdempotencyRecord.State.DONE
+        record.status_code = status
+        record.result_id = result_id(obj)
+        record.save(update_fields=["state", "status_code", "result_id"])
+        return status, obj
+
+
+class KeyInFlight(Conflict):
+    """A twin request with the same key is still running: retry after a moment."""
+
+    def __init__(self) -> None:
+        super().__init__("idempotency_in_flight", "A request with this key is still being processed.")
+        self.retry_after = IDEMPOTENCY_WAIT_SECONDS
+
+
+def _claim_key(user, route: str, key: str, digest: str) -> IdempotencyRecord:
+    """This transaction's row for the key: a new one (IN_FLIGHT until the create is done), or the
+    finished one of an earlier request. A row left IN_FLIGHT by an earlier version of Liaison (which
+    committed keys on their own) belongs to nobody alive: it is taken over."""
+    postgres = connection.vendor == "postgresql"
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():  # a savepoint: a refused insert leaves the transaction usable
+            if postgres:
+                with connection.cursor() as c:
+                    c.execute(f"SET LOCAL lock_timeout = '{IDEMPOTENCY_WAIT_SECONDS}s'")
             record = IdempotencyRecord.objects.create(
-                user=user, route=route, key=key, request_hash=digest, created_at=now
+                user=user, route=route, key=key, request_hash=digest, created_at=clock.now()
             )
     except IntegrityError:
-        record = IdempotencyRecord.objects.get(user=user, route=route, key=key)
+        record = IdempotencyRecord.objects.select_for_update().get(user=user, route=route, key=key)
         if record.request_hash != digest:
             raise Invalid(
                 field="Idempotency-Key", code="key_reused", message="This key was used with another payload."
             ) from None
-        if record.state == IdempotencyRecord.State.DONE:
-            return record.status_code or status, replay(record.result_id)
-        if now - record.created_at < IDEMPOTENCY_STALE:
-            raise Conflict(
-                "idempotency_in_flight", "A request with this key is still being processed."
-            ) from None
-        # An abandoned attempt (its process died before committing): take it over.
-    try:
-        with interface_boundary():  # the service `create` calls joins this transaction
-            locked = IdempotencyRecord.objects.select_for_update().get(pk=record.pk)
-            if locked.state == IdempotencyRecord.State.DONE:
-                return locked.status_code or status, replay(locked.result_id)
-            obj = create()
-            locked.state = IdempotencyRecord.State.DONE
-            locked.status_code = status
-            locked.result_id = result_id(obj)
-            locked.save(update_fields=["state", "status_code", "result_id"])
-            return status, obj
-    except BaseException:
-        IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_FLIGHT).delete()
+    except OperationalError as e:
+        if postgres and getattr(getattr(e, "__cause__", None), "sqlstate", None) == "55P03":
+            raise KeyInFlight() from None
         raise
+    finally:
+        if postgres:
+            with connection.cursor() as c:
+                c.execute("SET LOCAL lock_timeout TO DEFAULT")
+    return record
 
 
 def replay_missing(what: str):

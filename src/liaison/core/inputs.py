@@ -28,7 +28,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator, BeforeValidator, Field
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 UTC = dt.UTC
@@ -257,3 +258,11 @@ class PeriodDateField(forms.DateField):
                 code="out_of_range",
                 params={"first": PERIOD_FIRST_YEAR, "last": PERIOD_LAST_YEAR},
             )
+
+
+class Input(Schema):
+    """A request body: a field it does not declare is refused (422 naming it), not silently dropped,
+    so a misspelt field never passes for an omitted one, and the document says so
+    (`additionalProperties: false`)."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -46,6 +46,16 @@ class IdempotencyRecord(models.Model):
         ]
 
 
+class WorkerHeartbeat(models.Model):
+    """A running worker says it is alive every `WORKER_HEARTBEAT_SECONDS`. A job whose worker has
+    not beaten for `WORKER_DEAD_AFTER_SECONDS` (or has no row: it stopped) is taken back at once,
+    whatever its age; a live worker's long job is never taken from it."""
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+
 class RefCounter(models.Model):
     """Per-prefix, per-year counters for human references (TIN-2026-000123, VV-2026-000045)."""
 

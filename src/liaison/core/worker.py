@@ -5,6 +5,9 @@ was down catches up), re-queue jobs left RUNNING by a killed worker, run the rea
 tasks on the database backend), then the periodic jobs that are due. Jobs are idempotent. Run one
 worker on SQLite; several on PostgreSQL.
 
+A worker beats (a row in `WorkerHeartbeat`, from its own thread); the jobs of one that stopped
+beating are re-queued within `WORKER_DEAD_AFTER_SECONDS`, not after a fixed age.
+
 The kernel knows no context: contexts register their sweeps and periodic jobs here from their
 `AppConfig.ready()` (incidents: the escalation sweep; audit: the signed checkpoint, every
 `AUDIT_CHECKPOINT_INTERVAL` seconds and at shutdown).
@@ -18,6 +21,7 @@ import os
 import secrets
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,33 +75,78 @@ def periodic() -> tuple[Periodic, ...]:
     return tuple(_periodic.values())
 
 
-def reap_stale(worker_id: str, *, startup: bool = False) -> int:
-    """Jobs left RUNNING by a worker that died go back to READY. At start-up this worker re-queues
-    every job another worker claimed more than a few seconds ago; later, any older than the stale
-    limit (a job is short: seconds, not minutes)."""
+def beat(worker_id: str, started_at: dt.datetime) -> None:
+    """This worker is alive (its heartbeat row, written by `Heartbeat`'s thread)."""
+    from liaison.core.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"beat_at": timezone.now(), "started_at": started_at}
+    )
+
+
+def live_workers() -> set[str]:
+    from liaison.core.models import WorkerHeartbeat
+
+    fresh = timezone.now() - dt.timedelta(seconds=settings.WORKER_DEAD_AFTER_SECONDS)
+    return set(WorkerHeartbeat.objects.filter(beat_at__gte=fresh).values_list("worker_id", flat=True))
+
+
+def reap_stale(worker_id: str) -> int:
+    """Jobs left RUNNING by a dead worker go back to READY, as soon as it is known dead: its
+    heartbeat is older than `WORKER_DEAD_AFTER_SECONDS`, or it has none (it stopped, or it ran a
+    version without heartbeats). A live worker's job is never taken, however long it runs."""
     from django_tasks_db.models import DBTaskResult
 
-    # One worker on SQLite: at start-up every RUNNING job is a dead worker's. With several workers
-    # (PostgreSQL) only jobs older than the stale limit are (a job takes seconds, not minutes).
-    single = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-    limit = dt.timedelta(
-        seconds=0 if (startup and single) else 5 if startup else settings.WORKER_STALE_SECONDS
-    )
-    cutoff = timezone.now() - limit
+    from liaison.core.models import WorkerHeartbeat
+
+    alive = live_workers() | {worker_id}
     n = 0
     with transaction.atomic():
-        for job in DBTaskResult.objects.select_for_update().filter(
-            status=TaskResultStatus.RUNNING, started_at__lt=cutoff
-        ):
-            if job.worker_ids and job.worker_ids[-1] == worker_id:
+        for job in DBTaskResult.objects.select_for_update().filter(status=TaskResultStatus.RUNNING):
+            owner = job.worker_ids[-1] if job.worker_ids else None
+            if owner in alive:
                 continue
             job.status = TaskResultStatus.READY
             job.started_at = None
             job.save(update_fields=["status", "started_at"])
             n += 1
+        # The dead are forgotten (a row a day old says nothing a missing row does not).
+        stale = timezone.now() - dt.timedelta(days=1)
+        WorkerHeartbeat.objects.filter(beat_at__lt=stale).delete()
     if n:
         log.warning("re-queued %d job(s) left running by a stopped worker", n)
     return n
+
+
+class Heartbeat(threading.Thread):
+    """Beats for the worker from a thread of its own, so that a long job does not make a live worker
+    look dead; it dies with the process (kill -9 included), which is the point."""
+
+    def __init__(self, worker_id: str) -> None:
+        super().__init__(name="liaison-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.started_at = timezone.now()
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.halt.is_set():
+                try:
+                    beat(self.worker_id, self.started_at)
+                except Exception:  # a busy database: the next beat tries again
+                    log.exception("heartbeat not written")
+                self.halt.wait(settings.WORKER_HEARTBEAT_SECONDS)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        from liaison.core.models import WorkerHeartbeat
+
+        self.halt.set()
+        self.join(timeout=5)
+        WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 
 
 def run_ready_jobs(worker_id: str, max_jobs: int = 100) -> int:
@@ -141,7 +190,10 @@ class Loop:
             f"liaison worker {self.worker_id}: sweeps every {settings.WORKER_SWEEP_SECONDS}s"
             + "".join(f", {job.name} every {job.every()}s" for job in jobs)
         )
-        reap_stale(self.worker_id, startup=True)
+        heartbeat = Heartbeat(self.worker_id)
+        beat(self.worker_id, heartbeat.started_at)  # alive before the first job is claimed
+        heartbeat.start()
+        reap_stale(self.worker_id)
         next_sweep = 0.0
         next_run = {job.name: 0.0 for job in jobs}
         while True:
@@ -169,3 +221,4 @@ class Loop:
             line = job.at_stop() if job.at_stop else None
             if line:
                 self.say(line)
+        heartbeat.stop()

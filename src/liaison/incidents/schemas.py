@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.core.errors import DomainError, FieldError, Invalid
-from liaison.core.inputs import Deadline, Latitude, Line, Longitude, Text
+from liaison.core.inputs import Deadline, Input, Latitude, Line, Longitude, Text
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
 
@@ -40,7 +40,7 @@ class TaskFilter(Schema):
     open_only: bool = Field(True, description="only open and in-progress tasks")
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     type: Line = Field(min_length=1, max_length=40, description="incident type code")
     title: Line = Field(min_length=1, max_length=200)
     description: Text = Field("", max_length=20_000)
@@ -153,25 +153,25 @@ class IncidentOut(Schema, IncidentRowOut):
     items: list[str]
 
 
-class TransitionIn(Schema):
+class TransitionIn(Input):
     status: StatusCode
     reason: Text = Field("", max_length=2000)
     merge_into: uuid.UUID | None = None
 
 
-class HandoverIn(Schema):
+class HandoverIn(Input):
     unit_id: uuid.UUID
     reason: Text = Field(min_length=1, max_length=2000)
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     title: Line = Field(min_length=1, max_length=200)
     unit_id: uuid.UUID
     due_at: Deadline
     assignee: Line | None = Field(None, max_length=150, description="username of a member of the unit")
 
 
-class TaskUpdateIn(Schema):
+class TaskUpdateIn(Input):
     state: TaskState
     result: Text = Field("", max_length=4000)
 
@@ -185,7 +185,7 @@ class SeizureIn(BaseModel):
     note: Text = Field("", max_length=200)
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(Input):
     arrested: int = Field(0, ge=0, le=100_000)
     detained: int = Field(0, ge=0, le=100_000)
     rescued: int = Field(0, ge=0, le=100_000)
@@ -206,7 +206,7 @@ class IdentityIn(BaseModel):
     contact: Line | None = Field(None, max_length=60)
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     role: PersonRoleCode
     label: Line = Field(min_length=1, max_length=60)
     identity: IdentityIn | None = None
@@ -220,11 +220,11 @@ class PersonOut(Schema):
     identity: dict | None
 
 
-class UnitRefIn(Schema):
+class UnitRefIn(Input):
     unit_id: uuid.UUID
 
 
-class ItemRefIn(Schema):
+class ItemRefIn(Input):
     item_id: uuid.UUID
 
 
@@ -314,7 +314,7 @@ def plan_errors_on_lines(exc: DomainError, text: str) -> DomainError:
     return Invalid(out)
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     type: Line = Field(min_length=1, max_length=40)
     title: Line = Field(min_length=1, max_length=200)
     steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
@@ -337,7 +337,7 @@ class PlanOut(Schema):
     steps: list[PlanStepOut]
 
 
-class LeadRuleIn(Schema):
+class LeadRuleIn(Input):
     type: Line | None = Field(None, max_length=40)
     area_kind: Literal["", "border", "gate", "inland"] = ""
     severity: Literal["", "low", "medium", "high", "critical"] = ""

@@ -7,7 +7,18 @@ from typing import Literal
 from ninja import Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
-from liaison.core.inputs import Deadline, Latitude, Line, Longitude, Past, PeriodDate, Since, Text, Until
+from liaison.core.inputs import (
+    Deadline,
+    Input,
+    Latitude,
+    Line,
+    Longitude,
+    Past,
+    PeriodDate,
+    Since,
+    Text,
+    Until,
+)
 from liaison.intel.models import Credibility, Reliability, Tlp
 from liaison.org.models import Force
 
@@ -51,7 +62,7 @@ class StatsQuery(Schema):
     end: PeriodDate | None = None
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     title: Line = Field(min_length=1, max_length=200)
     body: Text = Field(min_length=1, max_length=20_000)
     category: Line = Field(min_length=1, max_length=40, description="category code")
@@ -67,7 +78,7 @@ class ItemIn(Schema):
     is_drill: bool = False
 
 
-class ItemAmendIn(Schema):
+class ItemAmendIn(Input):
     title: Line | None = Field(None, min_length=1, max_length=200)
     body: Text | None = Field(None, min_length=1, max_length=20_000)
     category: Line | None = Field(None, min_length=1, max_length=40)
@@ -174,23 +185,23 @@ class ItemOut(Schema, ItemRowOut):
     receipts: list[ReceiptOut]
 
 
-class ShareIn(Schema):
+class ShareIn(Input):
     units: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     forces: list[ForceCode] = Field(default_factory=list, max_length=7)
 
 
-class HandlingIn(Schema):
+class HandlingIn(Input):
     tlp: TlpCode | None = None
     reason: Text = Field("", max_length=2000)
 
 
-class VerificationIn(Schema):
+class VerificationIn(Input):
     unit_id: uuid.UUID
     due_at: Deadline
     question: Text = Field("", max_length=2000)
 
 
-class VerificationAnswerIn(Schema):
+class VerificationAnswerIn(Input):
     result: Literal["verified", "refuted", "inconclusive"]
     reliability: ReliabilityCode
     credibility: CredibilityCode
@@ -222,13 +233,13 @@ class InboxOut(Schema):
     overdue: int
 
 
-class RegradeIn(Schema):
+class RegradeIn(Input):
     reliability: ReliabilityCode
     credibility: CredibilityCode
     reason: Text = Field("", max_length=2000)
 
 
-class LinkIn(Schema):
+class LinkIn(Input):
     other_id: uuid.UUID
     kind: Literal["same_event", "related"] = "related"
 
@@ -239,7 +250,7 @@ class LinkOut(Schema):
     kind: str
 
 
-class CloseIn(Schema):
+class CloseIn(Input):
     reason: Text = Field("", max_length=2000)
 
 

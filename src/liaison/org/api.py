@@ -9,6 +9,7 @@ from ninja import Router, Status
 from liaison.accounts import services as account_services
 from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import Invalid
+from liaison.core.inputs import Line
 from liaison.geo import selectors as geo_selectors
 from liaison.org import selectors, services
 from liaison.org.actor import SESSION_KEY
@@ -47,7 +48,11 @@ def switch_unit(request, payload: ActiveUnitIn):
 
 
 @units_router.get("", response=list[UnitOut])
-def list_units(request, force: str | None = None, country: str | None = None):
+def list_units(
+    request,
+    force: Line | None = None,
+    country: Line | None = None,
+):
     return list(selectors.unit_list(actor_of(request), force=force, country=country))
 
 

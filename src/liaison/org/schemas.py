@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from liaison.core.inputs import Line
+from liaison.core.inputs import Input, Line
 from liaison.org.models import Force, Role, UnitKind
 
 ForceCode = Literal[tuple(Force.values)]  # type: ignore[valid-type]
@@ -31,7 +31,7 @@ class MeOut(Schema):
     via: str
 
 
-class ActiveUnitIn(Schema):
+class ActiveUnitIn(Input):
     membership_id: uuid.UUID
 
 
@@ -50,7 +50,7 @@ class UnitOut(Schema):
     is_active: bool
 
 
-class UnitIn(Schema):
+class UnitIn(Input):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     name: Line = Field(min_length=1, max_length=200)
     short_name: Line = Field("", max_length=80)

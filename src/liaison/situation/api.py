@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.views.decorators.gzip import gzip_page
+from ninja import Path as PathParam
 from ninja import Query, Router, Schema
+from ninja import Query as QueryParam
 from ninja.decorators import decorate_view
 from pydantic import Field
 
 from liaison import policy
 from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import Invalid
-from liaison.core.inputs import Line, Since, Text, Until
+from liaison.core.inputs import Input, Line, Since, Text, Until
 from liaison.geo.models import PlaceKind
 from liaison.situation import selectors, services
 from liaison.situation.models import RiskZone
@@ -59,7 +62,11 @@ LAYERS = (
 
 @router.get("/layers/{name}", response=dict)
 @decorate_view(gzip_page)
-def layer(request, name: str, q: Query[LayerQuery]):
+def layer(
+    request,
+    q: Query[LayerQuery],
+    name: str = PathParam(..., pattern="^(" + "|".join(re.escape(n) for n in LAYERS) + ")$"),
+):
     actor = actor_of(request)
     bbox = _bbox(q)
     if name == "border":
@@ -88,7 +95,7 @@ def layer(request, name: str, q: Query[LayerQuery]):
     raise Invalid(field="name", code="unknown_layer", message="One of: " + ", ".join(LAYERS))
 
 
-class RiskZoneIn(Schema):
+class RiskZoneIn(Input):
     name: Line = Field(min_length=1, max_length=150)
     kind: str = Field(pattern="^(flash_flood|landslide)$")
     geometry: dict
@@ -146,7 +153,5 @@ def hotspots(request, q: Query[PeriodQuery]):
 
 
 @router.get("/trends", response=dict)
-def trends(request, months: int = 12):
-    if not 1 <= months <= 36:
-        raise Invalid(field="months", code="out_of_range", message="1 to 36.")
+def trends(request, months: int = QueryParam(12, ge=1, le=36)):
     return selectors.trends(actor_of(request), months=months)
