@@ -12,13 +12,13 @@ from liaison import policy
 from liaison.accounts import services
 from liaison.accounts.models import ApiToken
 from liaison.core.api import actor_of, idempotent_create
-from liaison.core.inputs import Input
+from liaison.core.inputs import Input, Line
 
 router = Router(tags=["tokens"])
 
 
 class TokenIn(Input):
-    name: str = Field(min_length=1, max_length=80)
+    name: Line = Field(min_length=1, max_length=80)
     days: int = Field(90, ge=1, le=365)
 
 
