@@ -78,7 +78,7 @@ class TransitionIn(Schema):
 
 class PhotoIn(Schema):
     filename: Line = Field(min_length=1, max_length=200)
-    data_base64: str = Field(min_length=1, max_length=14_000_000)
+    data_base64: str = Field(min_length=1, max_length=1_000_000, description="within the 1 MB body limit")
 
 
 class CheckInIn(Schema):
@@ -107,7 +107,7 @@ class CoverageIn(Schema):
 
 
 class MarkerImportIn(Schema):
-    csv: Text = Field(min_length=1, max_length=2_000_000, description="number,lat,lon,type")
+    csv: Text = Field(min_length=1, max_length=500_000, description="number,lat,lon,type")
     source: Line = Field("", max_length=150)
 
 
