@@ -19,6 +19,12 @@ from liaison.patrols.schemas import PatrolFilter
 from liaison.web.decorators import signed_in
 
 
+def _labelled(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r["kind_label"], r["status_label"] = Kind(r["kind"]).label, Status(r["status"]).label
+    return rows
+
+
 def _raise_hidden(exc: DomainError) -> None:
     if exc.status in (403, 404):
         raise exc
@@ -59,7 +65,7 @@ def plan_detail(request, plan_id):
         "patrols/plan.html",
         {
             "plan": plan,
-            "patrols": selectors.plan_patrols(actor, plan=plan),
+            "patrols": _labelled(selectors.plan_patrols(actor, plan=plan)),
             "may_approve": plan.state == PatrolPlan.State.DRAFT
             and policy.can(actor, "patrolplan.approve", plan),
             "may_add": plan.state == PatrolPlan.State.DRAFT and policy.can(actor, "patrol.create", plan.post),
@@ -90,6 +96,7 @@ def patrol_list(request):
         page, errors = selectors.patrol_list(actor, parse_query(PatrolFilter, request.GET)), []
     except Invalid as exc:
         page, errors = selectors.Page([], None), exc.errors
+    _labelled(page.rows)
     next_url = None
     if page.next_cursor:
         q = QueryDict(mutable=True)
