@@ -20,20 +20,20 @@ from liaison.patrols.models import Marker, PatrolPlan, Segment
 from liaison.patrols.schemas import (
     CheckInIn,
     CheckInOut,
-    CoverageIn,
-    CoverageQuery,
-    FiguresQuery,
-    FindingIn,
-    FindingOut,
     MarkerCoverageOut,
     MarkerImportIn,
+    PatrolCoverageIn,
+    PatrolCoverageQuery,
+    PatrolFiguresQuery,
     PatrolFilter,
+    PatrolFindingIn,
+    PatrolFindingOut,
     PatrolIn,
     PatrolOut,
     PatrolPageOut,
-    PlanIn,
-    PlanOut,
-    TransitionIn,
+    PatrolPlanIn,
+    PatrolPlanOut,
+    PatrolTransitionIn,
 )
 
 router = Router(tags=["patrols"])
@@ -71,13 +71,13 @@ def patrol_out(actor, patrol) -> WithParts:
 # --- plans ------------------------------------------------------------------------------------
 
 
-@router.get("/patrol-plans", response=list[PlanOut])
+@router.get("/patrol-plans", response=list[PatrolPlanOut])
 def plans(request):
     return selectors.plan_list(actor_of(request))
 
 
-@router.post("/patrol-plans", response={201: PlanOut})
-def draft_plan(request, payload: PlanIn):
+@router.post("/patrol-plans", response={201: PatrolPlanOut})
+def draft_plan(request, payload: PatrolPlanIn):
     actor = actor_of(request)
 
     def create():
@@ -90,12 +90,12 @@ def draft_plan(request, payload: PlanIn):
     return Status(status, selectors.plan_get(actor, plan_id=plan.pk))
 
 
-@router.get("/patrol-plans/{plan_id}", response=PlanOut)
+@router.get("/patrol-plans/{plan_id}", response=PatrolPlanOut)
 def get_plan(request, plan_id: uuid.UUID):
     return selectors.plan_get(actor_of(request), plan_id=plan_id)
 
 
-@router.post("/patrol-plans/{plan_id}/approve", response=PlanOut)
+@router.post("/patrol-plans/{plan_id}/approve", response=PatrolPlanOut)
 def approve_plan(request, plan_id: uuid.UUID):
     actor = actor_of(request)
     plan = selectors.plan_get(actor, plan_id=plan_id)
@@ -170,7 +170,7 @@ def get_patrol(request, patrol_id: uuid.UUID):
 
 
 @router.post("/patrols/{patrol_id}/transition", response=PatrolOut)
-def transition(request, patrol_id: uuid.UUID, payload: TransitionIn):
+def transition(request, patrol_id: uuid.UUID, payload: PatrolTransitionIn):
     actor = actor_of(request)
     p = selectors.patrol_get(actor, patrol_id=patrol_id)
     services.patrol_transition(actor, patrol=p, to=payload.status, reason=payload.reason)
@@ -256,8 +256,8 @@ def checkin_photo(request, checkin_id: uuid.UUID):
     return FileResponse(open(path, "rb"), content_type=c.photo_type)  # noqa: SIM115
 
 
-@router.post("/checkins/{checkin_id}/findings", response={201: FindingOut})
-def report_finding(request, checkin_id: uuid.UUID, payload: FindingIn):
+@router.post("/checkins/{checkin_id}/findings", response={201: PatrolFindingOut})
+def report_finding(request, checkin_id: uuid.UUID, payload: PatrolFindingIn):
     actor = actor_of(request)
     c = selectors.checkin_get(actor, checkin_id=checkin_id)
 
@@ -309,7 +309,7 @@ def coverage_layer(request):
 
 
 @router.get("/patrol-coverage/months", response=dict)
-def coverage_months(request, q: Query[CoverageQuery]):
+def coverage_months(request, q: Query[PatrolCoverageQuery]):
     data = selectors.coverage_by_month(actor_of(request), months=q.months, on=q.on)
     return {
         "months": [m.isoformat() for m in data["months"]],
@@ -333,7 +333,7 @@ def damaged(request):
 
 
 @router.put("/patrol-coverage/settings", response=dict)
-def configure(request, payload: CoverageIn):
+def configure(request, payload: PatrolCoverageIn):
     actor = actor_of(request)
     post = _unit(actor, payload.post, "post")
     s = services.coverage_configure(actor, post=post, days=payload.days)
@@ -341,7 +341,7 @@ def configure(request, payload: CoverageIn):
 
 
 @router.get("/patrol-figures", response=dict)
-def figures(request, q: Query[FiguresQuery]):
+def figures(request, q: Query[PatrolFiguresQuery]):
     return stats.patrol_figures(actor_of(request), since=q.since, until=q.until)
 
 

@@ -36,23 +36,23 @@ class PatrolFilter(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class CoverageQuery(Schema):
+class PatrolCoverageQuery(Schema):
     months: int = Field(3, ge=1, le=24, description="months of the per-month table, up to this one")
     on: PeriodDate | None = Field(None, description="the day coverage is counted on (default today)")
 
 
-class FiguresQuery(Schema):
+class PatrolFiguresQuery(Schema):
     since: Since
     until: Until
 
 
-class PlanIn(Schema):
+class PatrolPlanIn(Schema):
     post: Line = Field(min_length=1, max_length=40, description="unit code of the post")
     month: PeriodDate = Field(description="any day of the month")
     note: Text = Field("", max_length=2000)
 
 
-class StopIn(Schema):
+class PatrolStopIn(Schema):
     segment: Line | None = Field(None, max_length=40, description="segment code")
     marker: Line | None = Field(None, max_length=20, description="marker number")
 
@@ -63,7 +63,7 @@ class PatrolIn(Schema):
     starts_at: Deadline
     ends_at: Deadline
     people: int = Field(ge=1, le=500)
-    route: list[StopIn] = Field(min_length=1, max_length=100)
+    route: list[PatrolStopIn] = Field(min_length=1, max_length=100)
     participants: list[Line] = Field(default_factory=list, max_length=20, description="unit codes")
     partner_unit: Line | None = Field(None, max_length=40, description="unit code across the border")
     partner_people: int | None = Field(None, ge=1, le=500)
@@ -71,12 +71,12 @@ class PatrolIn(Schema):
     purpose: Line = Field("", max_length=300)
 
 
-class TransitionIn(Schema):
+class PatrolTransitionIn(Schema):
     status: StatusCode
     reason: Text = Field("", max_length=500)
 
 
-class PhotoIn(Schema):
+class CheckInPhotoIn(Schema):
     filename: Line = Field(min_length=1, max_length=200)
     data_base64: str = Field(min_length=1, max_length=1_000_000, description="within the 1 MB body limit")
 
@@ -88,10 +88,10 @@ class CheckInIn(Schema):
     marker: Line | None = Field(None, max_length=20, description="marker number (none: a waypoint)")
     condition: ConditionCode | Literal[""] = ""
     note: Text = Field("", max_length=4000)
-    photo: PhotoIn | None = None
+    photo: CheckInPhotoIn | None = None
 
 
-class FindingIn(Schema):
+class PatrolFindingIn(Schema):
     as_: Literal["item", "incident"] = Field(alias="as")
     title: Line = Field(min_length=1, max_length=200)
     body: Text = Field("", max_length=20_000, description="defaults to the check-in's note")
@@ -101,7 +101,7 @@ class FindingIn(Schema):
     tlp: TlpCode = "amber"
 
 
-class CoverageIn(Schema):
+class PatrolCoverageIn(Schema):
     post: Line = Field(min_length=1, max_length=40)
     days: int = Field(ge=1, le=365)
 
@@ -118,7 +118,7 @@ def related(column: str) -> AliasChoices:
     return AliasChoices(column, AliasPath(*column.split("__")))
 
 
-class PlanOut(BaseModel):
+class PatrolPlanOut(BaseModel):
     model_config = OUT
 
     id: uuid.UUID
@@ -147,7 +147,7 @@ class PatrolPageOut(Schema):
     next_cursor: str | None
 
 
-class StopOut(BaseModel):
+class PatrolStopOut(BaseModel):
     model_config = OUT
 
     position: int
@@ -169,7 +169,7 @@ class CheckInOut(BaseModel):
     recorded_by_unit: str | None = Field(None, validation_alias=related("recorded_by_unit__code"))
 
 
-class FindingOut(BaseModel):
+class PatrolFindingOut(BaseModel):
     model_config = OUT
 
     id: uuid.UUID
@@ -194,9 +194,9 @@ class PatrolOut(Schema):
     cancel_reason: str
     plan: uuid.UUID | None = Field(None, validation_alias="plan_id")
     participants: list[str]
-    route: list[StopOut]
+    route: list[PatrolStopOut]
     checkins: list[CheckInOut]
-    findings: list[FindingOut]
+    findings: list[PatrolFindingOut]
 
 
 class MarkerCoverageOut(BaseModel):
