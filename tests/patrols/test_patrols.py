@@ -236,3 +236,14 @@ def test_the_demo_has_a_quarter_of_plans_with_joint_and_bilateral_patrols():
     kinds = set(Patrol.objects.values_list("kind", flat=True))
     assert {"routine", "joint", "bilateral"} <= kinds
     assert Patrol.objects.filter(status="done").exists()
+
+
+def test_patrols_and_plans_are_declared_with_their_children():
+    from liaison.policy import involvement
+
+    declared = {d.record._meta.label_lower: d for d in involvement.declarations()}
+    assert {"patrols.patrol", "patrols.patrolplan"} <= set(declared)
+    children = {c._meta.label_lower for c, _ in declared["patrols.patrol"].children}
+    assert {"patrols.checkin", "patrols.routestop", "patrols.patrolunit", "patrols.finding"} <= children
+    # The partner unit is no relation of the declaration: it grants nothing.
+    assert {r.name for r in declared["patrols.patrol"].relations} == {"lead", "participant"}
