@@ -6,7 +6,7 @@ LIAISON := $(VENV)/bin/liaison
 DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
-.PHONY: setup demo test browser lint messages clean bench wrk otp verify
+.PHONY: setup demo test browser fonts lint messages clean bench wrk otp verify
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed messages
+setup: $(VENV)/.installed messages fonts
 
 messages: $(VENV)/.installed
 	@$(PY) scripts/compile-messages
@@ -63,6 +63,14 @@ browser:
 	    echo "installing Debian's chromium for the browser test"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "WARNING: Debian's chromium is missing (apt-get install chromium): the browser test will be skipped"; fi; }
+
+# The patrol minutes' PDF is set in Debian's Noto fonts (NotoSans for Vietnamese, NotoSansLao for Lao).
+fonts:
+	@test -f /usr/share/fonts/truetype/noto/NotoSansLao-Regular.ttf || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's fonts-noto-core for the patrol minutes (PDF)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; \
+	  else echo "WARNING: Debian's fonts-noto-core is missing (apt-get install fonts-noto-core): the minutes PDF will answer 503"; fi; }
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -79,9 +79,13 @@ def main() -> None:
     n_items = SIZES[a.size]
     g.items(n_items)
     g.incidents(n_items // 5)
+    g.patrols(n_items // 10)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    print(f"done: {n_items:,} items, {n_items // 5:,} incidents in {time.monotonic() - t0:.0f} s")
+    print(
+        f"done: {n_items:,} items, {n_items // 5:,} incidents, {n_items // 10:,} patrols "
+        f"in {time.monotonic() - t0:.0f} s"
+    )
 
 
 TLPS = ["red"] * 3 + ["amber_strict"] * 10 + ["amber"] * 45 + ["green"] * 35 + ["clear"] * 7
@@ -343,6 +347,142 @@ class Gen:
             done += batch
             print(f"incidents {done:,}/{n:,} ({time.monotonic() - self.t0:.0f} s)", flush=True)
 
+    def patrols(self, n: int) -> None:
+        """Patrols in proportion (a tenth of the items): every border post gets a segment and six
+        markers near its commune; each patrol walks its post's segment and two of its markers, with a
+        check-in at each; a third are joint with a commune police unit, a tenth bilateral."""
+        from liaison.org.models import Unit
+
+        rng, officers, now = self.rng, self.officers, self.start + dt.timedelta(seconds=self.span)
+        posts = list(
+            Unit.objects.filter(kind="border_post", country="VN")
+            .order_by("code")
+            .values_list("id", "code", "area__lat", "area__lon", "area__code")
+        )
+        posts = [p for p in posts if p[0] in officers]
+        police: dict = {}
+        for uid, code in Unit.objects.filter(kind="commune_police").values_list("id", "area__code"):
+            police.setdefault((code or "")[:5], []).append(uid)
+        partner = Unit.objects.filter(country="LA", is_active=True).values_list("id", flat=True).first()
+        places, markers, segments, by_post = [], [], [], {}
+        for i, (uid, code, lat, lon, area) in enumerate(posts):
+            lat, lon = lat or 20.0, lon or 105.0
+            sid = uuid.UUID(int=rng.getrandbits(128))
+            line = [[round(lon - 0.03, 5), round(lat - 0.05 + 0.02 * k, 5)] for k in range(6)]
+            segments.append(
+                (sid, now, now, f"SEG-B-{i:05d}", f"Đoạn {code}", uid, i, 0.0, 10.0, json.dumps(line))
+            )
+            mids = []
+            for k in range(6):
+                pid, mid = uuid.UUID(int=rng.getrandbits(128)), uuid.UUID(int=rng.getrandbits(128))
+                mlat, mlon = line[k][1], line[k][0]
+                places.append(
+                    (
+                        pid,
+                        now,
+                        now,
+                        f"MARKER-B-{i:05d}-{k}",
+                        "marker",
+                        f"Mốc B{i}-{k}",
+                        mlat,
+                        mlon,
+                        True,
+                        "bench",
+                        None,
+                        None,
+                    )
+                )
+                markers.append((mid, now, now, pid, f"B{i:05d}-{k}", "main", sid, "intact", None))
+                mids.append((mid, mlat, mlon))
+            by_post[uid] = (sid, mids, area)
+        self.load("geo_place", PLACE_COLS, places)
+        self.load("patrols_segment", SEGMENT_COLS, segments)
+        self.load("patrols_marker", MARKER_COLS, markers)
+        post_ids = list(by_post)
+        start = now - dt.timedelta(days=2 * 365)
+        span = int((now - start).total_seconds())
+        done = 0
+        while done < n and post_ids:
+            batch = min(BATCH, n - done)
+            rows, stops, checkins, parts = [], [], [], []
+            for k in range(batch):
+                i = done + k
+                uid = rng.choice(post_ids)
+                sid, mids, area = by_post[uid]
+                begin = start + dt.timedelta(seconds=rng.randrange(span))
+                end = begin + dt.timedelta(hours=rng.choice([4, 6, 8, 10]))
+                r = rng.random()
+                kind = (
+                    "joint"
+                    if r < 0.3
+                    else "bilateral"
+                    if r < 0.4 and partner
+                    else "special"
+                    if r < 0.45
+                    else "routine"
+                )
+                status = "done" if end < now else "planned"
+                if status == "done" and rng.random() < 0.05:
+                    status = "cancelled"
+                pid = uuid.UUID(int=rng.getrandbits(128))
+                rows.append(
+                    (
+                        pid,
+                        begin,
+                        begin,
+                        f"TT-{begin.year}-B{i:07d}",
+                        None,
+                        kind,
+                        "",
+                        uid,
+                        begin,
+                        end,
+                        rng.randrange(4, 13),
+                        partner if kind == "bilateral" else None,
+                        rng.randrange(3, 9) if kind == "bilateral" else None,
+                        status,
+                        "Mưa lũ" if status == "cancelled" else "",
+                        begin if status == "done" else None,
+                        end if status == "done" else None,
+                        officers[uid],
+                    )
+                )
+                if kind == "joint" and police.get((area or "")[:5]):
+                    parts.append(
+                        (uuid.UUID(int=rng.getrandbits(128)), begin, begin, pid, rng.choice(police[area[:5]]))
+                    )
+                route = rng.sample(mids, 2)
+                stops.append((uuid.UUID(int=rng.getrandbits(128)), begin, begin, pid, 1, sid, None))
+                for j, (mid, mlat, mlon) in enumerate(route, start=2):
+                    stops.append((uuid.UUID(int=rng.getrandbits(128)), begin, begin, pid, j, None, mid))
+                    if status == "done":
+                        at = begin + dt.timedelta(hours=j)
+                        checkins.append(
+                            (
+                                uuid.UUID(int=rng.getrandbits(128)),
+                                at,
+                                at,
+                                pid,
+                                mid,
+                                at,
+                                mlat,
+                                mlon,
+                                "intact" if rng.random() < 0.98 else "damaged",
+                                "",
+                                "",
+                                "",
+                                None,
+                                officers[uid],
+                                uid,
+                            )
+                        )
+            self.load("patrols_patrol", PATROL_COLS, rows)
+            self.load("patrols_patrolunit", ["id", "created_at", "updated_at", "patrol_id", "unit_id"], parts)
+            self.load("patrols_routestop", STOP_COLS, stops)
+            self.load("patrols_checkin", CHECKIN_COLS, checkins)
+            done += batch
+            print(f"patrols {done:,}/{n:,} ({time.monotonic() - self.t0:.0f} s)", flush=True)
+
     @property
     def area_ids(self) -> dict:
         if not hasattr(self, "_area_ids"):
@@ -462,6 +602,83 @@ OUTCOME_COLS = [
     "deaths",
     "injured",
     "updated_at",
+]
+
+
+PLACE_COLS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "code",
+    "kind",
+    "name",
+    "lat",
+    "lon",
+    "approximate",
+    "source",
+    "area_id",
+    "unit_id",
+]
+SEGMENT_COLS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "code",
+    "name",
+    "post_id",
+    "position",
+    "start_km",
+    "end_km",
+    "line",
+]
+MARKER_COLS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "place_id",
+    "number",
+    "marker_type",
+    "segment_id",
+    "condition",
+    "condition_at",
+]
+PATROL_COLS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "ref",
+    "plan_id",
+    "kind",
+    "purpose",
+    "lead_unit_id",
+    "starts_at",
+    "ends_at",
+    "people",
+    "partner_unit_id",
+    "partner_people",
+    "status",
+    "cancel_reason",
+    "started_at",
+    "finished_at",
+    "created_by_id",
+]
+STOP_COLS = ["id", "created_at", "updated_at", "patrol_id", "position", "segment_id", "marker_id"]
+CHECKIN_COLS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "patrol_id",
+    "marker_id",
+    "at",
+    "lat",
+    "lon",
+    "condition",
+    "note",
+    "photo_sha256",
+    "photo_type",
+    "photo_size",
+    "recorded_by_id",
+    "recorded_by_unit_id",
 ]
 
 

@@ -51,10 +51,18 @@ READS = [
     ("map layer incidents, 30 days", "province commander", "/api/v1/layers/incidents?window=30d"),
     ("quarterly statistics", "province commander", "/api/v1/stats/exchange?period=quarter"),
     ("incident board", "province commander", "/api/v1/incidents"),
+    # Patrols (issue 16): the list's first page, and coverage (last check-in per marker, gaps).
+    ("patrol list", "post officer", "/api/v1/patrols"),
+    ("patrol list", "border-guard commander", "/api/v1/patrols"),
+    ("patrol list, filtered", "border-guard commander", "/api/v1/patrols?kind=joint&status=done"),
+    ("patrol coverage", "post officer", "/api/v1/patrol-coverage/markers"),
+    ("patrol coverage", "border-guard commander", "/api/v1/patrol-coverage/markers"),
+    ("patrol coverage gaps layer", "border-guard commander", "/api/v1/patrol-coverage/unchecked.geojson"),
 ]
 READERS = {
     "post officer": ("trucban.don.nameo", "BP-DON-NA-MEO"),
     "province commander": ("chihuy.ca", "CA-TH"),
+    "border-guard commander": ("chihuy.bp", "BP-TH"),
 }
 
 

@@ -162,13 +162,65 @@ VALID = {
             },
         },
     ),
+    # Patrols (issue 16): x.patrol is a planned patrol of the Na Mèo post whose window is now, with
+    # the post's marker on its route; x.checkin a check-in of it.
+    "POST /api/v1/patrol-plans": (
+        "na_meo_post_officer",
+        lambda x: {"post": "BP-DON-NA-MEO", "month": "2030-03-01", "note": ""},
+    ),
+    "POST /api/v1/patrols": (
+        "na_meo_post_officer",
+        lambda x: {
+            "kind": "routine",
+            "starts_at": "2030-01-02T07:00:00+07:00",
+            "ends_at": "2030-01-02T15:00:00+07:00",
+            "people": 6,
+            "route": [{"segment": "SEG-NA-MEO"}, {"marker": x.marker.number}],
+            "participants": [],
+            "purpose": "",
+        },
+    ),
+    "POST /api/v1/patrols/{patrol_id}/transition": (
+        "na_meo_post_officer",
+        lambda x: {"status": "under_way", "reason": ""},
+    ),
+    "POST /api/v1/patrols/{patrol_id}/checkins": (
+        "na_meo_post_officer",
+        lambda x: {
+            "at": x.now_iso,
+            "lat": x.marker.place.lat,
+            "lon": x.marker.place.lon,
+            "marker": x.marker.number,
+            "condition": "intact",
+            "note": "",
+        },
+    ),
+    "POST /api/v1/checkins/{checkin_id}/findings": (
+        "na_meo_post_officer",
+        lambda x: {
+            "as": "item",
+            "title": "Dấu vết đào bới",
+            "body": "",
+            "category": "smuggling",
+            "tlp": "amber",
+        },
+    ),
+    "PUT /api/v1/patrol-coverage/settings": (
+        "na_meo_post_commander",
+        lambda x: {"post": "BP-DON-NA-MEO", "days": 20},
+    ),
+    "POST /api/v1/patrol-markers/import": (
+        "border_guard_administrator",
+        lambda x: {"csv": "number,lat,lon,type\n901,20.3,104.6,main\n", "source": "khảo sát"},
+    ),
 }
-# Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel).
+# Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel, tests/patrols).
 NO_BODY = {
     "DELETE /api/v1/tokens/{token_id}",
     "POST /api/v1/items/{item_id}/acknowledge",
     "POST /api/v1/items/{item_id}/attachments",
     "POST /api/v1/plans/{plan_id}/approve",
+    "POST /api/v1/patrol-plans/{plan_id}/approve",
 }
 
 
@@ -225,7 +277,55 @@ class Ctx:
             },
         )
 
+    @property
+    def marker(self):
+        from liaison.patrols.models import Marker
+
+        return Marker.objects.select_related("place").filter(segment__post__code="BP-DON-NA-MEO").first()
+
+    @property
+    def now_iso(self) -> str:
+        from liaison.core import clock
+
+        return clock.now().isoformat()
+
+    def _patrol(self):
+        if not hasattr(self, "patrol"):
+            import datetime as dt
+
+            from liaison.core import clock
+            from liaison.patrols import services as patrols
+            from liaison.patrols.models import Segment
+            from tests.conftest import cast_actor
+
+            post = cast_actor("na_meo_post_officer")
+            now = clock.now()
+            self.patrol = patrols.patrol_create(
+                post,
+                lead_unit=post.unit,
+                kind="routine",
+                starts_at=now - dt.timedelta(hours=3),
+                ends_at=now + dt.timedelta(hours=5),
+                people=6,
+                route=[Segment.objects.get(code="SEG-NA-MEO"), self.marker],
+            )
+            self.checkin = patrols.checkin_record(
+                post,
+                patrol=self.patrol,
+                marker=self.marker,
+                at=now - dt.timedelta(hours=1),
+                lat=self.marker.place.lat,
+                lon=self.marker.place.lon,
+                condition="intact",
+            )
+        return self.patrol
+
     def path(self, template: str) -> str:
+        if "{patrol_id}" in template or "{checkin_id}" in template:
+            self._patrol()
+            template = template.replace("{patrol_id}", str(self.patrol.pk)).replace(
+                "{checkin_id}", str(self.checkin.pk)
+            )
         return (
             template.replace("{item_id}", str(self.item.pk))
             .replace("{request_id}", str(self.request.pk))

@@ -16,6 +16,7 @@ from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
 from liaison.org.actor import actor_for_request
 from liaison.org.api import me_router, units_router
+from liaison.patrols.api import router as patrols_router
 from liaison.situation.api import router as situation_router
 
 
@@ -85,3 +86,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/", intel_router)
 api.add_router("/", incidents_router)
 api.add_router("/", situation_router)
+api.add_router("/", patrols_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "liaison.intel",
     "liaison.incidents",
     "liaison.situation",
+    "liaison.patrols",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("liaison.intel.urls")),
     path("", include("liaison.incidents.urls")),
     path("", include("liaison.situation.urls")),
+    path("", include("liaison.patrols.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

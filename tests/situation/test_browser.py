@@ -83,3 +83,40 @@ def test_a_new_incident_appears_on_the_map_and_in_the_feed_without_reloading(nod
         finally:
             browser.close()
     assert Path(artifacts / "map-live-incident.png").stat().st_size > 10_000
+
+
+# --- patrols (issue 16): the coverage gaps on the map, and the patrol pages at phone width ----------
+
+
+def test_patrol_gaps_on_the_map_and_the_patrol_pages_at_375_px(node):
+    from playwright.sync_api import expect, sync_playwright
+
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+            page.goto(node.base + "/accounts/login/")
+            # The Tam Chung post: the demo left its marker unvisited for more than 30 days.
+            page.fill("input[name=username]", "trucban.bp.don.tam.chung")
+            page.fill("input[name=password]", "Bienphong-2026")
+            with page.expect_navigation():
+                page.click("main button[type=submit]")
+            page.goto(node.base + "/map/")
+            expect(page.locator("#map")).to_have_attribute("data-ready", "1", timeout=20_000)
+            assert page.locator("#map").get_attribute("data-countpatrolgaps") == "1"
+            page.set_viewport_size({"width": 375, "height": 800})
+            for path in ("/patrols/", "/patrol-plans/", "/patrol-coverage/"):
+                page.goto(node.base + path)
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 375, f"{path} is {wide} px wide at 375 px"
+            page.goto(node.base + "/patrols/")
+            page.locator("td a").first.click()
+            page.wait_for_load_state()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            page.screenshot(path=str(artifacts / "patrol-375.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,6 +1,6 @@
 """The coded list of audit verbs. Codes never change meaning; new verbs take new codes.
 
-Ranges: 1xx information items, 2xx incidents (later contexts), 6xx the audit log itself,
+Ranges: 1xx information items, 2xx incidents, 4xx patrols (later contexts), 6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
 """
 
@@ -44,6 +44,20 @@ class Verb(IntEnum):
     CATEGORY_PROPOSED = 120
     CATEGORY_APPROVED = 121
     CATEGORY_RETIRED = 122
+
+    # Patrols (issue 16)
+    PATROL_PLAN_DRAFTED = 400
+    PATROL_PLAN_APPROVED = 401
+    PATROL_CREATED = 410
+    PATROL_STATUS_CHANGED = 411
+    PATROL_READ = 412
+    PATROL_MINUTES_PRINTED = 413
+    PATROL_CHECKED_IN = 420
+    PATROL_PHOTO_READ = 421
+    PATROL_FINDING_REPORTED = 422
+    MARKERS_IMPORTED = 430
+    SEGMENT_SAVED = 431
+    COVERAGE_CONFIGURED = 432
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601

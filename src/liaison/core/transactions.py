@@ -46,3 +46,17 @@ def interface_boundary() -> Iterator[None]:
             yield
         finally:
             _boundary.reset(token)
+
+
+@contextmanager
+def composite() -> Iterator[None]:
+    """One transaction for a service of an upper context that writes through the services of lower
+    ones (a patrol's finding becomes an information item, and the patrol records the link): a
+    boundary that each of those services joins in turn, then the upper service's own rows beside
+    them. Directly inside an interface's boundary (an idempotent create), that boundary is used."""
+    blocks = transaction.get_connection().atomic_blocks
+    if blocks and blocks[-1] is _boundary.get():
+        yield
+        return
+    with interface_boundary():
+        yield

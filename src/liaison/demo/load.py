@@ -34,6 +34,9 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
 
         intel.run(stdout=stdout)
         incidents.run(stdout=stdout)
+        from liaison.demo import patrols
+
+        patrols.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

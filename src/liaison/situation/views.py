@@ -19,6 +19,7 @@ LAYER_LABELS = {
     "incidents": _("Incidents"),
     "items": _("Information items with a place"),
     "hotspots": _("Hotspots"),
+    "patrol-gaps": _("Markers not checked in time"),
 }
 
 

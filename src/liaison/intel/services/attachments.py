@@ -66,6 +66,46 @@ def _store(data: bytes, sha: str) -> None:
     os.replace(tmp, target)
 
 
+def cleaned(filename: str, data: bytes, *, field: str = "file", allowed=None) -> tuple[str, str, bytes]:
+    """An upload checked by the attachment rules: a name, not empty, within the size limit, a type of
+    the allow-list (by content, not by name), images re-encoded without EXIF. Returns (name, type,
+    data); raises `Invalid` naming `field`. Other contexts' uploads (a patrol's photo) use it too."""
+    allowed = ALLOWED if allowed is None else allowed
+    errs = []
+    name = os.path.basename(filename or "").strip()[:200]
+    if not name:
+        errs.append(FieldError(field, "required", "Choose a file."))
+    if len(data) == 0:
+        errs.append(FieldError(field, "empty", "The file is empty."))
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        errs.append(
+            FieldError(
+                field, errors.FILE_TOO_LARGE, f"At most {settings.ATTACHMENT_MAX_BYTES // 1_000_000} MB."
+            )
+        )
+    kind = filetype.guess(data) if data else None
+    mime = kind.mime if kind else ""
+    if data and mime not in allowed:
+        names = ", ".join(sorted({ALLOWED[m].upper() for m in allowed}))
+        errs.append(FieldError(field, errors.FILE_TYPE, f"Allowed: {names}."))
+    if errs:
+        raise Invalid(errs)
+    if mime in IMAGES:
+        try:
+            data = _strip_exif(data, mime)
+        except Exception:  # a file that claims to be an image but does not decode
+            raise Invalid(field=field, code=errors.FILE_TYPE, message="The image cannot be read.") from None
+    return name, mime, data
+
+
+def store(data: bytes) -> str:
+    """Store cleaned content under its checksum (content-addressed: a rolled-back create leaves a
+    harmless orphan); its SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    _store(data, sha)
+    return sha
+
+
 def attachment_add(actor: Actor, *, item: Item, filename: str, data: bytes) -> Attachment:
     errs = []
     name = os.path.basename(filename or "").strip()[:200]

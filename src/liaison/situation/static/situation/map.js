@@ -27,6 +27,7 @@
     return html;
   }
   function url(name) {
+    if (defs[name].url) return defs[name].url;
     var u = "/api/v1/layers/" + name + "?window=" + windowKind;
     if (windowKind === "custom") {
       var s = document.getElementById("since").value, t = document.getElementById("until").value;
@@ -46,7 +47,9 @@
     "towns": { label: "Thị trấn, huyện lỵ", on: true, point: { radius: 4, color: "#333", fillOpacity: 0.6 } },
     "incidents": { label: "Vụ việc", on: true, dynamic: true, cluster: true },
     "items": { label: "Tin có vị trí", on: true, dynamic: true, cluster: true },
-    "hotspots": { label: "Điểm nóng", on: false, dynamic: true }
+    "hotspots": { label: "Điểm nóng", on: false, dynamic: true },
+    // Patrols: the markers of the reader's posts not checked within each post's N days.
+    "patrol-gaps": { label: "Mốc chưa được tuần tra", on: true, url: "/api/v1/patrol-coverage/unchecked.geojson", point: { radius: 7, color: "#7b241c", fillColor: "#f5b041", weight: 2, fillOpacity: 0.95 } }
   };
   var labelsEl = document.getElementById("layer-labels");
   var labels = labelsEl ? JSON.parse(labelsEl.textContent) : {};
