@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "liaison.intel",
     "liaison.incidents",
     "liaison.situation",
+    # programs: campaigns per commune (issue 17)
+    "liaison.programs",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",

@@ -1,6 +1,6 @@
 """The coded list of audit verbs. Codes never change meaning; new verbs take new codes.
 
-Ranges: 1xx information items, 2xx incidents (later contexts), 6xx the audit log itself,
+Ranges: 1xx information items, 2xx incidents, 4xx programs (later contexts), 6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
 """
 
@@ -41,6 +41,21 @@ class Verb(IntEnum):
     PLAN_DRAFTED = 230
     PLAN_APPROVED = 231
     LEAD_RULE_SET = 240
+
+    # Programs (issue 17): 4xx
+    PROGRAM_CREATED = 400
+    PROGRAM_UPDATED = 401
+    PROGRAM_ACTIVATED = 402
+    PROGRAM_CLOSED = 403
+    PROGRAM_TARGETS_SET = 404
+    PROGRAM_EXPORTED = 405
+    PROGRAM_TEMPLATE_UPDATED = 406
+    ENTRY_SUBMITTED = 410
+    ENTRY_APPROVED = 411
+    ENTRY_RETURNED = 412
+    ENTRY_RESUBMITTED = 413
+    ENTRY_CORRECTED = 414
+    ENTRY_MISSING_NOTIFIED = 415
     CATEGORY_PROPOSED = 120
     CATEGORY_APPROVED = 121
     CATEGORY_RETIRED = 122
