@@ -14,6 +14,7 @@ from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
 from liaison.org.actor import actor_for_request
 from liaison.org.api import me_router, units_router
+from liaison.programs.api import router as programs_router
 from liaison.situation.api import router as situation_router
 
 
@@ -59,3 +60,6 @@ api.add_router("/audit", audit_router)
 api.add_router("/", intel_router)
 api.add_router("/", incidents_router)
 api.add_router("/", situation_router)
+
+# programs (issue 17)
+api.add_router("/", programs_router)

@@ -15,7 +15,13 @@ from django.test import Client
 from liaison.accounts.services import api_token_create
 from tests.conftest import CAST, cast_actor, signed_in_client
 
-from . import declarations, records_incidents, records_intel, records_situation
+from . import (
+    declarations,
+    records_incidents,
+    records_intel,
+    records_programs,  # issue 17
+    records_situation,
+)
 from .battery import Member, api_routes, normalise_page, page_routes
 
 RECORD_TYPES = [
@@ -23,12 +29,14 @@ RECORD_TYPES = [
     *records_intel.RECORD_TYPES,
     *records_incidents.RECORD_TYPES,
     *records_situation.RECORD_TYPES,
+    *records_programs.RECORD_TYPES,
 ]
 OTHER_ROUTES = {
     **declarations.OTHER_ROUTES,
     **records_intel.OTHER_ROUTES,
     **records_incidents.OTHER_ROUTES,
     **records_situation.OTHER_ROUTES,
+    **records_programs.OTHER_ROUTES,
 }
 
 

@@ -34,6 +34,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
 
         intel.run(stdout=stdout)
         incidents.run(stdout=stdout)
+        # programs (issue 17)
+        from liaison.demo import programs
+
+        programs.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

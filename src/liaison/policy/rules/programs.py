@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.org.models import Level, Role, Unit
 from liaison.policy.core import permission, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
-from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, sees
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_unit_ids
+from liaison.policy.involvement import OPERATIONAL_ROLES, SUBTREE_ROLES, Relation, declare, grants, sees
 from liaison.programs.models import (
     Entry,
     EntryStatus,
@@ -50,6 +50,18 @@ ENTRY = declare(
     Relation("commune", _("reports for the commune"), None, "participation__unit"),
     children=((EntryValue, "entry_id"),),
 )
+
+
+@visibility(Participation, "entries")
+def communes_reported_to(actor):
+    """The communes whose entries, missing months and progress a reader follows: the relations of
+    the entry's declaration (the owner unit, the commune's reporting unit; commanders above them)."""
+    if is_system(actor):
+        return Q()
+    if not is_staff_member(actor) or not grants(actor.unit, actor.role):
+        return None
+    units = subtree_unit_ids(actor.unit) if actor.role in SUBTREE_ROLES else [actor.unit.pk]
+    return Q(program__owner_unit__in=units) | Q(unit__in=units)
 
 
 @visibility(ProgramTemplate)
