@@ -109,6 +109,7 @@ RECORD_TYPES = [
                 "api GET /api/v1/programs/{program_id}/progress.{fmt}",
                 lambda i: f"/api/v1/programs/{i}/progress.csv",
             ),
+            DetailRoute("api GET /api/v1/programs/{program_id}/map", lambda i: f"/api/v1/programs/{i}/map"),
             DetailRoute(
                 "api GET /api/v1/programs/{program_id}/missing", lambda i: f"/api/v1/programs/{i}/missing"
             ),

@@ -209,6 +209,13 @@ def program_progress(request, program_id: uuid.UUID):
     return progress_json(selectors.progress(actor, program=_program(actor, program_id)))
 
 
+@router.get("/programs/{program_id}/map", response=dict)
+def program_map(request, program_id: uuid.UUID):
+    """A map layer: the communes the reader follows, coloured by progress (GeoJSON)."""
+    actor = actor_of(request)
+    return selectors.progress_layer(actor, program=_program(actor, program_id))
+
+
 @router.get("/programs/{program_id}/progress.{fmt}")
 def program_progress_export(request, program_id: uuid.UUID, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):

@@ -154,8 +154,48 @@ def chart_svg(progress: Progress, row=None, title: str = "") -> str:
         parts.append(f'<rect x="{left}" y="{ly}" width="10" height="10" fill="{colour}"/>')
         parts.append(f'<text x="{left + 14}" y="{ly + 9}" fill="#24292f">{escape(ind.name_in(lang))}</text>')
     if not inds:
+        empty = escape(_("No targets or no approved entries yet."))
         parts.append(
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#57606a">{escape(_("No targets or no approved entries yet."))}</text>'
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#57606a">{empty}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def map_svg(layer: dict, title: str = "") -> str:
+    """The communes of a progress layer placed by longitude and latitude, coloured by progress: a
+    small map drawn on the server (no tiles, no script), readable on a phone."""
+    feats = layer.get("features", [])
+    if not feats:
+        return ""
+    lons = [f["geometry"]["coordinates"][0] for f in feats]
+    lats = [f["geometry"]["coordinates"][1] for f in feats]
+    pad = 0.05
+    x0, x1 = min(lons) - pad, max(lons) + pad
+    y0, y1 = min(lats) - pad, max(lats) + pad
+    width, height = 360, max(160, int(360 * (y1 - y0) / max(x1 - x0, 1e-6)))
+    height = min(height, 420)
+
+    def px(lon: float) -> float:
+        return 20 + (width - 40) * (lon - x0) / max(x1 - x0, 1e-6)
+
+    def py(lat: float) -> float:
+        return 14 + (height - 28) * (1 - (lat - y0) / max(y1 - y0, 1e-6))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" style="width:100%;max-width:720px;height:auto" '
+        f'font-family="sans-serif" font-size="10">',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f8fa"/>',
+    ]
+    for f in feats:
+        lon, lat = f["geometry"]["coordinates"]
+        p = f["properties"]
+        label = f"{p['name']}" + (f" {p['percent']}%" if p["percent"] is not None else "")
+        parts.append(
+            f'<g data-commune="{escape(p["code"])}"><circle cx="{px(lon):.1f}" cy="{py(lat):.1f}" r="9" '
+            f'fill="{p["colour"]}" fill-opacity=".85" stroke="#fff"/>'
+            f'<text x="{px(lon) + 12:.1f}" y="{py(lat) + 3:.1f}" fill="#24292f">{escape(label)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)

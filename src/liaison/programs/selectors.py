@@ -412,6 +412,50 @@ def progress(actor, *, program: Program, on: dt.date | None = None) -> Progress:
     return Progress(program, months_, indicators, rows, total, missing(actor, program=program, on=on))
 
 
+def colour(share: float | None) -> str:
+    """Behind (red), under way (amber), on track (green), nothing to measure yet (grey)."""
+    if share is None:
+        return "#8c959f"
+    if share < 0.5:
+        return "#cf222e"
+    if share < 0.9:
+        return "#bf8700"
+    return "#1a7f37"
+
+
+def progress_layer(actor, *, program: Program, progress: Progress | None = None) -> dict:
+    """The communes the reader follows, as GeoJSON points coloured by their progress (the share of
+    their targets met so far), for a map layer."""
+    progress = progress or selectors_progress(actor, program)
+    positions = {
+        p.pk: (p.commune.lon, p.commune.lat)
+        for p in Participation.objects.filter(program=program).select_related("commune")
+        if p.commune.lat is not None
+    }
+    features = []
+    for row in progress.communes:
+        if row.participation_id not in positions:
+            continue
+        lon, lat = positions[row.participation_id]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+                "properties": {
+                    "code": row.key,
+                    "name": row.label,
+                    "percent": None if row.share is None else round(row.share * 100),
+                    "colour": colour(row.share),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "program": program.ref}
+
+
+def selectors_progress(actor, program: Program) -> Progress:
+    return progress(actor, program=program)
+
+
 # --- figures for the quarterly briefing -----------------------------------------------------------
 
 

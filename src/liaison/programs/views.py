@@ -81,6 +81,11 @@ def program_detail(request, program_id):
             "indicators": [(i, i.name_in(lang)) for i in progress.indicators],
             "rows": rows,
             "chart": mark_safe(exports.chart_svg(progress, title=program.name_in(lang))),  # noqa: S308 (escaped inside)
+            "map": mark_safe(  # noqa: S308 (escaped inside)
+                exports.map_svg(
+                    selectors.progress_layer(actor, program=program, progress=progress), program.ref
+                )
+            ),
             "entries": entries,
             "missing": progress.missing,
             "may": {
