@@ -122,3 +122,16 @@ def test_the_program_page_speaks_lao_and_fits_a_phone(client_for):
     assert "ໂຄງການທົດລອງ" in html  # the program's Lao name
     # The chart scales to the screen: a viewBox and a relative width, no fixed pixel width.
     assert 'viewBox="0 0 360' in html and "width:100%" in html
+
+
+def test_the_owner_sets_targets_on_one_table(client_for):
+    p = make_program()
+    c = client_for("police_analyst")
+    url = f"/programs/{p.pk}/targets/"
+    assert c.get(url).status_code == 200
+    bad = c.post(url, {"t_total_detonators": "-5"})
+    assert bad.status_code == 400 and not p.targets.exists()
+    ok = c.post(url, {"t_total_detonators": "100", f"t_{NA_MEO}_detonators": "40"})
+    assert ok.status_code == 302
+    assert {(t.participation_id is None, t.number) for t in p.targets.all()} == {(True, 100), (False, 40)}
+    assert client_for("na_meo_commune_police").get(url).status_code == 403

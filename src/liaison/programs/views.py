@@ -92,6 +92,7 @@ def program_detail(request, program_id):
                 "activate": policy.can(actor, "program.activate", program),
                 "close": policy.can(actor, "program.close", program),
                 "report": bool(reporting),
+                "edit": policy.can(actor, "program.edit", program),
             },
             "communes": selectors.program_participations(actor, program=program),
         },
@@ -128,6 +129,74 @@ def program_new(request):
             show_errors(form, exc)
     return render(
         request, "programs/new.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@signed_in
+def program_targets(request, program_id):
+    """Targets per commune and in total, for every count and amount, on one table."""
+    actor = request.actor
+    program = selectors.program_get(actor, program_id=program_id)
+    policy.require(actor, "program.edit", program)
+    lang = get_language()
+    indicators = [
+        i for i in selectors.program_indicators(actor, program=program) if i.kind in ("count", "amount")
+    ]
+    parts = selectors.program_participations(actor, program=program)
+    current = {
+        (t.indicator.code, t.participation.commune.code if t.participation_id else "total"): t.number
+        for t in selectors.program_targets(actor, program=program)
+    }
+    rows = [("total", _("Total"), None)] + [(p.commune.code, p.commune.name, p.commune) for p in parts]
+    errors, status = [], 200
+    if request.method == "POST":
+        targets, keys = [], []
+        for key, _label, commune in rows:
+            for ind in indicators:
+                raw = (request.POST.get(f"t_{key}_{ind.code}") or "").strip()
+                if raw == "" and current.get((ind.code, key)) is None:
+                    continue
+                targets.append({"indicator": ind.code, "commune": commune, "number": raw or "0"})
+                keys.append((key, ind.code))
+        try:
+            services.program_targets_set(actor, program, targets=targets)
+            messages.success(request, _("Targets saved."))
+            return redirect("programs:detail", program_id=program.pk)
+        except Invalid as exc:
+            status = 400
+            for e in exc.errors:
+                parts_ = e.field.split(".")
+                if len(parts_) > 1 and parts_[1].isdigit():
+                    key, code = keys[int(parts_[1])]
+                    errors.append(f"{key} · {code}: {e.message}")
+                else:
+                    errors.append(e.message)
+    table = [
+        (
+            key,
+            label,
+            [
+                (
+                    ind,
+                    f"t_{key}_{ind.code}",
+                    request.POST.get(f"t_{key}_{ind.code}", current.get((ind.code, key))),
+                )
+                for ind in indicators
+            ],
+        )
+        for key, label, _c in rows
+    ]
+    return render(
+        request,
+        "programs/targets.html",
+        {
+            "program": program,
+            "name": program.name_in(lang),
+            "indicators": [(i, i.name_in(lang)) for i in indicators],
+            "table": table,
+            "errors": errors,
+        },
+        status=status,
     )
 
 
