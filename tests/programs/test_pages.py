@@ -135,3 +135,24 @@ def test_the_owner_sets_targets_on_one_table(client_for):
     assert ok.status_code == 302
     assert {(t.participation_id is None, t.number) for t in p.targets.all()} == {(True, 100), (False, 40)}
     assert client_for("na_meo_commune_police").get(url).status_code == 403
+
+
+def test_a_drug_free_communes_status_history_shows_month_by_month(client_for):
+    from liaison.programs import services
+    from tests.conftest import cast_actor
+
+    from .support import area
+
+    p = make_program("drug-free-commune")
+    commune, owner = cast_actor("na_meo_commune_police"), cast_actor("police_analyst")
+    for n, status in ((3, "troubled"), (2, "building"), (1, "drug_free")):
+        e = services.entry_submit(
+            commune, program=p, commune=area(NA_MEO), month=months_ago(n), values={"status": status}
+        )
+        services.entry_approve(owner, e)
+    html = client_for("police_analyst").get(f"/programs/{p.pk}/").content.decode()
+    history = html[html.index('class="grid history"') :]
+    history = history[: history.index("</table>")]
+    assert (
+        history.index("Phức tạp về ma túy") < history.index("Đang xây dựng") < history.index("Không ma túy")
+    )

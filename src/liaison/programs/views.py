@@ -65,6 +65,18 @@ def program_detail(request, program_id):
                 "percent": None if row.share is None else round(row.share * 100),
             }
         )
+    # A status's history (the drug-free commune's status month by month), per commune.
+    histories = [
+        (
+            ind.name_in(lang),
+            [
+                (row.label, [exports.cell_text(ind, row.by_month[m].get(ind.code)) for m in progress.months])
+                for row in progress.communes
+            ],
+        )
+        for ind in progress.indicators
+        if ind.kind == "status"
+    ]
     entries = selectors.entry_list(actor, program=program, limit=200).rows
     reporting = [
         p
@@ -87,6 +99,7 @@ def program_detail(request, program_id):
                 )
             ),
             "entries": entries,
+            "histories": histories,
             "missing": progress.missing,
             "may": {
                 "activate": policy.can(actor, "program.activate", program),
