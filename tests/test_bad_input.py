@@ -214,13 +214,59 @@ VALID = {
         lambda x: {"csv": "number,lat,lon,type\n901,20.3,104.6,main\n", "source": "khảo sát"},
     ),
 }
-# Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel, tests/patrols).
+# programs (issue 17): x.programs is tests/programs/support.Programs
+VALID |= {
+    "POST /api/v1/programs": (
+        "police_analyst",
+        lambda x: {
+            "name_vi": "Thu hồi vũ khí 2027",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-06-30",
+            "template": "weapons-hand-in",
+            "communes": [{"commune": "VN-38-15013", "unit": "CA-XA-NA-MEO"}],
+        },
+    ),
+    "PATCH /api/v1/programs/{program_id}": ("police_analyst", lambda x: {"name_en": "Weapons 2026"}),
+    "PUT /api/v1/programs/{program_id}/targets": (
+        "police_analyst",
+        lambda x: {"targets": [{"indicator": "detonators", "commune": "VN-38-15013", "number": 40}]},
+    ),
+    "POST /api/v1/programs/{program_id}/entries": (
+        "na_meo_commune_police",
+        lambda x: {
+            "commune": "VN-38-15013",
+            "month": str(x.programs_month),
+            "values": [{"indicator": "detonators", "value": 5}],
+        },
+    ),
+    "POST /api/v1/entries/{entry_id}/return": ("police_analyst", lambda x: {"reason": "Thiếu số liệu"}),
+    "POST /api/v1/entries/{entry_id}/resubmit": (
+        "na_meo_commune_police",
+        lambda x: {"values": [{"indicator": "detonators", "value": 6}]},
+    ),
+    "POST /api/v1/entries/{entry_id}/corrections": (
+        "na_meo_commune_police",
+        lambda x: {"values": [{"indicator": "detonators", "value": 7}], "reason": "Đếm lại"},
+    ),
+    "PUT /api/v1/program-templates/{code}": (
+        "police_administrator",
+        lambda x: {
+            "indicators": [{"code": "households_moved", "name_vi": "Số hộ đã di dời", "kind": "count"}]
+        },
+    ),
+}
+# Writes without a JSON body: covered by their own tests (tests/accounts, tests/intel, tests/patrols,
+# tests/programs).
 NO_BODY = {
     "DELETE /api/v1/tokens/{token_id}",
     "POST /api/v1/items/{item_id}/acknowledge",
     "POST /api/v1/items/{item_id}/attachments",
     "POST /api/v1/plans/{plan_id}/approve",
     "POST /api/v1/patrol-plans/{plan_id}/approve",
+    # programs (issue 17): tests/programs
+    "POST /api/v1/programs/{program_id}/activate",
+    "POST /api/v1/programs/{program_id}/close",
+    "POST /api/v1/entries/{entry_id}/approve",
 }
 
 
@@ -277,6 +323,11 @@ class Ctx:
             },
         )
 
+        # programs (issue 17)
+        from tests.programs.support import Programs, months_ago
+
+        self.programs, self.programs_month = Programs(), months_ago(4)
+
     @property
     def marker(self):
         from liaison.patrols.models import Marker
@@ -321,6 +372,7 @@ class Ctx:
         return self.patrol
 
     def path(self, template: str) -> str:
+        template = self.programs.path(template)
         if "{patrol_id}" in template or "{checkin_id}" in template:
             self._patrol()
             template = template.replace("{patrol_id}", str(self.patrol.pk)).replace(
@@ -357,7 +409,7 @@ def _body_schema(op, schema):
 def _row_counts():
     counts = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "org", "geo", "audit", "accounts"}:
+        if model._meta.app_label in {"core", "org", "geo", "audit", "accounts", "programs"}:
             counts[model._meta.label] = model._default_manager.count()
     return counts
 

@@ -17,6 +17,7 @@ from liaison.intel.api import router as intel_router
 from liaison.org.actor import actor_for_request
 from liaison.org.api import me_router, units_router
 from liaison.patrols.api import router as patrols_router
+from liaison.programs.api import router as programs_router
 from liaison.situation.api import router as situation_router
 
 
@@ -87,3 +88,6 @@ api.add_router("/", intel_router)
 api.add_router("/", incidents_router)
 api.add_router("/", situation_router)
 api.add_router("/", patrols_router)
+
+# programs (issue 17)
+api.add_router("/", programs_router)

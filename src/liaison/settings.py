@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "liaison.incidents",
     "liaison.situation",
     "liaison.patrols",
+    # programs: campaigns per commune (issue 17)
+    "liaison.programs",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("liaison.incidents.urls")),
     path("", include("liaison.situation.urls")),
     path("", include("liaison.patrols.urls")),
+    # programs (issue 17)
+    path("", include("liaison.programs.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

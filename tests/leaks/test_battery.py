@@ -15,7 +15,14 @@ from django.test import Client
 from liaison.accounts.services import api_token_create
 from tests.conftest import CAST, cast_actor, signed_in_client
 
-from . import declarations, records_incidents, records_intel, records_patrols, records_situation
+from . import (
+    declarations,
+    records_incidents,
+    records_intel,
+    records_patrols,
+    records_programs,  # issue 17
+    records_situation,
+)
 from .battery import Member, api_routes, normalise_page, page_routes
 
 RECORD_TYPES = [
@@ -24,6 +31,7 @@ RECORD_TYPES = [
     *records_incidents.RECORD_TYPES,
     *records_situation.RECORD_TYPES,
     *records_patrols.RECORD_TYPES,
+    *records_programs.RECORD_TYPES,
 ]
 OTHER_ROUTES = {
     **declarations.OTHER_ROUTES,
@@ -31,6 +39,7 @@ OTHER_ROUTES = {
     **records_incidents.OTHER_ROUTES,
     **records_situation.OTHER_ROUTES,
     **records_patrols.OTHER_ROUTES,
+    **records_programs.OTHER_ROUTES,
 }
 
 

@@ -1,6 +1,7 @@
 """The coded list of audit verbs. Codes never change meaning; new verbs take new codes.
 
-Ranges: 1xx information items, 2xx incidents, 4xx patrols (later contexts), 6xx the audit log itself,
+Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx (later contexts),
+6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
 """
 
@@ -41,23 +42,39 @@ class Verb(IntEnum):
     PLAN_DRAFTED = 230
     PLAN_APPROVED = 231
     LEAD_RULE_SET = 240
+
+    # Programs (issue 17): 4xx
+    PROGRAM_CREATED = 400
+    PROGRAM_UPDATED = 401
+    PROGRAM_ACTIVATED = 402
+    PROGRAM_CLOSED = 403
+    PROGRAM_TARGETS_SET = 404
+    PROGRAM_EXPORTED = 405
+    PROGRAM_TEMPLATE_UPDATED = 406
+    PROGRAM_READ = 407
+    ENTRY_SUBMITTED = 410
+    ENTRY_APPROVED = 411
+    ENTRY_RETURNED = 412
+    ENTRY_RESUBMITTED = 413
+    ENTRY_CORRECTED = 414
+    ENTRY_MISSING_NOTIFIED = 415
     CATEGORY_PROPOSED = 120
     CATEGORY_APPROVED = 121
     CATEGORY_RETIRED = 122
 
     # Patrols (issue 16)
-    PATROL_PLAN_DRAFTED = 400
-    PATROL_PLAN_APPROVED = 401
-    PATROL_CREATED = 410
-    PATROL_STATUS_CHANGED = 411
-    PATROL_READ = 412
-    PATROL_MINUTES_PRINTED = 413
-    PATROL_CHECKED_IN = 420
-    PATROL_PHOTO_READ = 421
-    PATROL_FINDING_REPORTED = 422
-    MARKERS_IMPORTED = 430
-    SEGMENT_SAVED = 431
-    COVERAGE_CONFIGURED = 432
+    PATROL_PLAN_DRAFTED = 300
+    PATROL_PLAN_APPROVED = 301
+    PATROL_CREATED = 310
+    PATROL_STATUS_CHANGED = 311
+    PATROL_READ = 312
+    PATROL_MINUTES_PRINTED = 313
+    PATROL_CHECKED_IN = 320
+    PATROL_PHOTO_READ = 321
+    PATROL_FINDING_REPORTED = 322
+    MARKERS_IMPORTED = 330
+    SEGMENT_SAVED = 331
+    COVERAGE_CONFIGURED = 332
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601

@@ -37,6 +37,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
         from liaison.demo import patrols
 
         patrols.run(stdout=stdout)
+        # programs (issue 17)
+        from liaison.demo import programs
+
+        programs.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

@@ -75,4 +75,11 @@ def _url(otype: str, oid: str, data: dict) -> str:
         return reverse("intel:detail", args=[oid])
     if otype == "incidents.incident":
         return reverse("incidents:detail", args=[oid])
+    # programs (issue 17): an entry, or a commune's missing month (its participation)
+    if otype == "programs.program":
+        return reverse("programs:detail", args=[oid])
+    if otype == "programs.entry":
+        return reverse("programs:entry", args=[oid])
+    if otype == "programs.participation":
+        return reverse("programs:list")
     return reverse("incidents:tasks")

@@ -8,6 +8,7 @@ from liaison.policy.rules import (  # noqa: F401
     intel,
     org,
     patrols,  # noqa: F401
+    programs,  # noqa: F401
     situation,
     targets,
 )
