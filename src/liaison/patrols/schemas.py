@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field
 
-from liaison.core.inputs import Deadline, Latitude, Line, Longitude, PeriodDate, Since, Text, Until
+from liaison.core.inputs import Deadline, Input, Latitude, Line, Longitude, PeriodDate, Since, Text, Until
 from liaison.incidents.models import Severity
 from liaison.intel.models import Tlp
 from liaison.patrols.models import Condition, Kind, Status
@@ -46,18 +46,18 @@ class PatrolFiguresQuery(Schema):
     until: Until
 
 
-class PatrolPlanIn(Schema):
+class PatrolPlanIn(Input):
     post: Line = Field(min_length=1, max_length=40, description="unit code of the post")
     month: PeriodDate = Field(description="any day of the month")
     note: Text = Field("", max_length=2000)
 
 
-class PatrolStopIn(Schema):
+class PatrolStopIn(Input):
     segment: Line | None = Field(None, max_length=40, description="segment code")
     marker: Line | None = Field(None, max_length=20, description="marker number")
 
 
-class PatrolIn(Schema):
+class PatrolIn(Input):
     kind: KindCode
     lead_unit: Line | None = Field(None, max_length=40, description="unit code (default: the active unit)")
     starts_at: Deadline
@@ -71,17 +71,17 @@ class PatrolIn(Schema):
     purpose: Line = Field("", max_length=300)
 
 
-class PatrolTransitionIn(Schema):
+class PatrolTransitionIn(Input):
     status: StatusCode
     reason: Text = Field("", max_length=500)
 
 
-class CheckInPhotoIn(Schema):
+class CheckInPhotoIn(Input):
     filename: Line = Field(min_length=1, max_length=200)
     data_base64: str = Field(min_length=1, max_length=1_000_000, description="within the 1 MB body limit")
 
 
-class CheckInIn(Schema):
+class CheckInIn(Input):
     at: Deadline
     lat: Latitude
     lon: Longitude
@@ -91,7 +91,7 @@ class CheckInIn(Schema):
     photo: CheckInPhotoIn | None = None
 
 
-class PatrolFindingIn(Schema):
+class PatrolFindingIn(Input):
     as_: Literal["item", "incident"] = Field(alias="as")
     title: Line = Field(min_length=1, max_length=200)
     body: Text = Field("", max_length=20_000, description="defaults to the check-in's note")
@@ -101,12 +101,12 @@ class PatrolFindingIn(Schema):
     tlp: TlpCode = "amber"
 
 
-class PatrolCoverageIn(Schema):
+class PatrolCoverageIn(Input):
     post: Line = Field(min_length=1, max_length=40)
     days: int = Field(ge=1, le=365)
 
 
-class MarkerImportIn(Schema):
+class MarkerImportIn(Input):
     csv: Text = Field(min_length=1, max_length=500_000, description="number,lat,lon,type")
     source: Line = Field("", max_length=150)
 

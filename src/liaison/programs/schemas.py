@@ -10,7 +10,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from liaison.core.inputs import Line, PeriodDate, Text
+from liaison.core.inputs import Input, Line, PeriodDate, Text
 from liaison.programs.models import EntryStatus, IndicatorKind, ProgramStatus
 
 StatusCode = Literal[tuple(ProgramStatus.values)]  # type: ignore[valid-type]
@@ -39,12 +39,12 @@ class EntryFilter(Schema):
     limit: int = Field(100, ge=1, le=200)
 
 
-class CommuneIn(Schema):
+class CommuneIn(Input):
     commune: Line = Field(min_length=1, max_length=40, description="commune code (VN-38-15013)")
     unit: Line = Field(min_length=1, max_length=40, description="code of the commune-level unit that reports")
 
 
-class IndicatorIn(Schema):
+class IndicatorIn(Input):
     code: Line = Field(min_length=1, max_length=40)
     name_vi: Line = Field(min_length=1, max_length=200)
     name_en: Line = Field("", max_length=200)
@@ -56,7 +56,7 @@ class IndicatorIn(Schema):
     summed: bool = True
 
 
-class ProgramIn(Schema):
+class ProgramIn(Input):
     name_vi: Line = Field(min_length=1, max_length=200)
     name_en: Line = Field("", max_length=200)
     name_lo: Line = Field("", max_length=200)
@@ -68,7 +68,7 @@ class ProgramIn(Schema):
     communes: list[CommuneIn] = Field(default_factory=list, max_length=2000)
 
 
-class ProgramPatch(Schema):
+class ProgramPatch(Input):
     name_vi: Line | None = Field(None, min_length=1, max_length=200)
     name_en: Line | None = Field(None, max_length=200)
     name_lo: Line | None = Field(None, max_length=200)
@@ -78,40 +78,40 @@ class ProgramPatch(Schema):
     communes: list[CommuneIn] | None = Field(None, max_length=2000)
 
 
-class TargetIn(Schema):
+class TargetIn(Input):
     indicator: Line = Field(min_length=1, max_length=40, description="indicator code or id")
     commune: Line | None = Field(None, max_length=40, description="commune code; none: the total")
     number: Decimal | None = Field(None, ge=0, le=Decimal("999999999999"), allow_inf_nan=False)
     choice: Line = Field("", max_length=40)
 
 
-class TargetsIn(Schema):
+class TargetsIn(Input):
     targets: list[TargetIn] = Field(max_length=5000)
 
 
-class ValueIn(Schema):
+class ValueIn(Input):
     indicator: Line = Field(min_length=1, max_length=40, description="indicator code or id")
     value: Value = None
 
 
-class EntryIn(Schema):
+class EntryIn(Input):
     commune: Line = Field(min_length=1, max_length=40, description="commune code")
     month: PeriodDate = Field(description="any day of the month reported")
     values: list[ValueIn] = Field(min_length=1, max_length=100)
     note: Text = Field("", max_length=5000)
 
 
-class ResubmitIn(Schema):
+class ResubmitIn(Input):
     values: list[ValueIn] = Field(min_length=1, max_length=100)
     note: Text = Field("", max_length=5000)
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(Input):
     values: list[ValueIn] = Field(min_length=1, max_length=100)
     reason: Text = Field(min_length=1, max_length=5000)
 
 
-class ReturnIn(Schema):
+class ReturnIn(Input):
     reason: Text = Field(min_length=1, max_length=5000)
 
 
@@ -251,7 +251,7 @@ class TemplateOut(Schema):
     indicators: list[IndicatorOut]
 
 
-class TemplateIn(Schema):
+class TemplateIn(Input):
     name_vi: Line | None = Field(None, min_length=1, max_length=200)
     name_en: Line | None = Field(None, max_length=200)
     name_lo: Line | None = Field(None, max_length=200)
