@@ -11,7 +11,7 @@ several Lao syllables is a phrase of its syllables (see core.text).
 The same `Query` compiles to an FTS5 MATCH expression (SQLite) and to a tsquery (PostgreSQL), over
 the same normalised columns: `search_title`, `search_text`, `search_stems` (core.text). The rank is
 lower-is-better on both: FTS5 `bm25()` with the title weighted above the text, and minus
-PostgreSQL's `ts_rank_cd()` with the title as weight A and the text as B (decision 0009).
+the sum of PostgreSQL's `ts_rank()` of each clause, the title as weight A and the text as B.
 """
 
 from __future__ import annotations
@@ -77,6 +77,10 @@ class Query:
         for p in self.excluded:
             expr += " & !" + p.tsquery()
         return expr
+
+    def clause_queries(self) -> list[Query]:
+        """Each clause alone (PostgreSQL ranks clause by clause)."""
+        return [Query([c]) for c in self.clauses]
 
     @property
     def words(self) -> tuple[set[str], tuple[str, ...]]:
@@ -166,14 +170,15 @@ def matching(qs, query: Query, *, table: str):
                 output_field=BooleanField(),
             )
         )
-        return qs.annotate(
-            search_rank=RawSQL(  # noqa: S611
-                f"-ts_rank_cd('{PG_WEIGHTS}'::float4[], {table}.search_tsv, "
-                "to_tsquery('simple'::regconfig, %s))::float8",
-                [tsq],
-                output_field=FloatField(),
-            )
+        # One ts_rank per clause, summed: each word's weighted frequency (title above text above
+        # stems), with no bonus for words that happen to sit close together (ts_rank_cd's cover
+        # density ranked a passing "… Na Mèo. <other word>" above a title) -- like BM25 without IDF.
+        parts = [c.tsquery() for c in query.clause_queries()]
+        rank = " + ".join(
+            f"ts_rank('{PG_WEIGHTS}'::float4[], {table}.search_tsv, to_tsquery('simple'::regconfig, %s))"
+            for _ in parts
         )
+        return qs.annotate(search_rank=RawSQL(f"-({rank})::float8", parts, output_field=FloatField()))  # noqa: S611
     fts = f"{table}_fts"
     qs = qs.extra(  # noqa: S610
         tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[query.fts5()]
@@ -226,9 +231,5 @@ def highlight(value: str, query: Query | None) -> SafeString:
 
 def _lao_pieces(run: str) -> list[str]:
     """A Lao run cut into syllables as written (not folded), covering the whole run."""
-    from laonlp.tokenize import syllable_tokenize
-
-    pieces = [p for p in syllable_tokenize(run) if p]
-    if "".join(pieces) != run:
-        return [run]
-    return pieces
+    pieces = list(text.lao_syllables(run))
+    return pieces if "".join(pieces) == run else [run]

@@ -34,6 +34,8 @@ from functools import lru_cache
 #   ຫນ, ຫມ, ຫລ (the older, and still common, form).
 # - LO LING ຣ (U+0EA3) was replaced by LO LOOT ລ (U+0EA5) in the post-1975 spelling (ອາເມຣິກາ /
 #   ອາເມລິກາ); both are met in print, so both fold to ລ.
+# # - The order of a tone mark and the vowel sign it sits with, and the tone mark of a cluster with ວ
+#   (ກວ່າ / ກ່ວາ): both orders render alike and both are typed.
 # The folded form is the one laonlp's dictionaries use most (ໜ, ໝ, ຫຼ, ຳ after the tone mark).
 _TONE = "[\u0ec8-\u0ecb]"
 LAO_VARIANTS: list[tuple[str, str, str]] = [
@@ -45,6 +47,12 @@ LAO_VARIANTS: list[tuple[str, str, str]] = [
     ("\u0eab\u0ea1", "\u0edd", "ຫມ -> ໝ"),
     ("\u0eab[\u0ea5\u0ea3]", "\u0eab\u0ebc", "ຫລ, ຫຣ -> ຫຼ"),
     ("\u0ea3", "\u0ea5", "ຣ -> ລ"),
+    # A tone mark typed before an upper or lower vowel sign it sits with (ທ່ີ for ທີ່): renderers
+    # stack both the same way, so both orders are met.
+    (f"({_TONE})([\u0eb1\u0eb4-\u0eb9\u0ebb\u0ecd])", "\\2\\1", "ທ່ີ -> ທີ່"),
+    # In a cluster with WO the tone mark sits on the WO (ກວ່າ); it is also typed on the first
+    # consonant (ກ່ວາ, as in print).
+    (f"([\u0e81-\u0eae])({_TONE})\u0ea7([\u0eb2\u0eb0])", "\\1\u0ea7\\2\\3", "ກ່ວາ -> ກວ່າ"),
 ]
 _LAO_VARIANTS = [(re.compile(p), r) for p, r, _ in LAO_VARIANTS]
 _LAO_DIGITS = str.maketrans("໐໑໒໓໔໕໖໗໘໙", "0123456789")
@@ -94,9 +102,20 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def lao_syllables(run: str) -> tuple[str, ...]:
-    from laonlp.tokenize import syllable_tokenize
+    """The syllables of a (folded) Lao run. Text that laonlp's syllable pattern does not recognise
+    is kept as a token of its own rather than dropped (its `syllable_tokenize` drops it)."""
+    from laonlp.tokenize.syllable import SYLLABLE_REGEX
 
-    return tuple(s for s in (p.strip() for p in syllable_tokenize(run)) if s)
+    out: list[str] = []
+    pos = 0
+    for m in SYLLABLE_REGEX.finditer(run):
+        if m.start() > pos:
+            out.append(run[pos : m.start()])
+        out.append(m.group(0))
+        pos = m.end()
+    if pos < len(run):
+        out.append(run[pos:])
+    return tuple(t for t in out if t.strip())
 
 
 def tokens(text: str) -> list[str]:
