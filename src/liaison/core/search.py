@@ -29,10 +29,14 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.core import text
 from liaison.core.errors import Invalid
-from liaison.core.inputs import control_character
+from liaison.core.inputs import CONTROL_MESSAGE, control_character
 
 # Bounds that keep one query's cost bounded whatever is typed.
 MAX_TERMS = 16
+# Which words match as prefixes ("last", "all", "none") and whether unaccented words are also read
+# as Vietnamese syllables typed without spaces: decision 0009 (bench/search.py measures each).
+PREFIX = "last"
+SPLIT_VIETNAMESE = True
 # FTS5 bm25 column weights (title, text, stems) and PostgreSQL ts_rank_cd weights {D, C, B, A}:
 # title A, text B, stems C.
 FTS5_WEIGHTS = "10.0, 4.0, 1.0"
@@ -100,26 +104,26 @@ class Query:
 _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
 
-def _word_alternatives(toks: list[str], prefix: bool) -> tuple[Phrase, ...]:
+def _word_alternatives(toks: list[str], prefix: bool, split: bool) -> tuple[Phrase, ...]:
     alts = [Phrase(tuple(toks), prefix)]
     if len(toks) == 1:
         tok = toks[0]
         s = text.stem(tok)
         if s != tok:
             alts.append(Phrase((s,)))
-        for split in text.vietnamese_splits(tok):
-            alts.append(Phrase(split, prefix))
+        for cut in text.vietnamese_splits(tok) if split else ():
+            alts.append(Phrase(cut, prefix))
     return tuple(alts)
 
 
-def parse(q: str, *, field_name: str = "q", prefix: str = "last") -> Query:
+def parse(q: str, *, field_name: str = "q", prefix: str | None = None, split: bool | None = None) -> Query:
     """The query of `q`, or `Invalid` naming the field: control characters; nothing searchable (no
     word left once punctuation, lone marks and exclusions are set aside). `prefix` is "last" (the
-    last word typed), "all" (every word) or "none"."""
+    last word typed), "all" (every word) or "none"; by default `PREFIX` and `SPLIT_VIETNAMESE`."""
+    prefix = PREFIX if prefix is None else prefix
+    split = SPLIT_VIETNAMESE if split is None else split
     if control_character(q or ""):
-        raise Invalid(
-            field=field_name, code="control_character", message="Control characters are not allowed."
-        )
+        raise Invalid(field=field_name, code="control_character", message=str(CONTROL_MESSAGE))
     raw: list[tuple[bool, bool, list[str]]] = []  # (negated, quoted, tokens) or an OR marker
     ors: set[int] = set()
     for m in _TERM.finditer(q or ""):
@@ -144,7 +148,7 @@ def parse(q: str, *, field_name: str = "q", prefix: str = "last") -> Query:
             alts: tuple[Phrase, ...] = (Phrase(tuple(toks)),)
         else:
             pre = prefix == "all" or (prefix == "last" and i == last_word and i == len(raw) - 1)
-            alts = _word_alternatives(toks, pre)
+            alts = _word_alternatives(toks, pre, split)
         # `a OR b`: the OR marker sits before b's index; join b to the clause before it.
         if i in ors and query.clauses:
             query.clauses[-1] = query.clauses[-1] + alts
