@@ -108,6 +108,8 @@ def test_vietnamese_syllables_typed_without_spaces(word, splits):
         ("shipments x", '("shipments" OR "shipment") AND ("x" *)', "('shipments' | 'shipment') & ('x':*)"),
         ("ຫົວພັນ", '("ຫົວ ພັນ" *)', "(('ຫົວ' <-> 'ພັນ':*))"),
         ("zz OR", '("zz" *)', "('zz':*)"),
+        ("v", '("v")', "('v')"),  # a lone letter is a word
+        ("ພ", '("ພ")', "('ພ')"),
         ("(zz) NEAR(", '("zz") AND ("near" *)', "('zz') & ('near':*)"),
         ("' OR 1=1 --", '("1 1" *)', "(('1' <-> '1':*))"),  # punctuation inside a word: a phrase
     ],
