@@ -11,7 +11,7 @@ several Lao syllables is a phrase of its syllables (see core.text).
 The same `Query` compiles to an FTS5 MATCH expression (SQLite) and to a tsquery (PostgreSQL), over
 the same normalised columns: `search_title`, `search_text`, `search_stems` (core.text). The rank is
 lower-is-better on both: FTS5 `bm25()` with the title weighted above the text, and minus
-the sum of PostgreSQL's `ts_rank()` of each clause, the title as weight A and the text as B.
+PostgreSQL's `ts_rank()` of all the words searched for, the title as weight A and the text as B.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ MAX_TERMS = 16
 # as Vietnamese syllables typed without spaces: decision 0009 (bench/search.py measures each).
 PREFIX = "last"
 SPLIT_VIETNAMESE = True
-# FTS5 bm25 column weights (title, text, stems) and PostgreSQL ts_rank_cd weights {D, C, B, A}:
+# FTS5 bm25 column weights (title, text, stems) and PostgreSQL ts_rank weights {D, C, B, A}:
 # title A, text B, stems C.
 FTS5_WEIGHTS = "10.0, 4.0, 1.0"
 PG_WEIGHTS = "{0.05, 0.2, 0.4, 1.0}"
@@ -82,9 +82,15 @@ class Query:
             expr += " & !" + p.tsquery()
         return expr
 
-    def clause_queries(self) -> list[Query]:
-        """Each clause alone (PostgreSQL ranks clause by clause)."""
-        return [Query([c]) for c in self.clauses]
+    def rank_tsquery(self) -> str:
+        """Every word searched for, OR'd: what PostgreSQL ranks by."""
+        terms: dict[str, None] = {}
+        for clause in self.clauses:
+            for p in clause:
+                for i, t in enumerate(p.tokens):
+                    prefix = p.prefix and i == len(p.tokens) - 1
+                    terms.setdefault("'" + t.replace("'", "''") + "'" + (":*" if prefix else ""), None)
+        return " | ".join(terms)
 
     @property
     def words(self) -> tuple[set[str], tuple[str, ...]]:
@@ -178,15 +184,18 @@ def matching(qs, query: Query, *, table: str):
                 output_field=BooleanField(),
             )
         )
-        # One ts_rank per clause, summed: each word's weighted frequency (title above text above
-        # stems), with no bonus for words that happen to sit close together (ts_rank_cd's cover
-        # density ranked a passing "… Na Mèo. <other word>" above a title) -- like BM25 without IDF.
-        parts = [c.tsquery() for c in query.clause_queries()]
-        rank = " + ".join(
-            f"ts_rank('{PG_WEIGHTS}'::float4[], {table}.search_tsv, to_tsquery('simple'::regconfig, %s))"
-            for _ in parts
+        # ts_rank of every searched word OR'd: each word's weighted frequency (title above text above
+        # stems), averaged over the words, with no bonus for words that sit close together
+        # (ts_rank_cd's cover density ranked a passing "… Na Mèo. <other word>" above a title);
+        # like BM25 without IDF. One call: the row's tsvector is decompressed once.
+        return qs.annotate(
+            search_rank=RawSQL(  # noqa: S611
+                f"-ts_rank('{PG_WEIGHTS}'::float4[], {table}.search_tsv, "
+                "to_tsquery('simple'::regconfig, %s))::float8",
+                [query.rank_tsquery()],
+                output_field=FloatField(),
+            )
         )
-        return qs.annotate(search_rank=RawSQL(f"-({rank})::float8", parts, output_field=FloatField()))  # noqa: S611
     fts = f"{table}_fts"
     qs = qs.extra(  # noqa: S610
         tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[query.fts5()]
