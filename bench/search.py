@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--out", default="")
     ap.add_argument("--modes", default="last,all,nosplit")
+    ap.add_argument("--query", action="append", default=[], help="only these queries (repeatable)")
     a = ap.parse_args()
     setup_django()
     from django.db import connection
@@ -62,13 +63,13 @@ def main() -> None:
         m = Membership.objects.select_related("unit", "user").get(user__username=user, unit__code=unit)
         tokens[who] = api_token_create(Actor(m.user, m), name="bench search", days=1)[1]
     client = Client()
-    queries = TYPED + [q for q, _ in QUERIES]
+    queries = a.query or TYPED + [q for q, _ in QUERIES]
     n_items = Item.objects.count()
     results = []
     for mode in a.modes.split(","):
         search.PREFIX = "all" if mode == "all" else "last"
         search.SPLIT_VIETNAMESE = mode != "nosplit"
-        for q in queries if mode == "last" else TYPED:
+        for q in queries if mode == "last" or a.query else TYPED:
             for who in READERS:
                 url = "/api/v1/items?" + urllib.parse.urlencode({"q": q})
                 headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[who]}", "HTTP_ACCEPT_ENCODING": "identity"}
