@@ -21,6 +21,7 @@ import random
 import sys
 import time
 import uuid
+from pathlib import Path
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 BATCH = 10_000
@@ -149,8 +150,10 @@ class Gen:
         return out
 
     def items(self, n: int) -> None:
-        from liaison.core.text import normalise
+        from liaison.core.text import search_fields
         from liaison.demo.intel import TEMPLATES
+
+        mixed = _corpus_sentences()
 
         rng, officers = self.rng, self.officers
         codes = list(TEMPLATES)
@@ -175,6 +178,8 @@ class Gen:
                     "m": rng.randrange(30, 900),
                 }
                 title, body = title_t.format(**fill), body_t.format(**fill)
+                if rng.random() < 0.1:  # a Lao or English sentence of the search corpus
+                    body = f"{body} {rng.choice(mixed)}"
                 received = self.start + dt.timedelta(seconds=rng.randrange(self.span))
                 ref = f"TIN-{received.year}-B{i:07d}"
                 lat, lon = self.point(p) if rng.random() < 0.7 else (None, None)
@@ -217,7 +222,7 @@ class Gen:
                         False,
                         exchanged,
                         1,
-                        normalise(f"{ref} {title} {body} {code.replace('_', ' ')}"),
+                        *search_fields(title, ref, body, code.replace("_", " ")).values(),
                     )
                 )
             self.load("intel_item", ITEM_COLS, items)
@@ -227,6 +232,8 @@ class Gen:
             print(f"items {done:,}/{n:,} ({time.monotonic() - self.t0:.0f} s)", flush=True)
 
     def incidents(self, n: int) -> None:
+        from liaison.core.text import search_fields
+
         rng, officers = self.rng, self.officers
         done = 0
         while done < n:
@@ -247,15 +254,18 @@ class Gen:
                 acked = opened + dt.timedelta(minutes=rng.randrange(5, 100)) if status != "reported" else None
                 closed_at = opened + dt.timedelta(hours=rng.randrange(2, 120)) if closed else None
                 place = area_name.removeprefix("Xã ").removeprefix("Phường ")
+                ref = f"VV-{opened.year}-B{i:07d}"
+                title = f"{TYPE_TITLES.get(code, 'Vụ việc')} tại {place}"
+                summary = f"Tiếp nhận tin báo lúc {opened:%H:%M}, khu vực xã {place}, {p.name}."
                 rows.append(
                     (
                         iid,
                         opened,
                         closed_at or opened,
-                        f"VV-{opened.year}-B{i:07d}",
+                        ref,
                         tid,
-                        f"{TYPE_TITLES.get(code, 'Vụ việc')} tại {place}",
-                        f"Tiếp nhận tin báo lúc {opened:%H:%M}, khu vực xã {place}, {p.name}.",
+                        title,
+                        summary,
                         severity if rng.random() < 0.7 else rng.choice(["low", "medium", "high", "critical"]),
                         status,
                         rng.choice(TLPS),
@@ -278,6 +288,7 @@ class Gen:
                         closed_at,
                         None,
                         1,
+                        *search_fields(title, ref, summary, area_name).values(),
                     )
                 )
                 parts.append((iid, uid, "lead", True, opened))
@@ -495,6 +506,15 @@ class Gen:
         _load(self.connection, self.pg, table, cols, rows)
 
 
+def _corpus_sentences() -> list[str]:
+    """The Lao and English sentences of the search corpus (tests/search/corpus.py), mixed into a
+    tenth of the generated items so that the corpus queries have something to find at scale."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.search.corpus import ITEMS
+
+    return [f"{title}. {body}" for key, (title, body, _src) in ITEMS.items() if not key.startswith("vi_")]
+
+
 TYPE_TITLES = {
     "drug_trafficking": "Vận chuyển trái phép chất ma túy",
     "human_trafficking": "Nghi mua bán người qua biên giới",
@@ -532,7 +552,9 @@ ITEM_COLS = [
     "is_drill",
     "exchanged_at",
     "version",
+    "search_title",
     "search_text",
+    "search_stems",
 ]
 SHARE_COLS = ["id", "item_id", "unit_id", "force", "shared_by_id", "shared_by_unit_id", "shared_at"]
 RECEIPT_COLS = [
@@ -575,6 +597,9 @@ INCIDENT_COLS = [
     "closed_at",
     "merged_into_id",
     "version",
+    "search_title",
+    "search_text",
+    "search_stems",
 ]
 TASK_COLS = [
     "id",

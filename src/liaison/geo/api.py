@@ -30,6 +30,9 @@ class BBoxFilter(Schema):
         pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
         description="min_lon,min_lat,max_lon,max_lat",
     )
+    q: Line = Field(
+        "", max_length=200, description='search name, code and area: words, "a phrase", -excluded, a OR b'
+    )
 
 
 def _area(row) -> AreaOut:
@@ -75,7 +78,8 @@ def _place_routes(path: str, kind: str) -> None:
     @router.get(f"/{path}", response=list[PlaceOut], operation_id=f"list_{path}")
     def list_places(request, filters: Query[BBoxFilter]):
         return [
-            _place(dict(r)) for r in selectors.place_list(actor_of(request), kind=kind, bbox=_bbox(filters))
+            _place(dict(r))
+            for r in selectors.place_list(actor_of(request), kind=kind, bbox=_bbox(filters), q=filters.q)
         ]
 
     @router.get(f"/{path}/{{place_id}}", response=PlaceOut, operation_id=f"get_{path}")

@@ -77,6 +77,11 @@ class Place(BaseModel):
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="places"
     )
+    # Normalised text that both databases index for search (core.text.search_fields,
+    # core.search_schema): the name; the code and the area's name; stems.
+    search_title = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    search_stems = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["kind", "code"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from liaison import policy
+from liaison.core import search
 from liaison.geo.models import Area, Place
 
 AREA_COLUMNS = (
@@ -53,6 +54,7 @@ def place_list(
     kind: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     unit_id=None,
+    q: str = "",
     limit: int = 2000,
 ):
     qs = policy.visible(actor, Place)
@@ -63,6 +65,9 @@ def place_list(
     if bbox:
         min_lon, min_lat, max_lon, max_lat = bbox
         qs = qs.filter(lat__gte=min_lat, lat__lte=max_lat, lon__gte=min_lon, lon__lte=max_lon)
+    if q:  # by relevance (the name above the code and area), then as listed
+        qs = search.matching(qs, search.parse(q), table="geo_place")
+        return qs.order_by("search_rank", "kind", "code").values(*PLACE_COLUMNS)[:limit]
     return qs.order_by("kind", "code").values(*PLACE_COLUMNS)[:limit]
 
 

@@ -6,6 +6,7 @@ from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core.errors import FieldError, Invalid
+from liaison.core.text import search_fields
 from liaison.core.transactions import durable
 from liaison.geo import reference
 from liaison.geo.models import Area, Place, PlaceKind
@@ -119,22 +120,28 @@ def place_upsert(
         "area": area,
         "unit": unit,
     }
+    values.update(search_fields(name, code, getattr(area, "name", "")))
     with durable():
         if current is None:
             place = Place.objects.create(code=code, **values)
             audit.record(
-                actor, Verb.PLACE_CREATED, place, changes={k: getattr(v, "pk", v) for k, v in values.items()}
+                actor,
+                Verb.PLACE_CREATED,
+                place,
+                changes={k: getattr(v, "pk", v) for k, v in values.items() if not k.startswith("search_")},
             )
             return place
         changed = {k: v for k, v in values.items() if getattr(current, k) != v}
+        audited = {k: v for k, v in changed.items() if not k.startswith("search_")}
         if changed:
             for k, v in changed.items():
                 setattr(current, k, v)
             current.save()
+        if audited:
             audit.record(
                 actor,
                 Verb.PLACE_UPDATED,
                 current,
-                changes={k: getattr(v, "pk", v) for k, v in changed.items()},
+                changes={k: getattr(v, "pk", v) for k, v in audited.items()},
             )
         return current

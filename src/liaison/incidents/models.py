@@ -186,6 +186,11 @@ class Incident(BaseModel):
     )
     items = models.ManyToManyField("intel.Item", blank=True, related_name="incidents")
     version = models.PositiveIntegerField(default=1)
+    # Normalised text that both databases index for search (core.text.search_fields,
+    # core.search_schema): the title; reference, description, type, place and area names; stems.
+    search_title = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    search_stems = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["-opened_at", "-id"]

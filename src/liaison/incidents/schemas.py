@@ -31,6 +31,11 @@ class BoardFilter(Schema):
     include_final: bool = Field(False, description="also closed, merged and cancelled incidents")
     severity: Line | None = Field(None, max_length=10)
     drills: bool = Field(True, description="include drills")
+    q: Line = Field(
+        "",
+        max_length=200,
+        description='search title, summary and place: words (all), "a phrase", -excluded, a OR b',
+    )
 
 
 class TaskFilter(Schema):

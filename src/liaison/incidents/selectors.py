@@ -7,7 +7,7 @@ from django.db.models import Q
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import crypto
+from liaison.core import crypto, search
 from liaison.incidents.models import (
     FINAL_STATUSES,
     Incident,
@@ -55,6 +55,9 @@ def incident_board(actor, f: BoardFilter | None = None) -> list[dict]:
         qs = qs.filter(severity=f.severity)
     if not f.drills:
         qs = qs.filter(is_drill=False)
+    if f.q:  # by relevance (title above summary and place), ties newest first
+        qs = search.matching(qs, search.parse(f.q), table="incidents_incident")
+        return list(qs.order_by("search_rank", "-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])
     return list(qs.order_by("-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import policy
+from liaison.core import search
 from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.core.forms import parse_query, show_errors
 from liaison.incidents import forms as f
@@ -24,6 +25,14 @@ BOARD_ORDER = [Status.REPORTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.C
 @signed_in
 def board(request):
     rows, errors = _filtered(request, BoardFilter, selectors.incident_board)
+    # A search with nothing searchable lists nothing and says why (not an error).
+    message = next((e.message for e in errors if e.code == "nothing_searchable"), None)
+    errors = [e for e in errors if e.code != "nothing_searchable"]
+    q = request.GET.get("q", "")
+    try:
+        query = search.parse(q) if q and not errors and message is None else None
+    except Invalid:
+        query = None
     columns = [(s, Status(s).label, [r for r in rows if r["status"] == s]) for s in BOARD_ORDER]
     return render(
         request,
@@ -31,6 +40,9 @@ def board(request):
         {
             "columns": columns,
             "errors": errors,
+            "q": q,
+            "query": query,
+            "search_message": message,
             "severities": Severity.choices,
             "counts": selectors.open_counts(request.actor),
             "may_open": policy.can(request.actor, "incident.open"),

@@ -113,8 +113,11 @@ class Item(BaseModel):
     # When the item was first shared to a unit of another force: the period it counts in.
     exchanged_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
-    # Normalised text (core.text.normalise) that both databases index for full-text search.
+    # Normalised text (core.text.search_fields) that both databases index for full-text search
+    # (core.search_schema): the title, the rest (reference, body, category and place names), stems.
+    search_title = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
+    search_stems = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -35,7 +35,12 @@ ForceCode = Literal[tuple(v for v in Force.values if v != "foreign_partner")]  #
 class ItemFilter(Schema):
     """Filters of the item list, newest first; every filter narrows (AND)."""
 
-    q: Line = Field("", max_length=200, description="words, all of them (AND)")
+    q: Line = Field(
+        "",
+        max_length=200,
+        description='search: words (all of them; the last also as a prefix), "a phrase", -excluded, '
+        "a OR b; results by relevance",
+    )
     category: Line | None = Field(None, max_length=40, description="category code")
     status: Line | None = Field(None, max_length=20)
     level: Line | None = Field(None, max_length=10)

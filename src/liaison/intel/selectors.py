@@ -8,17 +8,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q
 
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import clock
+from liaison.core import clock, search
 from liaison.core.errors import Invalid
 from liaison.core.inputs import FILTER
-from liaison.core.text import normalise
 from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
 from liaison.intel.schemas import ItemFilter
 
@@ -65,44 +62,42 @@ class Page:
         return f"{COUNT_CAP:,}+" if self.count_capped else f"{self.count:,}"
 
 
-def search_condition(q: str):
-    """A condition over `intel_item` for the normalised query, using each database's own engine:
-    PostgreSQL's tsvector (a stored column with a GIN index) or SQLite's FTS5 table."""
-    norm = normalise(q)
-    tokens = [t for t in norm.split() if any(ch.isalnum() for ch in t)]
-    if not tokens:
-        return None
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "intel_item.search_tsv @@ plainto_tsquery('simple'::regconfig, %s)",
-            [" ".join(tokens)],
-            output_field=BooleanField(),
-        )
-    match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-    return RawSQL(
-        "intel_item.rowid IN (SELECT rowid FROM intel_item_fts WHERE intel_item_fts MATCH %s)",
-        [match],
-        output_field=BooleanField(),
-    )
+def _encode_cursor(received_at: dt.datetime, pk, rank: float | None = None) -> str:
+    key = f"{received_at.isoformat()}|{pk}" if rank is None else f"r|{rank!r}|{received_at.isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(key.encode()).decode()
 
 
-def _encode_cursor(received_at: dt.datetime, pk) -> str:
-    return base64.urlsafe_b64encode(f"{received_at.isoformat()}|{pk}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    """The keys a cursor carries, or `Invalid` naming it: a tampered cursor is bad input (an aware
-    time within the plausible range and a UUID), never a query that fails in the database."""
+def _decode_cursor(cursor: str, *, ranked: bool = False) -> tuple[float | None, dt.datetime, uuid.UUID]:
+    """The keys a cursor carries, or `Invalid` naming it: a tampered cursor is bad input (a finite
+    rank when the list is ranked by a query, an aware time within the plausible range and a UUID),
+    never a query that fails in the database."""
     try:
-        at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        rank = None
+        if ranked:
+            if len(parts) != 4 or parts[0] != "r":
+                raise ValueError(cursor)
+            rank = float(parts[1])
+            if not search.finite(rank):
+                raise ValueError(cursor)
+            parts = parts[2:]
+        at, pk = parts
         moment, key = dt.datetime.fromisoformat(at), uuid.UUID(pk)
         if moment.utcoffset() is None or not FILTER.contains(moment):
             raise ValueError(at)
-        return moment, key
+        return rank, moment, key
     except (ValueError, UnicodeDecodeError):
         raise Invalid(
             field="cursor", code="malformed", message="Not a cursor from a previous page."
         ) from None
+
+
+def after(ordered, *, at, pk, rank=None):
+    """The rows after a cursor, in the list's order: newest first, or by rank then newest first."""
+    later = Q(received_at__lt=at) | Q(received_at=at, id__lt=pk)
+    if rank is None:
+        return ordered.filter(later)
+    return ordered.filter(Q(search_rank__gt=rank) | (Q(search_rank=rank) & later))
 
 
 def filtered_items(actor, f: ItemFilter):
@@ -132,31 +127,39 @@ def filtered_items(actor, f: ItemFilter):
     if f.until:
         qs = qs.filter(received_at__lt=f.until)
     if f.q:
-        cond = search_condition(f.q)
-        if cond is not None:
-            qs = qs.filter(cond)
+        qs = search.matching(qs, search.parse(f.q), table="intel_item")
     return qs
 
 
 def item_list(actor, f: ItemFilter) -> Page:
-    """Newest first. Counts are exact up to 1,000 and shown as "1,000+" beyond.
+    """Newest first; with a query, by relevance (the title above the text, more matches above
+    fewer), ties newest first. Counts are exact up to 1,000 and shown as "1,000+" beyond.
 
     Two steps: the matching ids in order (narrow: PostgreSQL answers from the covering indexes
     without reading the wide rows), then the columns of the page's rows by id. On the first page
     one walk gives both the count and the page (decision 0005)."""
     qs = filtered_items(actor, f)
-    ordered = qs.order_by("-received_at", "-id").values_list("received_at", "id")
+    ranked = bool(f.q)
+    if ranked:
+        ordered = qs.order_by("search_rank", "-received_at", "-id").values_list(
+            "received_at", "id", "search_rank"
+        )
+    else:
+        ordered = qs.order_by("-received_at", "-id").values_list("received_at", "id")
     limit = max(1, min(f.limit, 200))
     if f.cursor:
-        at, pk = _decode_cursor(f.cursor)
+        rank, at, pk = _decode_cursor(f.cursor, ranked=ranked)
         count = qs.order_by()[: COUNT_CAP + 1].count()
-        keys = list(ordered.filter(Q(received_at__lt=at) | Q(received_at=at, id__lt=pk))[: limit + 1])
+        keys = list(after(ordered, at=at, pk=pk, rank=rank)[: limit + 1])
     else:
         first = list(ordered[: COUNT_CAP + 1])
         count, keys = len(first), first[: limit + 1]
     by_id = {r["id"]: r for r in Item.objects.filter(pk__in=[k[1] for k in keys]).values(*ITEM_COLUMNS)}
     rows = [by_id[k[1]] for k in keys]
-    nxt = _encode_cursor(*keys[limit - 1]) if len(keys) > limit else None
+    nxt = None
+    if len(keys) > limit:
+        last = keys[limit - 1]
+        nxt = _encode_cursor(last[0], last[1], last[2] if ranked else None)
     return Page(rows[:limit], nxt, min(count, COUNT_CAP), count > COUNT_CAP)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import policy
+from liaison.core import search
 from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.core.forms import is_uuid, parse_query, show_errors
 from liaison.intel import exports, selectors, services, stats
@@ -38,8 +39,13 @@ def item_list(request):
     form = FilterForm(request.GET or None)
     page = None
     status = 200
+    query = message = None
     try:
-        page = selectors.item_list(request.actor, parse_query(ItemFilter, request.GET))
+        f = parse_query(ItemFilter, request.GET)
+        query = search.parse(f.q) if f.q else None
+        page = selectors.item_list(request.actor, f)
+    except search.NothingSearchable as exc:  # an empty result and why, not an error page
+        page, message = selectors.Page([], None, 0), exc.errors[0].message
     except Invalid as exc:
         inputs = {f.name for f in form.visible_fields()}
         for e in exc.errors:  # beside its input, or named above the filters when it has none
@@ -61,6 +67,8 @@ def item_list(request):
             "form": form,
             "page": page,
             "next_query": nxt,
+            "query": query,
+            "search_message": message,
             "may_create": policy.can(request.actor, "item.create"),
         },
         status=status,

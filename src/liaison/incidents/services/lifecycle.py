@@ -11,6 +11,8 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock, events
 from liaison.core.errors import Conflict, FieldError, Invalid, NotPermitted
 from liaison.core.refs import next_ref
+from liaison.core.search_schema import COLUMNS as SEARCH_COLUMNS
+from liaison.core.text import search_fields
 from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import (
@@ -156,6 +158,9 @@ def incident_open(
             opened_at=now,
             ack_due_at=now + dt.timedelta(minutes=ack_minutes(severity)),
         )
+        for k, v in search_fields_of(inc).items():
+            setattr(inc, k, v)
+        inc.save(update_fields=list(SEARCH_COLUMNS))
         inc.items.set(items)
         _participate(inc, lead, Participant.Role.LEAD)
         supporting = []
@@ -333,3 +338,15 @@ def incidents_follow_item(*, item) -> None:
         inc.version += 1
         inc.save(update_fields=["tlp", "version", "updated_at"])
         timeline.handling_raised(inc, old=old, new=item.tlp, because=item.ref)
+
+
+def search_fields_of(inc) -> dict[str, str]:
+    """What search sees of an incident: its title; reference, description (the summary), type, place
+    and area names. Also used by the migration that indexes existing incidents."""
+    t = inc.incident_type
+    parts = [inc.ref, inc.description, t.name_vi, t.name_en, getattr(t, "name_lo", "")]
+    if inc.place_id:
+        parts.append(inc.place.name)
+    if inc.area_id:
+        parts.append(inc.area.name)
+    return search_fields(inc.title, *parts)

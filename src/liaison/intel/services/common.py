@@ -5,20 +5,25 @@ from typing import Any
 
 from liaison.core import clock
 from liaison.core.errors import Conflict
-from liaison.core.text import normalise
+from liaison.core.text import search_fields
 from liaison.intel import errors
 from liaison.intel.models import Item, ItemRevision, Status
 
 
-def search_text_of(item: Item) -> str:
-    """What search sees: reference, title, body, category and place names. Never people's names
-    (there are no person fields on an item)."""
-    parts = [item.ref, item.title, item.body, item.category.name_vi, item.category.name_en]
+def search_fields_of(item) -> dict[str, str]:
+    """What search sees: the title; reference, body, category and place names. Never people's names
+    (there are no person fields on an item). Also used by the migration that re-indexes items."""
+    parts = [item.ref, item.body, item.category.name_vi, item.category.name_en, item.category.name_lo]
     if item.area_id:
         parts.append(item.area.name)
     if item.place_id:
         parts.append(item.place.name)
-    return normalise(" ".join(p for p in parts if p))
+    return search_fields(item.title, *parts)
+
+
+def index_for_search(item: Item) -> None:
+    for k, v in search_fields_of(item).items():
+        setattr(item, k, v)
 
 
 def revise(actor, item: Item, action: str, changes: dict[str, Any], reason: str = "") -> ItemRevision:

@@ -13,7 +13,7 @@ from liaison.core.refs import next_ref
 from liaison.core.transactions import durable
 from liaison.intel import hooks
 from liaison.intel.models import TLP_RANK, Category, Grading, Item, ItemReceipt, Reliability, Status, Tlp
-from liaison.intel.services.common import require_open, revise, search_text_of
+from liaison.intel.services.common import index_for_search, require_open, revise
 from liaison.org.actor import Actor
 
 AMENDABLE = ("title", "body", "category", "lat", "lon", "area", "place", "observed_at")
@@ -120,7 +120,7 @@ def item_create(
             level=actor.unit.level,
             is_drill=is_drill,
         )
-        item.search_text = search_text_of(item)
+        index_for_search(item)
         item.save()
         events.emit("item.created", item, units=[actor.unit], data={"tlp": tlp})
         Grading.objects.create(
@@ -188,7 +188,7 @@ def item_amend(actor: Actor, *, item: Item, reason: str = "", **changes) -> Item
     with durable():
         for f, (_old, new) in diff.items():
             setattr(item, f, new)
-        item.search_text = search_text_of(item)
+        index_for_search(item)
         revise(actor, item, "amended", diff, reason)
         item.save()
         audit.record(actor, Verb.ITEM_AMENDED, item, changes={f: v[1] for f, v in diff.items()})
