@@ -362,6 +362,7 @@ class Gen:
         """Patrols in proportion (a tenth of the items): every border post gets a segment and six
         markers near its commune; each patrol walks its post's segment and two of its markers, with a
         check-in at each; a third are joint with a commune police unit, a tenth bilateral."""
+        from liaison.core.text import search_fields
         from liaison.org.models import Unit
 
         rng, officers, now = self.rng, self.officers, self.start + dt.timedelta(seconds=self.span)
@@ -401,6 +402,7 @@ class Gen:
                         "bench",
                         None,
                         None,
+                        *search_fields(f"Mốc B{i}-{k}", f"MARKER-B-{i:05d}-{k}").values(),
                     )
                 )
                 markers.append((mid, now, now, pid, f"B{i:05d}-{k}", "main", sid, "intact", None))
@@ -643,6 +645,9 @@ PLACE_COLS = [
     "source",
     "area_id",
     "unit_id",
+    "search_title",
+    "search_text",
+    "search_stems",
 ]
 SEGMENT_COLS = [
     "id",
