@@ -4,7 +4,7 @@ and "why can't they see it?". The same services and selectors as the API."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -300,8 +300,13 @@ def stats_page(request):
                 (labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))
             ]
             sections.append((title, rows))
-    query = request.GET.copy()
-    query.pop("format", None)
+    # The export links carry the period shown, also before "Show" was pressed (no query string yet).
+    query = QueryDict(mutable=True)
+    if result:
+        query["period"] = data["period"]
+        query["on"] = (data.get("on") or timezone.localdate()).isoformat()
+        if data.get("end"):
+            query["end"] = data["end"].isoformat()
     return render(
         request,
         "intel/stats.html",
