@@ -26,3 +26,36 @@ def test_the_statistics_export_links_work_before_and_after_show(client_for, quer
         e = c.get("/stats/" + link)
         assert e.status_code == 200, link
         assert e["Content-Disposition"].startswith("attachment")
+
+
+# --- 11. the demo: a second police administrator; `liaison demo` says what it does ---------------
+
+
+def test_a_commander_grant_by_one_police_administrator_is_confirmed_by_the_second(cast):
+    from liaison.org import services
+    from liaison.org.actor import Actor
+    from liaison.org.models import Membership, Role, Unit, User
+
+    first = cast("police_administrator")
+    second_m = Membership.objects.get(user__username="quantri2", unit__code="CA-TH", status="active")
+    second = Actor(user=second_m.user, membership=second_m, via="session")
+    grantee = User.objects.get(username="trucban.ttch")
+    m = services.membership_grant(
+        first, user=grantee, unit=Unit.objects.get(code="CA-TH"), role=Role.COMMANDER
+    )
+    assert m.status == Membership.Status.PENDING
+    services.membership_approve(second, membership=m)
+    m.refresh_from_db()
+    assert m.status == Membership.Status.ACTIVE
+
+
+def test_the_demo_loader_says_each_step_and_its_time(db):
+    import io
+
+    from liaison.demo import load
+
+    out = io.StringIO()
+    load.run(stdout=out)  # re-runnable: the session already loaded it, nothing is duplicated
+    text = out.getvalue()
+    for step in ("units", "border places", "users, memberships and two-factor devices", "incidents"):
+        assert re.search(rf"{re.escape(step)}: done in \d+\.\d s", text), text
