@@ -48,7 +48,10 @@ def item_list(request):
             else:
                 form.add_error(None, f"{e.field}: {e.message}")
         status = 400
-    template = "intel/_rows.html" if request.htmx and page else "intel/list.html"
+    # htmx asks for the next rows ("More", which swaps its own row) or for the filtered list (the
+    # filters' form, which swaps #results: it gets the whole page and selects that block from it).
+    more = request.htmx and request.htmx.target != "results"
+    template = "intel/_rows.html" if more and page else "intel/list.html"
     nxt = None
     if page and page.next_cursor:
         q = request.GET.copy()
