@@ -59,3 +59,131 @@ def test_the_demo_loader_says_each_step_and_its_time(db):
     text = out.getvalue()
     for step in ("units", "border places", "users, memberships and two-factor devices", "incidents"):
         assert re.search(rf"{re.escape(step)}: done in \d+\.\d s", text), text
+
+
+# --- 3 and 10. the status form offers what the policy allows; closing needs a reason; a refusal
+# names its rule --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def drug_case(cast):
+    """A drug-trafficking incident in Bát Mọt, opened by the provincial command centre: the Bát Mọt
+    post leads it; the border-guard command (BP-TH) commands above the lead."""
+    from liaison.geo.models import Area
+    from liaison.incidents import services
+    from liaison.incidents.models import IncidentType
+
+    def make():
+        return services.incident_open(
+            cast("command_centre_officer"),
+            incident_type=IncidentType.objects.get(code="drug_trafficking"),
+            title="Vận chuyển trái phép chất ma túy",
+            area=Area.objects.get(code="VN-38-15607"),
+        )
+
+    return make
+
+
+def _offered_statuses(html: str) -> list[str]:
+    form = re.search(r'<select name="transition-status"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="([a-z_]+)"', form.group(1)) if form else []
+
+
+def _move(client, inc, to, reason=""):
+    return client.post(
+        f"/api/v1/incidents/{inc.pk}/transition",
+        {"status": to, "reason": reason},
+        content_type="application/json",
+    )
+
+
+def test_the_status_form_offers_only_the_moves_this_reader_may_make(client_for, drug_case):
+    inc = drug_case()
+    page = lambda who: client_for(who).get(f"/incidents/{inc.pk}/").content.decode()  # noqa: E731
+    assert _offered_statuses(page("bat_mot_post_officer")) == ["acknowledged"]
+    assert _offered_statuses(page("border_guard_commander")) == ["acknowledged", "cancelled", "merged"]
+    # The opener sees it but does not lead: no form at all.
+    assert 'name="transition-status"' not in page("command_centre_officer")
+    lead = client_for("bat_mot_post_officer")
+    for to in ("acknowledged", "responding", "contained", "resolved"):
+        assert _move(lead, inc, to).status_code == 200
+    assert _offered_statuses(page("bat_mot_post_officer")) == []
+    assert _offered_statuses(page("border_guard_commander")) == ["responding", "closed"]
+
+
+def test_closing_needs_a_reason_in_the_api_and_the_form(client_for, drug_case):
+    from liaison.incidents.models import Incident
+
+    inc = drug_case()
+    lead, boss = client_for("bat_mot_post_officer"), client_for("border_guard_commander")
+    for to in ("acknowledged", "responding", "contained", "resolved"):
+        assert _move(lead, inc, to).status_code == 200
+    for reason in ("", "   "):
+        r = _move(boss, inc, "closed", reason)
+        assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["reason"], r.content
+        r = boss.post(
+            f"/incidents/{inc.pk}/transition/", {"transition-status": "closed", "transition-reason": reason}
+        )
+        assert r.status_code == 400 and 'id="id_transition-reason_error"' in r.content.decode()
+    assert Incident.objects.get(pk=inc.pk).status == "resolved"
+    r = boss.post(
+        f"/incidents/{inc.pk}/transition/", {"transition-status": "closed", "transition-reason": "Đã xử lý"}
+    )
+    assert r.status_code == 302
+    assert Incident.objects.get(pk=inc.pk).status == "closed"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Only a commander of the lead unit"),
+        ("vi", "Chỉ chỉ huy của đơn vị chủ trì"),
+        ("lo", "ຜູ້ບັນຊາການ"),
+    ],
+)
+def test_a_refused_move_names_the_rule_in_the_readers_language(client_for, drug_case, lang, words):
+    from django.conf import settings
+
+    inc = drug_case()
+    c = client_for("bat_mot_post_officer")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    r = c.post(
+        f"/incidents/{inc.pk}/transition/", {"transition-status": "cancelled", "transition-reason": "x"}
+    )
+    # Not offered, so the form refuses the choice itself; the API answers with the rule.
+    assert r.status_code == 400
+    r = c.post(
+        f"/api/v1/incidents/{inc.pk}/transition",
+        {"status": "cancelled", "reason": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    assert words in r.json()["title"], r.json()
+    # A page's refusal (the hand-over form is not offered to the post; posting it anyway):
+    r = c.post(
+        f"/incidents/{inc.pk}/handover/", {"handover-unit": str(inc.lead_unit_id), "handover-reason": "x"}
+    )
+    assert r.status_code in (400, 403)
+    r = c.post(
+        f"/incidents/{inc.pk}/transition/",
+        {"transition-status": "acknowledged"},
+        headers={"Accept-Language": lang},
+    )
+    assert r.status_code == 302  # what it may do, it does
+
+
+def test_a_refused_page_action_shows_the_rule_not_a_generic_sentence(client_for, drug_case):
+    from django.conf import settings
+
+    inc = drug_case()
+    c = client_for("bat_mot_post_officer")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = c.post(f"/incidents/{inc.pk}/task/", {"task-title": "x", "task-unit": "", "task-due_at": ""})
+    assert r.status_code == 400  # the lead unit may add tasks: a bad form, not a refusal
+    c = client_for("command_centre_officer")  # sees it (opened it) but neither leads nor commands
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = c.post(f"/incidents/{inc.pk}/name_unit/", {"name_unit-unit": str(inc.lead_unit_id)})
+    assert r.status_code == 403
+    body = r.content.decode()
+    assert "Your role may not do this." not in body
+    assert "Only the lead unit names the units that may see protected persons." in body

@@ -43,9 +43,21 @@ class IncidentForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    """`offered`: the statuses the policy lets this reader move this incident to (`policy.choices`);
+    the form offers those only, and says which need a reason or a target."""
+
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    reason = TextField(label=_("Reason"), max_length=2000, required=False)
+    reason = TextField(
+        label=_("Reason (needed to close, cancel, merge or reopen)"), max_length=2000, required=False
+    )
     merge_into = LineField(label=_("Merge into (VV-…)"), max_length=20, required=False)
+
+    def __init__(self, *args, offered=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            self.fields["status"].choices = [(s, Status(s).label) for s in offered]
+            if Status.MERGED not in offered:
+                del self.fields["merge_into"]
 
 
 class HandoverForm(forms.Form):

@@ -151,6 +151,33 @@ class Status(models.TextChoices):
 
 FINAL_STATUSES = {Status.CLOSED, Status.CANCELLED, Status.MERGED}
 
+# The lifecycle: from each status, the statuses it may move to (services/lifecycle.py moves; the
+# policy says who may make each move).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.REPORTED: {Status.ACKNOWLEDGED, Status.CANCELLED, Status.MERGED},
+    Status.ACKNOWLEDGED: {Status.RESPONDING, Status.CANCELLED, Status.MERGED},
+    Status.RESPONDING: {Status.CONTAINED, Status.CANCELLED, Status.MERGED},
+    Status.CONTAINED: {Status.RESOLVED, Status.RESPONDING, Status.MERGED},
+    Status.RESOLVED: {Status.CLOSED, Status.RESPONDING},
+    Status.CLOSED: set(),
+    Status.CANCELLED: set(),
+    Status.MERGED: set(),
+}
+ORDER = [
+    Status.REPORTED,
+    Status.ACKNOWLEDGED,
+    Status.RESPONDING,
+    Status.CONTAINED,
+    Status.RESOLVED,
+    Status.CLOSED,
+]
+# Closing, cancelling and merging (and reopening, see `is_reopening`) need a reason.
+NEEDS_REASON = {Status.CLOSED, Status.CANCELLED, Status.MERGED}
+
+
+def is_reopening(status: str, to: str) -> bool:
+    return status in (Status.CONTAINED, Status.RESOLVED) and to == Status.RESPONDING
+
 
 class Incident(BaseModel):
     ref = models.CharField(max_length=20, unique=True)

@@ -97,7 +97,9 @@ ACTIONS = {
 
 def _context(request, inc: Incident, bound: dict | None = None) -> dict:
     actor = request.actor
+    offered = policy.choices(actor, "incident.transition", inc)
     forms = {k: cls(prefix=k) for k, cls in ACTIONS.items()}
+    forms["transition"] = f.TransitionForm(prefix="transition", offered=offered)
     forms.update(bound or {})
     tasks = list(selectors.incident_tasks(actor, incident=inc))
     for t in tasks:
@@ -124,7 +126,7 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
             "handover": not final and policy.can(actor, "incident.handover", inc),
             "person": policy.can(actor, "incident.add_person", inc),
             "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
-            "transition": not final,
+            "transition": bool(offered),
         },
     }
 
@@ -155,13 +157,14 @@ def action(request, incident_id, name):
     cls = ACTIONS.get(name)
     if cls is None:
         raise NotFound("action")
-    form = cls(request.POST, prefix=name)
+    extra = {"offered": policy.choices(actor, "incident.transition", inc)} if name == "transition" else {}
+    form = cls(request.POST, prefix=name, **extra)
     if form.is_valid():
         d = form.cleaned_data
         try:
             if name == "transition":
                 target = None
-                if d["merge_into"]:
+                if d.get("merge_into"):
                     target = (
                         policy.visible(actor, Incident).filter(ref=d["merge_into"].strip().upper()).first()
                     )
