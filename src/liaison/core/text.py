@@ -51,3 +51,17 @@ def normalise(text: str) -> str:
     folded = fold_latin(text).lower()
     folded = segment_lao(folded)
     return _SPACE.sub(" ", folded).strip()
+
+
+def in_language(vi: str, en: str = "", lo: str = "") -> str:
+    """A name kept in the three languages, in the reader's (the active language): Lao falls back to
+    English, English to Vietnamese, never the other way round to Vietnamese inside a Lao page unless
+    nothing else exists."""
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "vi")[:2]
+    if lang == "lo":
+        return lo or en or vi
+    if lang == "en":
+        return en or vi
+    return vi or en

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core.models import BaseModel
+from liaison.core.text import in_language
 from liaison.intel.models import Tlp
 from liaison.org.models import Force
 
@@ -44,7 +45,7 @@ class IncidentType(BaseModel):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
-        return self.name_vi
+        return in_language(self.name_vi, self.name_en, self.name_lo)
 
 
 class SeverityRule(models.Model):

@@ -37,6 +37,8 @@ BOARD_COLUMNS = (
     "lead_force",
     "incident_type__code",
     "incident_type__name_vi",
+    "incident_type__name_en",
+    "incident_type__name_lo",
     "area__name",
     "lat",
     "lon",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from liaison import policy
 from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.core.forms import parse_query, show_errors
+from liaison.incidents import events as timeline_events
 from liaison.incidents import forms as f
 from liaison.incidents import selectors, services
 from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
@@ -116,7 +117,10 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
         "inc": inc,
         "forms": forms,
         "tasks": tasks,
-        "timeline": selectors.incident_timeline(actor, incident=inc),
+        "timeline": [
+            setattr(e, "sentence", timeline_events.describe(e.kind, e.data)) or e
+            for e in selectors.incident_timeline(actor, incident=inc)
+        ],
         "participants": selectors.incident_participants(actor, incident=inc),
         "people": selectors.incident_people(actor, incident=inc),
         "outcome": outcome,

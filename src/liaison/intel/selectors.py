@@ -19,8 +19,16 @@ from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.core.inputs import FILTER
 from liaison.core.text import normalise
-from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
+from liaison.intel.models import (
+    Category,
+    Item,
+    ItemLink,
+    ItemReceipt,
+    VerificationRequest,
+    describe_revision,
+)
 from liaison.intel.schemas import ItemFilter
+from liaison.org.models import Unit
 
 ITEM_COLUMNS = (
     "id",
@@ -182,6 +190,14 @@ def item_revisions(actor, *, item: Item):
     for r in revisions:
         if r.action == "linked" and "link" in r.changes:
             r.changes = {**r.changes, "link": [None, refs.get(r.changes["link"][1], "—")]}
+    # Shares and verification requests name units by their code: the history names them.
+    codes = set()
+    for r in revisions:
+        codes.update((r.changes or {}).get("new_recipients") or (r.changes or {}).get("units") or [])
+        codes.update(((r.changes or {}).get("verification_requested") or [None, None])[1:])
+    names = dict(Unit.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+    for r in revisions:
+        r.sentence, r.details = describe_revision(r.action, r.changes, names)
     return revisions
 
 
