@@ -187,3 +187,137 @@ def test_a_refused_page_action_shows_the_rule_not_a_generic_sentence(client_for,
     body = r.content.decode()
     assert "Your role may not do this." not in body
     assert "Only the lead unit names the units that may see protected persons." in body
+
+
+# --- 8. closed incidents can be found in the pages --------------------------------------------
+
+
+def test_closed_incidents_are_found_from_the_board(client_for):
+    from liaison import policy
+    from liaison.incidents.models import Incident
+    from tests.conftest import cast_actor
+
+    closed = policy.visible(cast_actor("province_commander"), Incident).filter(status="closed").first()
+    assert closed is not None  # the demo closes 36 incidents
+    c = client_for("province_commander")
+    board = c.get("/incidents/").content.decode()
+    assert closed.ref not in board
+    link = re.search(r'href="(\?include_final=1)" data-closed-link', board)
+    assert link
+    page = c.get("/incidents/" + link.group(1)).content.decode()
+    assert closed.ref in page
+    assert f'href="/incidents/{closed.pk}/"' in page
+
+
+# --- 7. seizures as rows of kind, quantity and unit --------------------------------------------
+
+
+def _outcome_form(rows, **counts):
+    data = {
+        f"outcome-{k}": str(counts.get(k, 0))
+        for k in ("arrested", "detained", "rescued", "evacuated", "deaths", "injured")
+    }
+    data.update(
+        {
+            "seizure-TOTAL_FORMS": str(len(rows)),
+            "seizure-INITIAL_FORMS": "0",
+            "seizure-MIN_NUM_FORMS": "0",
+            "seizure-MAX_NUM_FORMS": "30",
+        }
+    )
+    for i, (goods, qty, unit, note) in enumerate(rows):
+        data.update(
+            {
+                f"seizure-{i}-goods": goods,
+                f"seizure-{i}-quantity": qty,
+                f"seizure-{i}-unit": unit,
+                f"seizure-{i}-note": note,
+            }
+        )
+    return data
+
+
+def test_seizures_are_rows_of_what_how_much_and_which_unit(client_for, drug_case):
+    from liaison.incidents.models import Seizure
+
+    inc = drug_case()
+    c = client_for("bat_mot_post_officer")  # the lead post
+    page = c.get(f"/incidents/{inc.pk}/").content.decode()
+    assert 'name="seizure-0-goods"' in page and 'name="seizure-0-unit"' in page
+    r = c.post(
+        f"/incidents/{inc.pk}/outcome/",
+        _outcome_form(
+            [("heroin", "500", "g", ""), ("meth", "2", "kg", "Túi nilon"), ("", "", "", "")], arrested=2
+        ),
+    )
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    got = sorted((s.kind, s.quantity, s.note) for s in Seizure.objects.filter(outcome__incident=inc))
+    assert got == [("heroin_g", 500, ""), ("meth_g", 2000, "Túi nilon")]
+    # Shown again as rows, so that saving the counts again keeps them.
+    page = c.get(f"/incidents/{inc.pk}/").content.decode()
+    assert re.search(r'name="seizure-0-goods"[^>]*>.*?<option value="heroin" selected', page, re.S)
+
+
+def test_a_seizure_in_a_unit_that_does_not_fit_is_refused_on_its_field(client_for, drug_case):
+    from liaison.incidents.models import Seizure
+
+    inc = drug_case()
+    c = client_for("bat_mot_post_officer")
+    r = c.post(f"/incidents/{inc.pk}/outcome/", _outcome_form([("guns", "3", "kg", "")]))
+    assert r.status_code == 400
+    assert 'id="id_seizure-0-unit_error"' in r.content.decode()
+    assert not Seizure.objects.filter(outcome__incident=inc).exists()
+
+
+# --- 6. work first: the home page and the navigation's badges count the unit's waiting work ----
+
+
+def _count(html: str, key: str) -> int:
+    m = re.search(rf'data-count="{key}"[^>]*>(?:<a [^>]*>)?<strong>(\d+)</strong>', html)
+    assert m, f"no count {key}"
+    return int(m.group(1))
+
+
+def _badge(html: str, key: str) -> int:
+    m = re.search(rf'data-count="{key}"[^>]*>(\d+)</span>', html)
+    return int(m.group(1)) if m else 0
+
+
+def test_the_home_page_and_the_badges_count_what_waits_for_the_unit(cast, client_for):
+    from liaison.intel import services as intel
+    from liaison.org.models import Unit
+    from tests.support.records import log_item
+
+    c = client_for("na_meo_customs_officer")
+    before = c.get("/").content.decode()
+    unack, inbox = _count(before, "unacknowledged"), _badge(before, "inbox")
+    item = log_item(cast("na_meo_post_officer"), title="Hàng lậu qua cửa khẩu")
+    intel.item_share(
+        cast("na_meo_post_officer"), item=item, units=[Unit.objects.get(code="HQ-NA-MEO")], forces=[]
+    )
+    after = c.get("/").content.decode()
+    assert _count(after, "unacknowledged") == unack + 1
+    assert _badge(after, "inbox") == inbox + 1
+    # The navigation alone (what htmx fetches again on every event of the live feed):
+    assert _badge(c.get("/work/nav/").content.decode(), "inbox") == inbox + 1
+    intel.item_acknowledge(cast("na_meo_customs_officer"), item=item)
+    assert _count(c.get("/").content.decode(), "unacknowledged") == unack
+
+
+def test_a_commander_home_counts_the_overdue_work_below(client_for):
+    body = client_for("province_commander").get("/").content.decode()
+    for key in ("watched_overdue", "watched_tasks_overdue", "watched_unacknowledged"):
+        assert f'data-count="{key}"' in body
+    assert 'data-count="watched_overdue"' not in client_for("na_meo_post_officer").get("/").content.decode()
+
+
+# --- 11. the auditor's navigation leads to the audit log -----------------------------------------
+
+
+def test_the_auditor_navigation_links_the_audit_log_and_not_the_work_pages(client_for):
+    body = client_for("auditor").get("/").content.decode()
+    nav = body[body.index('<nav id="nav"') : body.index("</nav>")]
+    assert 'href="/audit/"' in nav
+    assert 'href="/inbox/"' not in nav
+    officer_nav = client_for("na_meo_post_officer").get("/").content.decode()
+    assert 'href="/audit/"' not in officer_nav and 'href="/inbox/"' in officer_nav

@@ -343,6 +343,50 @@ class SeizureKind(models.TextChoices):
     GOODS_VND = "goods_vnd", _("Goods (value in VND)")
 
 
+class SeizedGoods(models.TextChoices):
+    """What the outcome form asks first: the substance or object, then its unit (`SEIZURE_UNITS`)."""
+
+    HEROIN = "heroin", _("Heroin")
+    OTHER_DRUGS = "other_drugs", _("Other drugs")
+    METH = "meth", _("Methamphetamine")
+    GUNS = "guns", _("Guns")
+    AMMUNITION = "ammunition", _("Ammunition")
+    BLADES = "blades", _("Knives and blades")
+    EXPLOSIVES = "explosives", _("Explosives")
+    DETONATORS = "detonators", _("Detonators")
+    GOODS = "goods", _("Smuggled goods")
+
+
+class SeizureUnit(models.TextChoices):
+    GRAMS = "g", _("grams")
+    KILOGRAMS = "kg", _("kilograms")
+    PILLS = "pills", _("pills")
+    PIECES = "pieces", _("pieces")
+    ROUNDS = "rounds", _("rounds")
+    VND = "vnd", _("VND (value)")
+
+
+# (goods, unit) -> (stored kind, factor to the kind's unit)
+SEIZURE_UNITS: dict[tuple[str, str], tuple[str, int | float]] = {
+    ("heroin", "g"): (SeizureKind.HEROIN_G, 1),
+    ("heroin", "kg"): (SeizureKind.HEROIN_G, 1000),
+    ("other_drugs", "g"): (SeizureKind.OTHER_DRUGS_G, 1),
+    ("other_drugs", "kg"): (SeizureKind.OTHER_DRUGS_G, 1000),
+    ("meth", "pills"): (SeizureKind.METH_PILLS, 1),
+    ("meth", "g"): (SeizureKind.METH_G, 1),
+    ("meth", "kg"): (SeizureKind.METH_G, 1000),
+    ("guns", "pieces"): (SeizureKind.GUNS, 1),
+    ("ammunition", "rounds"): (SeizureKind.AMMUNITION, 1),
+    ("blades", "pieces"): (SeizureKind.BLADES, 1),
+    ("explosives", "kg"): (SeizureKind.EXPLOSIVES_KG, 1),
+    ("explosives", "g"): (SeizureKind.EXPLOSIVES_KG, 0.001),
+    ("detonators", "pieces"): (SeizureKind.DETONATORS, 1),
+    ("goods", "vnd"): (SeizureKind.GOODS_VND, 1),
+}
+# stored kind -> (goods, unit) as the form shows it again
+SEIZURE_ROW_OF_KIND = {kind: key for key, (kind, factor) in SEIZURE_UNITS.items() if factor == 1}
+
+
 class Seizure(models.Model):
     id = models.BigAutoField(primary_key=True)
     outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="seizures")

@@ -26,11 +26,14 @@ BOARD_ORDER = [Status.REPORTED, Status.ACKNOWLEDGED, Status.RESPONDING, Status.C
 def board(request):
     rows, errors = _filtered(request, BoardFilter, selectors.incident_board)
     columns = [(s, Status(s).label, [r for r in rows if r["status"] == s]) for s in BOARD_ORDER]
+    final = [r for r in rows if r["status"] in FINAL_STATUSES]
     return render(
         request,
         "incidents/board.html",
         {
             "columns": columns,
+            "final": final,
+            "include_final": request.GET.get("include_final") in ("1", "true", "on"),
             "errors": errors,
             "severities": Severity.choices,
             "counts": selectors.open_counts(request.actor),
@@ -113,7 +116,15 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
     except Incident.outcome.RelatedObjectDoesNotExist:
         outcome = None
     final = inc.status in FINAL_STATUSES
+    if "outcome" not in (bound or {}) and outcome is not None:
+        forms["outcome"] = f.OutcomeForm(
+            prefix="outcome", initial={k: getattr(outcome, k) for k in f.OutcomeForm.base_fields}
+        )
+    rows = (bound or {}).get("seizure_rows") or f.SeizureRows(
+        prefix="seizure", initial=f.seizure_rows_initial(outcome.seizures.all()) if outcome else None
+    )
     return {
+        "seizure_rows": rows,
         "inc": inc,
         "forms": forms,
         "tasks": tasks,
@@ -141,18 +152,6 @@ def detail(request, incident_id):
     return render(request, "incidents/detail.html", _context(request, inc))
 
 
-def _seizures(text: str) -> list[tuple[str, str, str]]:
-    out = []
-    for line in (text or "").splitlines():
-        parts = line.split(None, 2)
-        if not parts:
-            continue
-        if len(parts) < 2:
-            raise Invalid(field="seizures", code="malformed", message=_("Each line: kind quantity [note]."))
-        out.append((parts[0], parts[1].replace(",", "."), parts[2] if len(parts) > 2 else ""))
-    return out
-
-
 @require_POST
 @signed_in
 def action(request, incident_id, name):
@@ -163,7 +162,8 @@ def action(request, incident_id, name):
         raise NotFound("action")
     extra = {"offered": policy.choices(actor, "incident.transition", inc)} if name == "transition" else {}
     form = cls(request.POST, prefix=name, **extra)
-    if form.is_valid():
+    rows = f.SeizureRows(request.POST, prefix="seizure") if name == "outcome" else None
+    if form.is_valid() and (rows is None or rows.is_valid()):
         d = form.cleaned_data
         try:
             if name == "transition":
@@ -185,7 +185,7 @@ def action(request, incident_id, name):
                 task = selectors.task_get(actor, task_id=d["task_id"])
                 services.task_update(actor, task=task, state=d["state"], result=d["result"])
             elif name == "outcome":
-                seizures = _seizures(d.pop("seizures"))
+                seizures = [s for s in (r.seizure() for r in rows) if s is not None]
                 services.outcome_record(actor, incident=inc, seizures=seizures, **d)
             elif name == "person":
                 identity = {k: str(d[k]) for k in ("full_name", "birth_year", "id_number") if d.get(k)}
@@ -199,7 +199,8 @@ def action(request, incident_id, name):
                 raise
             show_errors(form, exc)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    return render(request, "incidents/detail.html", _context(request, inc, {name: form}), status=400)
+    bound = {name: form, **({"seizure_rows": rows} if rows is not None else {})}
+    return render(request, "incidents/detail.html", _context(request, inc, bound), status=400)
 
 
 @signed_in

@@ -295,3 +295,28 @@ def explain_access(actor, *, item: Item, unit=None, user=None) -> dict:
         out["memberships"] = policy.explain_user(user, item)
         audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"user": str(user.pk)})
     return out
+
+
+def work_counts(actor) -> dict:
+    """The unit's waiting work in intel, as counts (the home page and the navigation's badges):
+    items shared with it not yet acknowledged, verification requests addressed to it (and how many
+    are overdue); for a commander, the overdue requests of the units below."""
+    now = clock.now()
+    out = {"unacknowledged": 0, "verifications": 0, "verifications_overdue": 0, "watched_overdue": 0}
+    if actor is None or actor.unit is None:
+        return out
+    seen = policy.visible(actor, Item)
+    out["unacknowledged"] = ItemReceipt.objects.filter(
+        unit=actor.unit, acknowledged_at__isnull=True, item__in=seen
+    ).count()
+    requests = policy.visible(actor, VerificationRequest).filter(
+        unit=actor.unit, state=VerificationRequest.State.OPEN
+    )
+    out["verifications"] = requests.count()
+    out["verifications_overdue"] = requests.filter(due_at__lt=now).count()
+    out["watched_overdue"] = (
+        policy.visible(actor, VerificationRequest, "watch")
+        .filter(state=VerificationRequest.State.OPEN, due_at__lt=now)
+        .count()
+    )
+    return out

@@ -31,8 +31,8 @@ from liaison.incidents.models import (
 )
 from liaison.intel.models import Item, Tlp
 from liaison.org.models import Role
-from liaison.policy.core import mention, offers, permission, refuse, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.core import mention, offers, permission, refuse, visibility, visible
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, sees
 
 ACTING_ROLES = OPERATIONAL_ROLES
@@ -224,3 +224,35 @@ def can_approve_plan(actor, plan):
 @permission("leadrule.manage")
 def can_manage_rules(actor, _obj):
     return is_system(actor) or has_role(actor, Role.ADMINISTRATOR)
+
+
+# --- what a commander watches: the work of the units below (the home page's counts) ------------
+
+
+@visibility(Task, "watch")
+def tasks_watched(actor):
+    """A commander watches the tasks of the units in their subtree that they may see."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, Task).values("pk")) & subtree_q(actor, "unit__")
+
+
+@visibility(Incident, "watch")
+def incidents_watched(actor):
+    """A commander watches the incidents led by a unit of their subtree that they may see."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, Incident).values("pk")) & subtree_q(actor, "lead_unit__")
+
+
+@permission("work.operational")
+def does_operational_work(actor, _obj):
+    """The roles whose pages are records and work (inbox, incidents, tasks, items, map): not an
+    administrator's or an auditor's."""
+    return has_role(actor, *OPERATIONAL_ROLES)
+
+
+@permission("work.watch")
+def watches_units_below(actor, _obj):
+    """A commander's home page shows the overdue work of the units below."""
+    return has_role(actor, Role.COMMANDER)

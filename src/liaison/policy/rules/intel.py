@@ -26,8 +26,8 @@ from liaison.intel.models import (
     VerificationRequest,
 )
 from liaison.org.models import Role
-from liaison.policy.core import mention, permission, refuse, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.core import mention, permission, refuse, visibility, visible
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, record_q, sees
 
 AUTHOR_ROLES = OPERATIONAL_ROLES
@@ -230,3 +230,11 @@ def tlp_is_raise(old: str, new: str) -> bool:
 @visibility(Category)
 def categories_visible(actor):
     return Q() if is_system(actor) or is_staff_member(actor) else None
+
+
+@visibility(VerificationRequest, "watch")
+def verifications_watched(actor):
+    """A commander watches the verification requests addressed to the units of their subtree."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, VerificationRequest).values("pk")) & subtree_q(actor, "unit__")
