@@ -321,3 +321,27 @@ def test_the_auditor_navigation_links_the_audit_log_and_not_the_work_pages(clien
     assert 'href="/inbox/"' not in nav
     officer_nav = client_for("na_meo_post_officer").get("/").content.decode()
     assert 'href="/audit/"' not in officer_nav and 'href="/inbox/"' in officer_nav
+
+
+def test_a_pending_commander_grant_says_who_may_confirm_it(client_for):
+    from liaison.org.models import Membership, Unit, User
+
+    c = client_for("police_administrator")
+    c.cookies["liaison-lang"] = "en"
+    add = c.get("/admin/org/membership/add/").content.decode()
+    assert "admin-autocomplete" in add  # searchable pickers for the user and the unit, not raw ids
+    r = c.post(
+        "/admin/org/membership/add/",
+        {
+            "user": str(User.objects.get(username="trucban.ttch").pk),
+            "unit": str(Unit.objects.get(code="CA-TH").pk),
+            "role": "commander",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert Membership.objects.filter(
+        user__username="trucban.ttch", role="commander", status="pending"
+    ).exists()
+    assert "is pending" in body and "quantri2" in body.replace("Phan Thị Quyên", "quantri2")

@@ -11,6 +11,7 @@ the browser have their own tests here too.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -23,8 +24,6 @@ pytestmark = pytest.mark.skipif(
 )
 PASSWORD = "Bienphong-2026"
 ARTIFACTS = ROOT / "test-artifacts" / "walk"
-WIDTHS = (375, 1280)
-LANGS = ("vi", "en", "lo")
 # role -> demo login
 ROLES = {
     "duty_officer": "trucban.don.nameo",
@@ -123,4 +122,134 @@ def test_filtering_the_item_list_with_javascript_shows_the_results(browser, node
     assert "tlp=green" in page.url
     tlps = page.locator("#results tbody tr[data-id] .tlp").all_inner_texts()
     assert tlps and set(tlps) == {"GREEN"}
+    page.context.close()
+
+
+# --- the walk: every page of every role, in three languages, at phone and desk width ------------
+
+COMMON = ["/", "/units/", "/places/", "/accounts/tokens/"]
+# Every page of the navigation once (the duty officer walks them all), and each other role's own.
+PAGES = {
+    "duty_officer": [
+        *COMMON,
+        "/inbox/",
+        "/incidents/",
+        "/incidents/?include_final=1",
+        "/tasks/",
+        "/items/",
+        "@item",
+        "@item-access",
+        "@incident",
+        "/stats/",
+        "/plans/",
+        "/trends/",
+        "/map/",
+        "/items/new/",
+        "/incidents/new/",
+    ],
+    "analyst": ["/", "/items/", "@item", "@item-access", "/plans/", "/stats/"],
+    "commander": ["/", "/inbox/", "/incidents/", "@incident", "/tasks/", "/stats/", "/trends/"],
+    "liaison_officer": ["/", "/inbox/", "/items/", "@item"],
+    "administrator": [
+        "/",
+        "/units/",
+        "/accounts/memberships/",
+        "/lead-rules/",
+        "/admin/",
+        "/admin/org/membership/add/",
+    ],
+    "auditor": ["/", "/audit/", "/units/"],
+    "partner": ["/", "/units/"],
+}
+# Vietnamese at both widths; English and Lao at phone width (where a longer word breaks a layout).
+PASSES = [("vi", 375), ("vi", 1280), ("en", 375), ("lo", 375)]
+# Letters only Vietnamese uses among the three languages: one in the words of an English or Lao page
+# (its navigation, headings of tables, labels, buttons, reference data in the filters) is a miss.
+VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+CHROME_TEXT = """() => {
+  const out = [];
+  const own = (el) => Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join(' ');
+  document.querySelectorAll('#nav a, th, summary, main button, dt, .menu-button').forEach(el => out.push(el.innerText));
+  document.querySelectorAll('main label').forEach(el => out.push(own(el)));
+  document.querySelectorAll('select[name=category] option, select[name=incident_type] option, select[name=status] option')
+    .forEach(el => out.push(el.textContent));
+  return out.filter(t => t && t.trim());
+}"""
+
+
+def _resolve(page, node, path: str, found: dict) -> str | None:
+    if not path.startswith("@"):
+        return path
+    if "item" not in found:
+        page.goto(node.base + "/items/", wait_until="domcontentloaded")
+        link = page.locator("#results tbody tr[data-id] a").first
+        found["item"] = link.get_attribute("href") if link.count() else None
+        page.goto(node.base + "/incidents/?include_final=1", wait_until="domcontentloaded")
+        link = page.locator("a[href^='/incidents/'][href$='/']").filter(has_text="VV-").first
+        found["incident"] = link.get_attribute("href") if link.count() else None
+    target = {"@item": found["item"], "@item-access": found["item"] and found["item"] + "access/"}
+    target["@incident"] = found["incident"]
+    return target[path]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_of_every_role_fits_a_phone_and_speaks_the_readers_language(browser, node, role):
+    page = signed_in(browser, node, ROLES[role])
+    found: dict = {}
+    too_wide, vietnamese, broken = [], [], []
+    for lang, width in PASSES:
+        set_language(page.context, node, lang)
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in PAGES[role]:
+            url = _resolve(page, node, path, found)
+            if url is None:
+                continue
+            r = page.goto(node.base + url, wait_until="domcontentloaded")
+            if r is None or r.status >= 400:
+                broken.append(f"{lang} {width} {url}: {r and r.status}")
+                continue
+            name = re.sub(r"[^a-z0-9]+", "-", path.strip("/@").lower()) or "home"
+            shot = ARTIFACTS / str(width) / lang / f"{role}-{name}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            extra = overflow(page)
+            if extra > 1:
+                too_wide.append(f"{lang} {width} {url}: {extra} px too wide")
+            if lang != "vi":
+                words = [t for t in page.evaluate(CHROME_TEXT) if VIETNAMESE.search(t)]
+                if words:
+                    vietnamese.append(f"{lang} {url}: {words[:5]}")
+    page.context.close()
+    assert broken == []
+    assert too_wide == []
+    assert vietnamese == []
+
+
+def test_the_header_is_short_on_a_phone_and_the_menu_opens(browser, node):
+    page = signed_in(browser, node, "trucban.don.nameo", width=375)
+    page.goto(node.base + "/items/")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 130, header
+    assert not page.locator("#nav").is_visible()
+    page.click("label.menu-button")
+    assert page.locator("#nav a[href='/inbox/']").is_visible()
+    assert overflow(page) <= 1
+    # The item table scrolls inside its own box; the page does not.
+    table = page.locator("#results table").bounding_box()
+    assert table["width"] <= 375
+    page.context.close()
+
+
+def test_an_incident_prints_without_the_navigation_and_the_forms(browser, node):
+    page = signed_in(browser, node, "chihuy.ca")
+    page.goto(node.base + "/incidents/?include_final=1")
+    page.locator("a[href^='/incidents/'][href$='/']").filter(has_text="VV-").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator("main form").first.is_visible()
+    assert page.locator("ol.timeline").is_visible()
+    assert page.locator(".print-only").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "incident-print.pdf"))
     page.context.close()

@@ -38,7 +38,24 @@ def _choices():
     }
 
 
+def _responsible(code):
+    """Who a plan step names: the lead unit, the supporting units, or a force."""
+    from django.utils.translation import gettext_lazy as _
+
+    from liaison.org.models import Force
+
+    named = {"lead": _("the lead unit"), "supporting": _("the supporting units")}
+    if code in named:
+        return named[code]
+    try:
+        return Force(code).label
+    except ValueError:
+        return code
+
+
 def label_of(code, kind):
+    if kind == "responsible":
+        return _responsible(code)
     choices = _choices().get(kind)
     if choices is None or code in (None, ""):
         return code
