@@ -10,23 +10,25 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
-	[ -x $(PY) ] || $$py -m venv $(VENV); \
-	$(PY) -m pip install -q --upgrade pip==25.3; \
-	$(PY) -m pip install -q -e '.[dev]'
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	[ -x $(PY) ] || scripts/step "creating the virtual environment" $$py -m venv $(VENV); \
+	scripts/step "upgrading pip" $(PY) -m pip install -q --upgrade pip==25.3; \
+	scripts/step "installing Liaison and its Python dependencies (PyPI)" $(PY) -m pip install -q -e '.[dev]'
+	@scripts/step "installing the front-end assets and geodata (npm)" npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 setup: $(VENV)/.installed messages fonts
 
 messages: $(VENV)/.installed
-	@$(PY) scripts/compile-messages
+	@scripts/step "compiling the translations" $(PY) scripts/compile-messages
 
+# Each step says what it does and how long it took (scripts/step).
 demo: setup
 	@mkdir -p var
-	$(DEMO_ENV) $(LIAISON) migrate --noinput -v0
-	$(DEMO_ENV) $(LIAISON) collectstatic --noinput -v0
-	$(DEMO_ENV) $(LIAISON) demo
-	$(DEMO_ENV) $(LIAISON) demo-serve
+	@scripts/step "creating the database tables" env $(DEMO_ENV) $(LIAISON) migrate --noinput -v0
+	@scripts/step "collecting the static files" env $(DEMO_ENV) $(LIAISON) collectstatic --noinput -v0
+	@scripts/step "loading the demo data" env $(DEMO_ENV) $(LIAISON) demo
+	@echo "==> serving the demo (Ctrl-C stops it)"
+	@$(DEMO_ENV) $(LIAISON) demo-serve
 
 # The benchmark suite (bench/run): make bench (SIZE=10k), make bench SIZE=1m LOAD=1; figures in
 # var/bench/report.md. Needs PostgreSQL (PG_URL) and Debian's wrk; locust comes from PyPI.

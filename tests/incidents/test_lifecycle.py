@@ -15,8 +15,8 @@ The lifecycle, as this test states it:
 
 Who: the working moves (acknowledged, responding, contained, resolved) are made by the lead unit's
 staff, or by a commander of the lead unit or of a unit above it; closing, cancelling, merging and
-reopening only by such a commander. Cancelling, merging and reopening need a reason; merging needs
-another open incident to merge into.
+reopening only by such a commander. Closing, cancelling, merging and reopening need a reason; merging
+needs another open incident to merge into.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def accepted(who: str, status: str, to: str, reason: str, merge: str) -> bool:
     may = LEAD_STAFF | COMMANDERS_ABOVE_LEAD if to in WORK_MOVES and not reopening else COMMANDERS_ABOVE_LEAD
     if who not in may:
         return False
-    if (to in (CANCELLED, MERGED) or reopening) and not reason.strip():
+    if (to in (CLOSED, CANCELLED, MERGED) or reopening) and not reason.strip():
         return False
     return to != MERGED or merge == "other"
 

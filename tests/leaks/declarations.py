@@ -103,6 +103,8 @@ RECORD_TYPES = [
 OTHER_ROUTES = {
     "page ": "home page of the active unit: tests/leaks/test_battery.py::test_home_shows_only_the_own_unit",
     "api GET /api/v1/me": "the caller's own identity: test_battery.py::test_me_is_only_oneself",
+    "page work/nav/": "the navigation and the counts of the reader's own unit's work (through the "
+    "policy, no record named): tests/pages/test_findings.py::test_the_home_page_and_the_badges_count_what_waits_for_the_unit",
     "page accounts/login/": "sign-in form (public): tests/accounts",
     "page accounts/login/otp/": "second factor (public, needs a pending sign-in): tests/accounts",
     "page accounts/logout/": "POST only: tests/accounts",

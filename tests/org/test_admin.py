@@ -30,6 +30,7 @@ def test_an_administrator_adds_a_unit_in_the_admin_through_the_service(client_fo
 
 def test_a_parent_outside_the_subtree_is_an_error_on_the_field_not_a_crash(client_for, unit):
     c = client_for("police_administrator")
+    c.cookies["liaison-lang"] = "en"  # the error is in the reader's language
     r = _add(
         c,
         code="BP-X-ADMIN",

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liaison.audit.verbs import Verb
+from liaison.audit.verbs import Verb, verb_label
 
 
 class AuditFilterForm(forms.Form):
@@ -10,7 +10,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "—")] + [(v.value, f"{v.value} {v.name.lower()}") for v in Verb],
+        choices=lambda: [("", "—")] + [(v.value, verb_label(v.value)) for v in Verb],
     )
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Record type"), required=False, max_length=60)

@@ -107,3 +107,106 @@ class Verb(IntEnum):
     API_TOKEN_CREATED = 930
     API_TOKEN_REVOKED = 931
     API_TOKEN_REFUSED = 932
+
+
+def _labels() -> dict:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        Verb.ITEM_CREATED: _("logged an information item"),
+        Verb.ITEM_AMENDED: _("amended an information item"),
+        Verb.ITEM_SHARED: _("shared an information item"),
+        Verb.ITEM_ACKNOWLEDGED: _("acknowledged receipt of an information item"),
+        Verb.ITEM_READ: _("read an information item"),
+        Verb.ITEM_VERIFICATION_REQUESTED: _("requested verification of an information item"),
+        Verb.ITEM_VERIFICATION_ANSWERED: _("answered a verification request"),
+        Verb.ITEM_REGRADED: _("re-graded an information item"),
+        Verb.ITEM_LINKED: _("linked two information items"),
+        Verb.ITEM_CLOSED: _("closed an information item"),
+        Verb.ITEM_HANDLING_CHANGED: _("changed the handling level of an information item"),
+        Verb.ITEM_EXPORTED: _("exported information items"),
+        Verb.ITEM_ATTACHMENT_ADDED: _("attached a file to an information item"),
+        Verb.ITEM_ATTACHMENT_READ: _("opened an attachment"),
+        Verb.ITEM_ACCESS_EXPLAINED: _("asked who can see an information item"),
+        Verb.INCIDENT_OPENED: _("opened an incident"),
+        Verb.INCIDENT_STATUS_CHANGED: _("changed the status of an incident"),
+        Verb.INCIDENT_HANDED_OVER: _("handed over the lead of an incident"),
+        Verb.INCIDENT_ESCALATED: _("escalated an incident"),
+        Verb.INCIDENT_UNIT_NAMED: _("named a unit to see protected persons"),
+        Verb.INCIDENT_ITEM_LINKED: _("linked an information item to an incident"),
+        Verb.INCIDENT_OUTCOME_RECORDED: _("recorded the outcome of an incident"),
+        Verb.INCIDENT_PERSON_ADDED: _("added a person to an incident"),
+        Verb.INCIDENT_PERSON_IDENTITY_READ: _("read a protected person's identity"),
+        Verb.INCIDENT_READ: _("read an incident"),
+        Verb.TASK_ADDED: _("added a task"),
+        Verb.TASK_UPDATED: _("updated a task"),
+        Verb.TASK_ESCALATED: _("escalated an overdue task"),
+        Verb.PLAN_DRAFTED: _("drafted a response plan"),
+        Verb.PLAN_APPROVED: _("approved a response plan"),
+        Verb.LEAD_RULE_SET: _("set a lead-force rule"),
+        Verb.CATEGORY_PROPOSED: _("proposed a category"),
+        Verb.CATEGORY_APPROVED: _("approved a category"),
+        Verb.CATEGORY_RETIRED: _("retired a category"),
+        Verb.AUDIT_LOG_READ: _("read the audit log"),
+        Verb.AUDIT_LOG_EXPORTED: _("exported the audit log"),
+        Verb.AREA_IMPORTED: _("imported areas"),
+        Verb.PLACE_CREATED: _("added a border place"),
+        Verb.PLACE_UPDATED: _("changed a border place"),
+        Verb.RISK_ZONE_SAVED: _("saved a risk zone"),
+        Verb.UNIT_CREATED: _("created a unit"),
+        Verb.UNIT_UPDATED: _("changed a unit"),
+        Verb.UNIT_MOVED: _("moved a unit in the organisation"),
+        Verb.USER_CREATED: _("created a user"),
+        Verb.USER_UPDATED: _("changed a user"),
+        Verb.MEMBERSHIP_REQUESTED: _("requested a membership"),
+        Verb.MEMBERSHIP_GRANTED: _("granted a membership"),
+        Verb.MEMBERSHIP_APPROVED: _("confirmed a membership"),
+        Verb.MEMBERSHIP_REVOKED: _("revoked a membership"),
+        Verb.TWO_FACTOR_ENROLLED: _("enrolled a second factor"),
+        Verb.SIGN_IN: _("signed in"),
+        Verb.SIGN_IN_FAILED: _("failed to sign in"),
+        Verb.LOCKED_OUT: _("was locked out"),
+        Verb.SIGN_OUT: _("signed out"),
+        Verb.TWO_FACTOR_PASSED: _("passed the second factor"),
+        Verb.TWO_FACTOR_FAILED: _("failed the second factor"),
+        Verb.TWO_FACTOR_MISSING: _("was asked for a second factor"),
+        Verb.ACCESS_REFUSED: _("was refused access"),
+        Verb.ACTIVE_UNIT_SWITCHED: _("switched the unit they act for"),
+        Verb.API_TOKEN_CREATED: _("created an API token"),
+        Verb.API_TOKEN_REVOKED: _("revoked an API token"),
+        Verb.API_TOKEN_REFUSED: _("used a refused API token"),
+    }
+
+
+def verb_label(code: int) -> str:
+    """What the event's verb means, as a phrase in the reader's language ("signed in")."""
+    try:
+        return str(_labels()[Verb(code)])
+    except (KeyError, ValueError):
+        return str(code)
+
+
+def record_type_label(object_type: str) -> str:
+    """The kind of record an audit event is about, in the reader's language (`intel.item`)."""
+    from django.utils.translation import gettext_lazy as _
+
+    labels = {
+        "intel.item": _("information item"),
+        "intel.attachment": _("attachment"),
+        "intel.category": _("category"),
+        "intel.verificationrequest": _("verification request"),
+        "incidents.incident": _("incident"),
+        "incidents.task": _("task"),
+        "incidents.responseplan": _("response plan"),
+        "incidents.leadrule": _("lead-force rule"),
+        "incidents.person": _("person"),
+        "org.unit": _("unit"),
+        "org.user": _("user"),
+        "org.membership": _("membership"),
+        "accounts.apitoken": _("API token"),
+        "audit.auditevent": _("audit log"),
+        "geo.area": _("area"),
+        "geo.place": _("border place"),
+        "situation.riskzone": _("risk zone"),
+    }
+    return str(labels.get(object_type, object_type or ""))

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from liaison.audit import selectors
 from liaison.audit.forms import AuditFilterForm
+from liaison.audit.verbs import record_type_label, verb_label
 from liaison.web.decorators import signed_in
 
 
@@ -27,5 +28,7 @@ def audit_page(request):
     else:
         status = 400
         selectors.audit_events(request.actor, limit=1)  # still refuses non-auditors, audited
+    for e in events:
+        e.verb_label, e.record_label = verb_label(e.verb), record_type_label(e.object_type)
     older = events[-1].seq if len(events) == selectors.PAGE else None
     return render(request, "audit/list.html", {"form": form, "events": events, "older": older}, status=status)

@@ -35,8 +35,10 @@ class NotFound(DomainError):
 class NotPermitted(DomainError):
     """The actor may see the record but not do this to it (never used to hide a record)."""
 
-    def __init__(self, message: str = "You may not do this.", code: str = "not_permitted") -> None:
-        super().__init__(code, message, 403)
+    def __init__(self, message: str = "", code: str = "not_permitted") -> None:
+        from django.utils.translation import gettext
+
+        super().__init__(code, message or gettext("You may not do this."), 403)
 
 
 class Invalid(DomainError):

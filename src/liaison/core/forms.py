@@ -62,3 +62,16 @@ def parse_query(schema, data):
                 for e in exc.errors()
             ]
         ) from None
+
+
+# Django's own words in our forms that Django has no Vietnamese or Lao for (it has no Lao catalogue
+# at all): named here so that our catalogues, read first, translate them.
+DJANGO_WORDS = (
+    gettext_lazy("- Select an option -"),
+    gettext_lazy("This field is required."),
+    gettext_lazy("Select a valid choice. That choice is not one of the available choices."),
+    gettext_lazy("Enter a list of values."),
+    gettext_lazy("Ensure this value is greater than or equal to %(limit_value)s."),
+    gettext_lazy("Ensure this value is less than or equal to %(limit_value)s."),
+    gettext_lazy("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d)."),
+)

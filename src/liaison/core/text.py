@@ -210,3 +210,17 @@ def search_fields(title: str, *texts: str | None) -> dict[str, str]:
         "search_text": " ".join(text_toks),
         "search_stems": stems(title_toks + text_toks),
     }
+
+
+def in_language(vi: str, en: str = "", lo: str = "") -> str:
+    """A name kept in the three languages, in the reader's (the active language): Lao falls back to
+    English, English to Vietnamese, never the other way round to Vietnamese inside a Lao page unless
+    nothing else exists."""
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "vi")[:2]
+    if lang == "lo":
+        return lo or en or vi
+    if lang == "en":
+        return en or vi
+    return vi or en

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
+from contextlib import contextmanager
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,28 +22,47 @@ from liaison.org.models import TWO_FACTOR_ROLES, Membership, Unit, User
 
 DEMO_PASSWORD = "Bienphong-2026"  # noqa: S105 (demo only, printed by `make demo`)
 MARKERS = 12
+# Printed besides the first login of each role.
+SECOND_LOGINS = {
+    "quantri2": "administrator 2",
+    "doitac.huaphan": "partner (sees nothing)",
+}
 
 
 def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, str]]:
+    """Load every part, saying what it does and how long each step took."""
     system = Actor.system()
     say = (lambda s: stdout.write(s)) if stdout else (lambda s: None)
-    result = geo.reference_import(system, province_codes=[38])
-    say(f"areas: {result['total']} ({result['created']} new)")
-    load_units(system)
-    load_places(system)
-    logins = load_users(system)
+
+    @contextmanager
+    def step(what: str):
+        say(f"  {what} …")
+        began = time.monotonic()
+        yield
+        say(f"  {what}: done in {time.monotonic() - began:.1f} s")
+
+    with step("areas of Thanh Hoa and Hua Phan"):
+        result = geo.reference_import(system, province_codes=[38])
+        say(f"    areas: {result['total']} ({result['created']} new)")
+    with step("units"):
+        load_units(system)
+    with step("border places"):
+        load_places(system)
+    with step("users, memberships and two-factor devices"):
+        logins = load_users(system)
     if with_items:
         from liaison.demo import incidents, intel
 
-        intel.run(stdout=stdout)
-        incidents.run(stdout=stdout)
-        from liaison.demo import patrols
+        with step("information items (a year of them)"):
+            intel.run(stdout=stdout)
+        with step("incidents"):
+            incidents.run(stdout=stdout)
+        from liaison.demo import patrols, programs
 
-        patrols.run(stdout=stdout)
-        # programs (issue 17)
-        from liaison.demo import programs
-
-        programs.run(stdout=stdout)
+        with step("patrols (a quarter of plans and patrols)"):
+            patrols.run(stdout=stdout)
+        with step("programs (three campaigns over two quarters)"):
+            programs.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 
@@ -139,10 +161,15 @@ def _town_name(key: str) -> str:
 
 def load_users(system: Actor) -> list[tuple[str, str, str, str, str]]:
     logins = []
+    # One argon2 hash for the one published demo password (hashing it per user took most of this step).
+    hashed = None
     for username, full_name, unit_code, role in [*demo_org.USERS, *demo_org.field_users()]:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = org.user_create(system, username=username, full_name=full_name, password=DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user = org.user_create(
+                system, username=username, full_name=full_name, password=hashed, password_hashed=True
+            )
         unit = Unit.objects.get(code=unit_code)
         if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
             org.membership_grant(system, user=user, unit=unit, role=role)
@@ -166,10 +193,10 @@ def print_logins(logins, out) -> None:
     out.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
     out.write(f"{'role':<16} {'username':<20} {'unit':<45} two-factor (TOTP secret)\n")
     for role, username, unit, secret, _name in logins:
-        if role in seen and username != "doitac.huaphan":
+        if role in seen and username not in SECOND_LOGINS:
             continue
         seen.add(role)
-        label = "partner (sees nothing)" if username == "doitac.huaphan" else role
+        label = SECOND_LOGINS.get(username, role)
         out.write(f"{label:<16} {username:<20} {unit[:45]:<45} {secret or '-'}\n")
     out.write(
         "\nTwo-factor: add the secret to any authenticator app, or print the current code with\n"

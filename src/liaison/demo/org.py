@@ -236,6 +236,8 @@ USERS = [
     ("lienlac.bp", "Hồ Thị Thu", "BP-TH", "liaison_officer"),
     ("quantri", "Nguyễn Văn Quản", "CA-TH", "administrator"),
     ("quantri.bp", "Lê Thị Bình", "BP-TH", "administrator"),
+    # A second police administrator: a commander or administrator grant needs a second one to confirm.
+    ("quantri2", "Phan Thị Quyên", "CA-TH", "administrator"),
     ("kiemtra", "Vũ Thị Kiểm", "UB-TH", "auditor"),
     ("doitac.huaphan", "Khamphan Phommavong", "LA-HP-CA", "duty_officer"),
 ]

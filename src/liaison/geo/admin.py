@@ -28,7 +28,7 @@ class PlaceAdmin(PolicyAdmin):
     list_filter = ("kind", "approximate")
     search_fields = ("code", "name")
     fields = ("code", "kind", "name", "lat", "lon", "approximate", "source", "area", "unit")
-    raw_id_fields = ("area", "unit")
+    autocomplete_fields = ("area", "unit")  # searchable pickers, not raw ids
 
     def save_model(self, request, obj, form, change):
         saved = services.place_upsert(

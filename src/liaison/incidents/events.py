@@ -3,8 +3,14 @@ readable story of the incident, under the incident's policy."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
 from liaison.core import clock
-from liaison.incidents.models import Incident, TimelineEvent
+from liaison.incidents.models import Incident, PersonRole, Status, Task, TimelineEvent
+from liaison.intel.models import Tlp
 
 
 def _add(incident: Incident, kind: str, actor=None, **data) -> TimelineEvent:
@@ -74,3 +80,64 @@ def unit_named(incident, actor, *, unit):
 
 def item_linked(incident, actor, *, item):
     return _add(incident, "item_linked", actor, item=item.ref)
+
+
+# One sentence per kind, in the reader's language (tests/pages/test_sentences.py fails on a kind
+# written above without its sentence here).
+SENTENCES = {
+    "opened": _("Opened: %(lead_unit)s leads; %(tasks)s tasks from the response plan."),
+    "handling": _("Handling level raised from %(old)s to %(new)s, following information item %(because)s."),
+    "status": _("Status changed from %(old)s to %(new)s."),
+    "handover": _("Lead handed over from %(old)s to %(new)s."),
+    "notified": _("Units notified: %(units)s."),
+    "escalated": _("Not acknowledged in time: escalated to %(to)s (level %(level)s)."),
+    "task_added": _("Task “%(task)s” assigned to %(unit)s, due %(due)s."),
+    "task": _("Task “%(task)s”: %(old)s → %(new)s."),
+    "task_escalated": _("Task “%(task)s” overdue: escalated to %(to)s."),
+    "outcome": _("Outcome recorded."),
+    "person": _("Person added: %(label)s (%(role)s)."),
+    "named": _("%(unit)s may now see protected persons."),
+    "item_linked": _("Information item %(item)s linked."),
+}
+
+
+def _when(value) -> str:
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def _label(choices, code) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code or "")
+
+
+def describe(kind: str, data: dict) -> str:
+    """The timeline entry as a sentence in the reader's language; its codes as their labels."""
+    data = dict(data or {})
+    if kind == "status":
+        data["old"], data["new"] = _label(Status, data.get("old")), _label(Status, data.get("new"))
+    elif kind == "task":
+        data["old"], data["new"] = _label(Task.State, data.get("old")), _label(Task.State, data.get("new"))
+    elif kind == "handling":
+        data["old"], data["new"] = _label(Tlp, data.get("old")), _label(Tlp, data.get("new"))
+    elif kind == "person":
+        data["role"] = _label(PersonRole, data.get("role"))
+    elif kind == "task_added":
+        data["due"] = _when(data.get("due"))
+    elif kind == "notified":
+        data["units"] = ", ".join(data.get("units") or [])
+    sentence = SENTENCES.get(kind)
+    if sentence is None:
+        return str(kind)
+    return str(sentence) % _Values({k: ("—" if v is None else v) for k, v in data.items()})
+
+
+class _Values(dict):
+    """An entry written before a value was recorded reads "—" in its place, not a broken sentence."""
+
+    def __missing__(self, key):
+        return "—"

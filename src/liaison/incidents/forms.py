@@ -1,12 +1,25 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
 from liaison.core.inputs import DEADLINE, BoundedDateTimeField, LineField, TextField
 from liaison.geo.models import Area, Place
-from liaison.incidents.models import AreaKind, IncidentType, PersonRole, Severity, Status, Task
+from liaison.incidents.models import (
+    SEIZURE_ROW_OF_KIND,
+    SEIZURE_UNITS,
+    AreaKind,
+    IncidentType,
+    PersonRole,
+    SeizedGoods,
+    SeizureUnit,
+    Severity,
+    Status,
+    Task,
+)
 from liaison.intel.models import Tlp
 from liaison.org.models import Force, Unit
 
@@ -43,9 +56,21 @@ class IncidentForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    """`offered`: the statuses the policy lets this reader move this incident to (`policy.choices`);
+    the form offers those only, and says which need a reason or a target."""
+
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    reason = TextField(label=_("Reason"), max_length=2000, required=False)
+    reason = TextField(
+        label=_("Reason (needed to close, cancel, merge or reopen)"), max_length=2000, required=False
+    )
     merge_into = LineField(label=_("Merge into (VV-…)"), max_length=20, required=False)
+
+    def __init__(self, *args, offered=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            self.fields["status"].choices = [(s, Status(s).label) for s in offered]
+            if Status.MERGED not in offered:
+                del self.fields["merge_into"]
 
 
 class HandoverForm(forms.Form):
@@ -72,15 +97,53 @@ class OutcomeForm(forms.Form):
     evacuated = forms.IntegerField(label=_("Evacuated"), min_value=0, max_value=100_000, initial=0)
     deaths = forms.IntegerField(label=_("Deaths"), min_value=0, max_value=100_000, initial=0)
     injured = forms.IntegerField(label=_("Injured"), min_value=0, max_value=100_000, initial=0)
-    seizures = TextField(
-        label=_(
-            "Seizures, one per line: kind quantity [note] "
-            "(heroin_g, meth_pills, meth_g, guns, explosives_kg, detonators, goods_vnd…)"
-        ),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+
+
+class SeizureRowForm(forms.Form):
+    """One seized thing: what, how much, in which unit (a blank row is skipped)."""
+
+    goods = forms.ChoiceField(label=_("Seized"), required=False, choices=[("", "—"), *SeizedGoods.choices])
+    quantity = forms.DecimalField(
+        label=_("Quantity"), required=False, min_value=0, max_value=10**12, decimal_places=3
     )
+    unit = forms.ChoiceField(label=_("Unit"), required=False, choices=[("", "—"), *SeizureUnit.choices])
+    note = LineField(label=_("Note"), required=False, max_length=200)
+
+    def clean(self):
+        d = super().clean()
+        goods, qty, unit = d.get("goods"), d.get("quantity"), d.get("unit")
+        if not goods and qty is None and not unit:
+            return d  # a blank row
+        if not goods:
+            self.add_error("goods", _("Say what was seized."))
+        if qty is None or qty <= 0:
+            self.add_error("quantity", _("A quantity above zero."))
+        if goods and not unit:
+            self.add_error("unit", _("Choose the unit."))
+        elif goods and (goods, unit) not in SEIZURE_UNITS:
+            allowed = ", ".join(str(SeizureUnit(u).label) for g, u in SEIZURE_UNITS if g == goods)
+            self.add_error("unit", _("For this, use: %(units)s.") % {"units": allowed})
+        return d
+
+    def seizure(self):
+        """(stored kind, quantity in the kind's unit, note), or None for a blank row."""
+        d = self.cleaned_data
+        if not d.get("goods"):
+            return None
+        kind, factor = SEIZURE_UNITS[(d["goods"], d["unit"])]
+        return (kind, d["quantity"] * Decimal(str(factor)), d.get("note") or "")
+
+
+SeizureRows = forms.formset_factory(SeizureRowForm, extra=3, max_num=30, validate_max=True)
+
+
+def seizure_rows_initial(seizures) -> list[dict]:
+    """The recorded seizures as the form's rows (so that saving the outcome again keeps them)."""
+    rows = []
+    for s in seizures:
+        goods, unit = SEIZURE_ROW_OF_KIND.get(s.kind, ("", ""))
+        rows.append({"goods": goods, "quantity": s.quantity.normalize(), "unit": unit, "note": s.note})
+    return rows
 
 
 class PersonForm(forms.Form):

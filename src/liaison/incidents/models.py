@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core.models import BaseModel
+from liaison.core.text import in_language
 from liaison.intel.models import Tlp
 from liaison.org.models import Force
 
@@ -44,7 +45,7 @@ class IncidentType(BaseModel):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
-        return self.name_vi
+        return in_language(self.name_vi, self.name_en, self.name_lo)
 
 
 class SeverityRule(models.Model):
@@ -150,6 +151,33 @@ class Status(models.TextChoices):
 
 
 FINAL_STATUSES = {Status.CLOSED, Status.CANCELLED, Status.MERGED}
+
+# The lifecycle: from each status, the statuses it may move to (services/lifecycle.py moves; the
+# policy says who may make each move).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.REPORTED: {Status.ACKNOWLEDGED, Status.CANCELLED, Status.MERGED},
+    Status.ACKNOWLEDGED: {Status.RESPONDING, Status.CANCELLED, Status.MERGED},
+    Status.RESPONDING: {Status.CONTAINED, Status.CANCELLED, Status.MERGED},
+    Status.CONTAINED: {Status.RESOLVED, Status.RESPONDING, Status.MERGED},
+    Status.RESOLVED: {Status.CLOSED, Status.RESPONDING},
+    Status.CLOSED: set(),
+    Status.CANCELLED: set(),
+    Status.MERGED: set(),
+}
+ORDER = [
+    Status.REPORTED,
+    Status.ACKNOWLEDGED,
+    Status.RESPONDING,
+    Status.CONTAINED,
+    Status.RESOLVED,
+    Status.CLOSED,
+]
+# Closing, cancelling and merging (and reopening, see `is_reopening`) need a reason.
+NEEDS_REASON = {Status.CLOSED, Status.CANCELLED, Status.MERGED}
+
+
+def is_reopening(status: str, to: str) -> bool:
+    return status in (Status.CONTAINED, Status.RESOLVED) and to == Status.RESPONDING
 
 
 class Incident(BaseModel):
@@ -318,6 +346,50 @@ class SeizureKind(models.TextChoices):
     EXPLOSIVES_KG = "explosives_kg", _("Explosives (kg)")
     DETONATORS = "detonators", _("Detonators (pieces)")
     GOODS_VND = "goods_vnd", _("Goods (value in VND)")
+
+
+class SeizedGoods(models.TextChoices):
+    """What the outcome form asks first: the substance or object, then its unit (`SEIZURE_UNITS`)."""
+
+    HEROIN = "heroin", _("Heroin")
+    OTHER_DRUGS = "other_drugs", _("Other drugs")
+    METH = "meth", _("Methamphetamine")
+    GUNS = "guns", _("Guns")
+    AMMUNITION = "ammunition", _("Ammunition")
+    BLADES = "blades", _("Knives and blades")
+    EXPLOSIVES = "explosives", _("Explosives")
+    DETONATORS = "detonators", _("Detonators")
+    GOODS = "goods", _("Smuggled goods")
+
+
+class SeizureUnit(models.TextChoices):
+    GRAMS = "g", _("grams")
+    KILOGRAMS = "kg", _("kilograms")
+    PILLS = "pills", _("pills")
+    PIECES = "pieces", _("pieces")
+    ROUNDS = "rounds", _("rounds")
+    VND = "vnd", _("VND (value)")
+
+
+# (goods, unit) -> (stored kind, factor to the kind's unit)
+SEIZURE_UNITS: dict[tuple[str, str], tuple[str, int | float]] = {
+    ("heroin", "g"): (SeizureKind.HEROIN_G, 1),
+    ("heroin", "kg"): (SeizureKind.HEROIN_G, 1000),
+    ("other_drugs", "g"): (SeizureKind.OTHER_DRUGS_G, 1),
+    ("other_drugs", "kg"): (SeizureKind.OTHER_DRUGS_G, 1000),
+    ("meth", "pills"): (SeizureKind.METH_PILLS, 1),
+    ("meth", "g"): (SeizureKind.METH_G, 1),
+    ("meth", "kg"): (SeizureKind.METH_G, 1000),
+    ("guns", "pieces"): (SeizureKind.GUNS, 1),
+    ("ammunition", "rounds"): (SeizureKind.AMMUNITION, 1),
+    ("blades", "pieces"): (SeizureKind.BLADES, 1),
+    ("explosives", "kg"): (SeizureKind.EXPLOSIVES_KG, 1),
+    ("explosives", "g"): (SeizureKind.EXPLOSIVES_KG, 0.001),
+    ("detonators", "pieces"): (SeizureKind.DETONATORS, 1),
+    ("goods", "vnd"): (SeizureKind.GOODS_VND, 1),
+}
+# stored kind -> (goods, unit) as the form shows it again
+SEIZURE_ROW_OF_KIND = {kind: key for key, (kind, factor) in SEIZURE_UNITS.items() if factor == 1}
 
 
 class Seizure(models.Model):

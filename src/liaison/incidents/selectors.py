@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.core import crypto, search
+from liaison.core import clock, crypto, search
 from liaison.incidents.models import (
     FINAL_STATUSES,
     Incident,
@@ -37,6 +37,8 @@ BOARD_COLUMNS = (
     "lead_force",
     "incident_type__code",
     "incident_type__name_vi",
+    "incident_type__name_en",
+    "incident_type__name_lo",
     "area__name",
     "lat",
     "lon",
@@ -171,3 +173,41 @@ def open_counts(actor) -> dict:
 
 
 __all__ = ["Participant"]
+
+
+def work_counts(actor) -> dict:
+    """The unit's waiting work in incidents, as counts: its open tasks (and how many are overdue),
+    the incidents it leads by status; for a commander, the overdue tasks and the incidents not
+    acknowledged in time of the units below."""
+    now = clock.now()
+    out = {
+        "tasks": 0,
+        "tasks_overdue": 0,
+        "led": [],
+        "led_open": 0,
+        "watched_tasks_overdue": 0,
+        "watched_unacknowledged": 0,
+    }
+    if actor is None or actor.unit is None:
+        return out
+    open_states = [Task.State.OPEN, Task.State.IN_PROGRESS]
+    tasks = policy.visible(actor, Task).filter(unit=actor.unit, state__in=open_states)
+    out["tasks"] = tasks.count()
+    out["tasks_overdue"] = tasks.filter(due_at__lt=now).count()
+    led = dict(
+        policy.visible(actor, Incident)
+        .filter(lead_unit=actor.unit)
+        .exclude(status__in=FINAL_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    out["led"] = [(s, Status(s).label, led[s]) for s in Status.values if led.get(s)]
+    out["led_open"] = sum(led.values())
+    out["watched_tasks_overdue"] = (
+        policy.visible(actor, Task, "watch").filter(state__in=open_states, due_at__lt=now).count()
+    )
+    out["watched_unacknowledged"] = (
+        policy.visible(actor, Incident, "watch").filter(status=Status.REPORTED, ack_due_at__lt=now).count()
+    )
+    return out

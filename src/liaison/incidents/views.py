@@ -12,6 +12,7 @@ from liaison import policy
 from liaison.core import search
 from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.core.forms import parse_query, show_errors
+from liaison.incidents import events as timeline_events
 from liaison.incidents import forms as f
 from liaison.incidents import selectors, services
 from liaison.incidents.models import FINAL_STATUSES, Incident, Severity, Status, Task
@@ -34,11 +35,14 @@ def board(request):
     except Invalid:
         query = None
     columns = [(s, Status(s).label, [r for r in rows if r["status"] == s]) for s in BOARD_ORDER]
+    final = [r for r in rows if r["status"] in FINAL_STATUSES]
     return render(
         request,
         "incidents/board.html",
         {
             "columns": columns,
+            "final": final,
+            "include_final": request.GET.get("include_final") in ("1", "true", "on"),
             "errors": errors,
             "q": q,
             "query": query,
@@ -109,7 +113,9 @@ ACTIONS = {
 
 def _context(request, inc: Incident, bound: dict | None = None) -> dict:
     actor = request.actor
+    offered = policy.choices(actor, "incident.transition", inc)
     forms = {k: cls(prefix=k) for k, cls in ACTIONS.items()}
+    forms["transition"] = f.TransitionForm(prefix="transition", offered=offered)
     forms.update(bound or {})
     tasks = list(selectors.incident_tasks(actor, incident=inc))
     for t in tasks:
@@ -122,11 +128,22 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
     except Incident.outcome.RelatedObjectDoesNotExist:
         outcome = None
     final = inc.status in FINAL_STATUSES
+    if "outcome" not in (bound or {}) and outcome is not None:
+        forms["outcome"] = f.OutcomeForm(
+            prefix="outcome", initial={k: getattr(outcome, k) for k in f.OutcomeForm.base_fields}
+        )
+    rows = (bound or {}).get("seizure_rows") or f.SeizureRows(
+        prefix="seizure", initial=f.seizure_rows_initial(outcome.seizures.all()) if outcome else None
+    )
     return {
+        "seizure_rows": rows,
         "inc": inc,
         "forms": forms,
         "tasks": tasks,
-        "timeline": selectors.incident_timeline(actor, incident=inc),
+        "timeline": [
+            setattr(e, "sentence", timeline_events.describe(e.kind, e.data)) or e
+            for e in selectors.incident_timeline(actor, incident=inc)
+        ],
         "participants": selectors.incident_participants(actor, incident=inc),
         "people": selectors.incident_people(actor, incident=inc),
         "outcome": outcome,
@@ -136,7 +153,7 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
             "handover": not final and policy.can(actor, "incident.handover", inc),
             "person": policy.can(actor, "incident.add_person", inc),
             "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
-            "transition": not final,
+            "transition": bool(offered),
         },
     }
 
@@ -147,18 +164,6 @@ def detail(request, incident_id):
     return render(request, "incidents/detail.html", _context(request, inc))
 
 
-def _seizures(text: str) -> list[tuple[str, str, str]]:
-    out = []
-    for line in (text or "").splitlines():
-        parts = line.split(None, 2)
-        if not parts:
-            continue
-        if len(parts) < 2:
-            raise Invalid(field="seizures", code="malformed", message=_("Each line: kind quantity [note]."))
-        out.append((parts[0], parts[1].replace(",", "."), parts[2] if len(parts) > 2 else ""))
-    return out
-
-
 @require_POST
 @signed_in
 def action(request, incident_id, name):
@@ -167,13 +172,15 @@ def action(request, incident_id, name):
     cls = ACTIONS.get(name)
     if cls is None:
         raise NotFound("action")
-    form = cls(request.POST, prefix=name)
-    if form.is_valid():
+    extra = {"offered": policy.choices(actor, "incident.transition", inc)} if name == "transition" else {}
+    form = cls(request.POST, prefix=name, **extra)
+    rows = f.SeizureRows(request.POST, prefix="seizure") if name == "outcome" else None
+    if form.is_valid() and (rows is None or rows.is_valid()):
         d = form.cleaned_data
         try:
             if name == "transition":
                 target = None
-                if d["merge_into"]:
+                if d.get("merge_into"):
                     target = (
                         policy.visible(actor, Incident).filter(ref=d["merge_into"].strip().upper()).first()
                     )
@@ -190,7 +197,7 @@ def action(request, incident_id, name):
                 task = selectors.task_get(actor, task_id=d["task_id"])
                 services.task_update(actor, task=task, state=d["state"], result=d["result"])
             elif name == "outcome":
-                seizures = _seizures(d.pop("seizures"))
+                seizures = [s for s in (r.seizure() for r in rows) if s is not None]
                 services.outcome_record(actor, incident=inc, seizures=seizures, **d)
             elif name == "person":
                 identity = {k: str(d[k]) for k in ("full_name", "birth_year", "id_number") if d.get(k)}
@@ -204,7 +211,8 @@ def action(request, incident_id, name):
                 raise
             show_errors(form, exc)
     inc = selectors.incident_get(actor, incident_id=incident_id)
-    return render(request, "incidents/detail.html", _context(request, inc, {name: form}), status=400)
+    bound = {name: form, **({"seizure_rows": rows} if rows is not None else {})}
+    return render(request, "incidents/detail.html", _context(request, inc, bound), status=400)
 
 
 @signed_in

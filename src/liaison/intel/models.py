@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core.models import BaseModel
+from liaison.core.text import in_language
 from liaison.org.models import Force, Level
 
 
@@ -81,7 +82,7 @@ class Category(BaseModel):
         verbose_name_plural = "categories"
 
     def __str__(self) -> str:
-        return self.name_vi
+        return in_language(self.name_vi, self.name_en, self.name_lo)
 
     def label(self, lang: str) -> str:
         return {"en": self.name_en, "lo": self.name_lo or self.name_en}.get(lang, self.name_vi)
@@ -314,3 +315,74 @@ class Attachment(BaseModel):
 
     class Meta:
         ordering = ["created_at"]
+
+
+# --- the item's history in words (one sentence per action; tests/pages/test_sentences.py fails on
+# an action written by the services without its sentence here) ---------------------------------
+
+HISTORY_SENTENCES = {
+    "amended": _("Amended."),
+    "shared": _("Shared with %(units)s."),
+    "verification_requested": _("Verification requested from %(unit)s."),
+    "verification_answered": _("Verification answered: %(result)s."),
+    "regraded": _("Re-graded by an analyst: %(grading)s."),
+    "linked": _("Linked to information item %(item)s (%(kind)s)."),
+    "handling": _("Handling level changed from %(old)s to %(new)s."),
+    "closed": _("Closed."),
+}
+HISTORY_FIELDS = {
+    "title": _("Title"),
+    "body": _("Text"),
+    "category": _("Category"),
+    "lat": _("Latitude"),
+    "lon": _("Longitude"),
+    "area": _("Commune"),
+    "place": _("Place"),
+    "observed_at": _("Observed"),
+    "status": _("Status"),
+    "tlp": _("Handling level"),
+}
+
+
+def _choice_label(choices, code) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return "" if code is None else str(code)
+
+
+def describe_revision(action: str, changes: dict, unit_names: dict) -> tuple[str, list[tuple[str, str]]]:
+    """A history entry as a sentence in the reader's language, and the fields it changed as
+    (label, "old → new") pairs with codes shown as their labels."""
+    c = changes or {}
+
+    def names(codes) -> str:
+        return ", ".join(unit_names.get(code, code) for code in (codes or []) if code) or "—"
+
+    def pair(key):
+        v = c.get(key) or [None, None]
+        return (v + [None, None])[:2] if isinstance(v, list) else [None, v]
+
+    values = {
+        "units": names(c.get("new_recipients") or c.get("units")),
+        "unit": names([pair("verification_requested")[1]]),
+        "result": _choice_label(VerificationRequest.Result, pair("verification")[1]),
+        "grading": f"{pair('analyst_reliability')[1] or ''}{pair('analyst_credibility')[1] or ''}",
+        "item": pair("link")[1] or "—",
+        "kind": _choice_label(ItemLink.Kind, c.get("kind")),
+        "old": _choice_label(Tlp, pair("tlp")[0]),
+        "new": _choice_label(Tlp, pair("tlp")[1]),
+    }
+    sentence = HISTORY_SENTENCES.get(action)
+    text = str(sentence) % values if sentence is not None else action
+    details = []
+    for key, label in HISTORY_FIELDS.items():
+        if key not in c or (key == "tlp" and action == "handling"):
+            continue
+        old, new = pair(key)
+        if key == "status":
+            old, new = _choice_label(Status, old), _choice_label(Status, new)
+        elif key == "tlp":
+            old, new = _choice_label(Tlp, old), _choice_label(Tlp, new)
+        details.append((str(label), f"{old or '—'} → {new or '—'}"))
+    return text, details

@@ -16,8 +16,16 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock, search
 from liaison.core.errors import Invalid
 from liaison.core.inputs import FILTER
-from liaison.intel.models import Category, Item, ItemLink, ItemReceipt, VerificationRequest
+from liaison.intel.models import (
+    Category,
+    Item,
+    ItemLink,
+    ItemReceipt,
+    VerificationRequest,
+    describe_revision,
+)
 from liaison.intel.schemas import ItemFilter
+from liaison.org.models import Unit
 
 ITEM_COLUMNS = (
     "id",
@@ -185,6 +193,14 @@ def item_revisions(actor, *, item: Item):
     for r in revisions:
         if r.action == "linked" and "link" in r.changes:
             r.changes = {**r.changes, "link": [None, refs.get(r.changes["link"][1], "—")]}
+    # Shares and verification requests name units by their code: the history names them.
+    codes = set()
+    for r in revisions:
+        codes.update((r.changes or {}).get("new_recipients") or (r.changes or {}).get("units") or [])
+        codes.update(((r.changes or {}).get("verification_requested") or [None, None])[1:])
+    names = dict(Unit.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+    for r in revisions:
+        r.sentence, r.details = describe_revision(r.action, r.changes, names)
     return revisions
 
 
@@ -281,4 +297,29 @@ def explain_access(actor, *, item: Item, unit=None, user=None) -> dict:
     if user is not None:
         out["memberships"] = policy.explain_user(user, item)
         audit.record_separately(actor, Verb.ITEM_ACCESS_EXPLAINED, item, changes={"user": str(user.pk)})
+    return out
+
+
+def work_counts(actor) -> dict:
+    """The unit's waiting work in intel, as counts (the home page and the navigation's badges):
+    items shared with it not yet acknowledged, verification requests addressed to it (and how many
+    are overdue); for a commander, the overdue requests of the units below."""
+    now = clock.now()
+    out = {"unacknowledged": 0, "verifications": 0, "verifications_overdue": 0, "watched_overdue": 0}
+    if actor is None or actor.unit is None:
+        return out
+    seen = policy.visible(actor, Item)
+    out["unacknowledged"] = ItemReceipt.objects.filter(
+        unit=actor.unit, acknowledged_at__isnull=True, item__in=seen
+    ).count()
+    requests = policy.visible(actor, VerificationRequest).filter(
+        unit=actor.unit, state=VerificationRequest.State.OPEN
+    )
+    out["verifications"] = requests.count()
+    out["verifications_overdue"] = requests.filter(due_at__lt=now).count()
+    out["watched_overdue"] = (
+        policy.visible(actor, VerificationRequest, "watch")
+        .filter(state=VerificationRequest.State.OPEN, due_at__lt=now)
+        .count()
+    )
     return out

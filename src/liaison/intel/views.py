@@ -4,7 +4,7 @@ and "why can't they see it?". The same services and selectors as the API."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +54,10 @@ def item_list(request):
             else:
                 form.add_error(None, f"{e.field}: {e.message}")
         status = 400
-    template = "intel/_rows.html" if request.htmx and page else "intel/list.html"
+    # htmx asks for the next rows ("More", which swaps its own row) or for the filtered list (the
+    # filters' form, which swaps #results: it gets the whole page and selects that block from it).
+    more = request.htmx and request.htmx.target != "results"
+    template = "intel/_rows.html" if more and page else "intel/list.html"
     nxt = None
     if page and page.next_cursor:
         q = request.GET.copy()
@@ -308,8 +311,13 @@ def stats_page(request):
                 (labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))
             ]
             sections.append((title, rows))
-    query = request.GET.copy()
-    query.pop("format", None)
+    # The export links carry the period shown, also before "Show" was pressed (no query string yet).
+    query = QueryDict(mutable=True)
+    if result:
+        query["period"] = data["period"]
+        query["on"] = (data.get("on") or timezone.localdate()).isoformat()
+        if data.get("end"):
+            query["end"] = data["end"].isoformat()
     return render(
         request,
         "intel/stats.html",

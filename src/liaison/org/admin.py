@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from liaison import policy
 from liaison.core.errors import DomainError
@@ -58,9 +59,9 @@ class UnitAdminForm(forms.ModelForm):
         adding = self.instance._state.adding
         moving = adding or (self.instance.parent_id != getattr(parent, "pk", None))
         if moving and not policy.can(self.actor, "unit.create", parent):
-            self.add_error("parent", "Choose a parent unit within your own subtree.")
+            self.add_error("parent", _("Choose a parent unit within your own subtree."))
         if not adding and parent is not None and parent.path.startswith(self.instance.path):
-            self.add_error("parent", "A unit cannot move below itself.")
+            self.add_error("parent", _("A unit cannot move below itself."))
         return data
 
 
@@ -77,8 +78,7 @@ class UnitAdmin(PolicyAdmin):
     list_filter = ("force", "kind", "level", "country")
     search_fields = ("code", "name")
     fields = ("code", "name", "short_name", "force", "kind", "country", "parent", "area", "is_active")
-    autocomplete_fields = ("parent",)
-    raw_id_fields = ("area",)
+    autocomplete_fields = ("parent", "area")
 
     def save_model(self, request, obj, form, change):
         actor = self._actor(request)
@@ -109,7 +109,7 @@ class MembershipAdmin(PolicyAdmin):
     list_display = ("user", "unit", "role", "status", "granted_by", "approved_by")
     list_filter = ("role", "status")
     fields = ("user", "unit", "role")
-    raw_id_fields = ("user", "unit")
+    autocomplete_fields = ("user", "unit")  # searchable pickers, not raw ids
     actions = ["approve", "revoke"]
 
     def has_change_permission(self, request, obj=None):
@@ -119,13 +119,15 @@ class MembershipAdmin(PolicyAdmin):
         saved = services.membership_grant(self._actor(request), user=obj.user, unit=obj.unit, role=obj.role)
         obj.pk, obj.status, obj.granted_by = saved.pk, saved.status, saved.granted_by
         if saved.status == Membership.Status.PENDING:
+            who = policy.choices(self._actor(request), "membership.approvers", saved)
+            names = ", ".join(f"{m.user} ({m.get_role_display()}, {m.unit})" for m in who) or _("nobody yet")
             messages.warning(
                 request,
-                f"{saved}: pending until a second administrator (or, below commander, a commander "
-                "of the unit) confirms it.",
+                _("%(membership)s is pending: it gives no access until one of these confirms it: %(who)s.")
+                % {"membership": saved, "who": names},
             )
 
-    @admin.action(description="Confirm (second person: not the granter, not the member)")
+    @admin.action(description=_("Confirm (second person: not the granter, not the member)"))
     def approve(self, request, queryset):
         for m in queryset:
             try:
@@ -134,9 +136,9 @@ class MembershipAdmin(PolicyAdmin):
                 _refused(request, exc)
                 messages.error(request, f"{m}: {exc.message}")
             else:
-                messages.success(request, f"{m}: confirmed.")
+                messages.success(request, _("%(membership)s: confirmed.") % {"membership": m})
 
-    @admin.action(description="Revoke")
+    @admin.action(description=_("Revoke"))
     def revoke(self, request, queryset):
         for m in queryset:
             try:
@@ -149,7 +151,7 @@ class MembershipAdmin(PolicyAdmin):
 @admin.register(User, site=site)
 class UserAdmin(PolicyAdmin):
     list_display = ("username", "full_name", "is_active", "last_login")
-    search_fields = ("username",)
+    search_fields = ("username", "full_name")
     fields = ("username", "full_name", "email")
     readonly_fields = ()
 
@@ -167,4 +169,7 @@ class UserAdmin(PolicyAdmin):
             password=password,
             email=obj.email,
         )
-        messages.info(request, f"Temporary password for {obj.username}: {password}")
+        messages.info(
+            request,
+            _("Temporary password for %(user)s: %(password)s") % {"user": obj.username, "password": password},
+        )

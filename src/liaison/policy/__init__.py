@@ -2,13 +2,18 @@
 for the one declaration per record type that access, the explanation and the feed come from."""
 
 from liaison.policy.core import (
+    Refusal,
     can,
+    choices,
     explain,
     get_visible,
     offered,
+    offers,
+    refuse,
     require,
     shown,
     visible,
+    why_not,
     without_hidden_mentions,
 )
 
@@ -26,14 +31,19 @@ def explain_user(user, obj):
 
 
 __all__ = [
+    "Refusal",
     "can",
+    "choices",
     "explain",
     "explain_unit",
     "explain_user",
     "get_visible",
     "offered",
+    "offers",
+    "refuse",
     "require",
     "shown",
     "visible",
+    "why_not",
     "without_hidden_mentions",
 ]

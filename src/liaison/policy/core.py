@@ -66,22 +66,77 @@ def offered(model: type[M], action: str) -> QuerySet[M]:
     return visible(Actor.system(), model, action)
 
 
-def can(actor: Any, action: str, obj: Any = None) -> bool:
+class Refusal:
+    """A permission's "no" that names the rule saying no (the handling level, the state, the role),
+    lazily translated into the reader's language. False in a test, like any other "no"."""
+
+    def __init__(self, reason: Any):
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def refuse(reason: Any) -> Refusal:
+    return Refusal(reason)
+
+
+def _answer(actor: Any, action: str, obj: Any) -> Any:
     _ensure_loaded()
     if actor is None:
         return False
     fn = _PERMISSIONS.get(action)
     if fn is None:
         return False
-    return bool(fn(actor, obj))
+    return fn(actor, obj)
+
+
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    return bool(_answer(actor, action, obj))
+
+
+def why_not(actor: Any, action: str, obj: Any = None) -> Any:
+    """The rule that refuses `action` (a lazily translated sentence), or None when it is allowed."""
+    answer = _answer(actor, action, obj)
+    if answer:
+        return None
+    if isinstance(answer, Refusal):
+        return answer.reason
+    from django.utils.translation import gettext_lazy
+
+    return gettext_lazy("Your role in this unit may not do this.")
 
 
 def require(actor: Any, action: str, obj: Any = None) -> None:
-    """Raise `NotPermitted` (an audited refusal at the interface boundary) unless `can`."""
-    if not can(actor, action, obj):
-        err = NotPermitted()
+    """Raise `NotPermitted` (an audited refusal at the interface boundary) unless `can`; its message
+    names the rule that refused, in the reader's language."""
+    reason = why_not(actor, action, obj)
+    if reason is not None:
+        err = NotPermitted(str(reason))  # in the language of the request being answered
         err.refused = (action, obj)  # type: ignore[attr-defined]
         raise err
+
+
+# action -> function(actor, obj) -> the choices a form may offer this actor for this record
+_CHOICES: dict[str, Callable[[Any, Any], list]] = {}
+
+
+def offers(action: str):
+    def deco(fn: Callable[[Any, Any], list]):
+        _CHOICES[action] = fn
+        return fn
+
+    return deco
+
+
+def choices(actor: Any, action: str, obj: Any = None) -> list:
+    """What a form offers this actor for this record (the transitions of an incident it may make):
+    exactly the choices `can(actor, action, …)` would accept. Unknown actions offer nothing."""
+    _ensure_loaded()
+    fn = _CHOICES.get(action)
+    if actor is None or fn is None:
+        return []
+    return list(fn(actor, obj))
 
 
 def get_visible(

@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
 
 from liaison.core.events import CHANNEL
 from liaison.org.actor import actor_for_request
@@ -100,9 +101,10 @@ def _frame(ev: dict) -> str:
     return f"id: {ev['id']}\nevent: {ev['kind']}\ndata: {json.dumps(ev, ensure_ascii=False, default=str)}\n\n"
 
 
-def _read(actor, after):
+def _read(actor, after, lang=None):
     try:
-        return feed.events_after(actor, after)
+        with translation.override(lang):  # the sentences in the reader's language
+            return feed.events_after(actor, after)
     finally:
         if POOLED:
             close_old_connections()
@@ -141,6 +143,7 @@ async def stream(request):
         after = await sync_to_async(feed.latest_id, thread_sensitive=not POOLED)()
     if POOLED:
         HUB.ensure_started()
+    lang = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
 
     async def events():
         nonlocal after
@@ -150,7 +153,7 @@ async def stream(request):
         try:
             yield "retry: 3000\n\n"
             while True:
-                rows, after = await sync_to_async(_read, thread_sensitive=not POOLED)(actor, after)
+                rows, after = await sync_to_async(_read, thread_sensitive=not POOLED)(actor, after, lang)
                 for ev in rows:
                     yield _frame(ev)
                 now = loop.time()

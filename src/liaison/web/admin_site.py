@@ -4,6 +4,7 @@ administrators by policy. Model admins save through services; the admin is never
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from liaison import policy
@@ -12,8 +13,9 @@ from liaison.org.actor import actor_for_request
 
 
 class LiaisonAdminSite(OTPAdminSite):
-    site_header = "Liaison — reference data"
-    site_title = "Liaison admin"
+    site_header = _("Liaison — reference data")
+    site_title = _("Liaison administration")
+    index_title = _("Reference data and accounts")
 
     def has_permission(self, request):
         if not super(OTPAdminSite, self).has_permission(request) and not request.user.is_active:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from liaison.org.actor import actor_for_request
 
@@ -17,10 +18,27 @@ def liaison(request):
         memberships = list(my_memberships(actor))
         if policy.can(actor, "membership.confirm_any"):
             confirms = policy.visible(actor, Membership, "approve").count()
+    nav = SimpleLazyObject(lambda: _nav(actor))  # counted only when a page draws the navigation
     return {
         "actor": actor,
+        "nav": nav,
         "my_memberships": memberships,
         "memberships_to_confirm": confirms,
         "node_name": settings.NODE_NAME,
         "LIAISON_LANGUAGES": settings.LANGUAGES,
+    }
+
+
+def _nav(actor) -> dict:
+    """What the navigation offers this reader (asked of the policy) and the work counts beside it."""
+    if actor is None or actor.user is None or actor.membership is None:
+        return {}
+    from liaison import policy
+    from liaison.web.work import work
+
+    return {
+        "operational": policy.can(actor, "work.operational"),
+        "audit": policy.can(actor, "audit.read"),
+        "admin": policy.can(actor, "reference.manage"),
+        "work": work(actor),
     }

@@ -8,4 +8,5 @@ urlpatterns = [
     path("units/", views.unit_list, name="units"),
     path("units/<uuid:unit_id>/", views.unit_detail, name="unit"),
     path("places/", views.place_list, name="places"),
+    path("work/nav/", views.nav_fragment, name="nav"),
 ]

@@ -8,6 +8,7 @@ from liaison import policy
 from liaison.geo import selectors as geo_selectors
 from liaison.org import selectors as org_selectors
 from liaison.web.decorators import signed_in
+from liaison.web.work import work
 
 
 @signed_in
@@ -22,10 +23,18 @@ def home(request):
             "members": org_selectors.unit_members(actor, unit=unit),
             "can_read_audit": policy.can(actor, "audit.read"),
             "can_manage": policy.can(actor, "reference.manage"),
+            "work": work(actor),
+            "show_watched": policy.can(actor, "work.watch"),
         }
     elif policy.can(actor, "audit.read"):
         context["can_read_audit"] = True
     return render(request, "web/home.html", context)
+
+
+@signed_in
+def nav_fragment(request):
+    """The navigation with its work badges, fetched again by htmx on every event of the live feed."""
+    return render(request, "web/_nav.html")
 
 
 @signed_in

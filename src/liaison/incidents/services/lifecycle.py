@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
@@ -17,6 +19,8 @@ from liaison.core.transactions import durable
 from liaison.incidents import events as timeline
 from liaison.incidents.models import (
     FINAL_STATUSES,
+    NEEDS_REASON,
+    TRANSITIONS,
     Incident,
     IncidentType,
     Participant,
@@ -26,31 +30,12 @@ from liaison.incidents.models import (
     SeverityRule,
     Status,
     Task,
+    is_reopening,
 )
 from liaison.incidents.services.routing import area_kind_of, lead_rule, responsible_unit
 from liaison.intel.models import TLP_RANK, Tlp
 from liaison.org.actor import Actor
 from liaison.org.models import Unit
-
-TRANSITIONS: dict[str, set[str]] = {
-    Status.REPORTED: {Status.ACKNOWLEDGED, Status.CANCELLED, Status.MERGED},
-    Status.ACKNOWLEDGED: {Status.RESPONDING, Status.CANCELLED, Status.MERGED},
-    Status.RESPONDING: {Status.CONTAINED, Status.CANCELLED, Status.MERGED},
-    Status.CONTAINED: {Status.RESOLVED, Status.RESPONDING, Status.MERGED},
-    Status.RESOLVED: {Status.CLOSED, Status.RESPONDING},
-    Status.CLOSED: set(),
-    Status.CANCELLED: set(),
-    Status.MERGED: set(),
-}
-ORDER = [
-    Status.REPORTED,
-    Status.ACKNOWLEDGED,
-    Status.RESPONDING,
-    Status.CONTAINED,
-    Status.RESOLVED,
-    Status.CLOSED,
-]
-NEEDS_REASON = {Status.CANCELLED, Status.MERGED}
 
 
 def ack_minutes(severity: str) -> int:
@@ -228,17 +213,23 @@ def incident_transition(
         raise Invalid(field="reason", code="too_long", message="At most 2,000 characters.")
     with durable():
         inc = Incident.objects.select_for_update().get(pk=incident.pk)
-        reopening = inc.status in (Status.CONTAINED, Status.RESOLVED) and to == Status.RESPONDING
+        reopening = is_reopening(inc.status, to)
         if to not in TRANSITIONS[inc.status]:
-            raise Conflict("invalid_transition", f"An incident that is {inc.status} cannot become {to}.")
+            raise Conflict(
+                "invalid_transition",
+                _("An incident that is %(old)s cannot become %(new)s.")
+                % {"old": Status(inc.status).label, "new": Status(to).label},
+            )
         policy.require(actor, "incident.transition", (inc, to, reopening))
         if (to in NEEDS_REASON or reopening) and not reason.strip():
-            raise Invalid(field="reason", code="required", message="Give a reason.")
+            raise Invalid(field="reason", code="required", message=_("Give a reason."))
         if to == Status.MERGED:
             if merge_into is None:
-                raise Invalid(field="merge_into", code="required", message="Merge into which incident?")
+                raise Invalid(field="merge_into", code="required", message=_("Merge into which incident?"))
             if merge_into.pk == inc.pk or merge_into.status in FINAL_STATUSES:
-                raise Invalid(field="merge_into", code="invalid", message="Merge into another open incident.")
+                raise Invalid(
+                    field="merge_into", code="invalid", message=_("Merge into another open incident.")
+                )
             inc.merged_into = merge_into
         old = inc.status
         inc.status = to

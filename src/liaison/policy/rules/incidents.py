@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.incidents.models import (
     PROTECTED_ROLES,
+    TRANSITIONS,
     Incident,
     IncidentType,
     LeadRule,
@@ -26,11 +27,12 @@ from liaison.incidents.models import (
     Status,
     Task,
     TimelineEvent,
+    is_reopening,
 )
 from liaison.intel.models import Item, Tlp
 from liaison.org.models import Role
-from liaison.policy.core import mention, permission, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.core import mention, offers, permission, refuse, visibility, visible
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, sees
 
 ACTING_ROLES = OPERATIONAL_ROLES
@@ -97,7 +99,11 @@ COMMAND_MOVES = {Status.CLOSED, Status.CANCELLED, Status.MERGED}
 
 @permission("incident.open")
 def can_open(actor, _obj):
-    return is_system(actor) or has_role(actor, *ACTING_ROLES)
+    return (
+        is_system(actor)
+        or has_role(actor, *ACTING_ROLES)
+        or refuse(_("Duty officers, analysts, commanders and liaison officers open incidents."))
+    )
 
 
 @permission("incident.transition")
@@ -108,22 +114,45 @@ def can_transition(actor, move):
     if not sees(actor, incident):
         return False
     if to in COMMAND_MOVES or reopening:
-        return commands_lead(actor, incident)
+        return commands_lead(actor, incident) or refuse(
+            _(
+                "Only a commander of the lead unit, or of a unit above it, closes, cancels, merges "
+                "or reopens an incident."
+            )
+        )
     if to in WORK_MOVES:
-        return is_lead_member(actor, incident) or commands_lead(actor, incident)
+        return (
+            is_lead_member(actor, incident)
+            or commands_lead(actor, incident)
+            or refuse(_("Only the lead unit, or a commander above it, moves this incident on."))
+        )
     return False
+
+
+@offers("incident.transition")
+def transitions_offered(actor, incident):
+    """The statuses this actor may move this incident to now, in the lifecycle's order."""
+    order = list(Status.values)
+    moves = sorted(TRANSITIONS[incident.status], key=order.index)
+    return [to for to in moves if can_transition(actor, (incident, to, is_reopening(incident.status, to)))]
 
 
 @permission("incident.handover")
 def can_handover(actor, incident):
-    return is_system(actor) or (sees(actor, incident) and commands_lead(actor, incident))
+    return (
+        is_system(actor)
+        or (sees(actor, incident) and commands_lead(actor, incident))
+        or refuse(_("Only a commander of the lead unit, or of a unit above it, hands over the lead."))
+    )
 
 
 @permission("incident.manage")
 def can_manage(actor, incident):
     """Add tasks, record the outcome, name units, link items: the lead unit, or a commander above it."""
-    return is_system(actor) or (
-        sees(actor, incident) and (is_lead_member(actor, incident) or commands_lead(actor, incident))
+    return (
+        is_system(actor)
+        or (sees(actor, incident) and (is_lead_member(actor, incident) or commands_lead(actor, incident)))
+        or refuse(_("Only the lead unit, or a commander above it, manages this incident."))
     )
 
 
@@ -173,7 +202,11 @@ def can_see_identity(actor, person):
 @permission("incident.name_unit")
 def can_name_unit(actor, incident):
     """Only the lead unit names the units that may see protected persons."""
-    return is_system(actor) or is_lead_member(actor, incident)
+    return (
+        is_system(actor)
+        or is_lead_member(actor, incident)
+        or refuse(_("Only the lead unit names the units that may see protected persons."))
+    )
 
 
 @permission("plan.draft")
@@ -191,3 +224,35 @@ def can_approve_plan(actor, plan):
 @permission("leadrule.manage")
 def can_manage_rules(actor, _obj):
     return is_system(actor) or has_role(actor, Role.ADMINISTRATOR)
+
+
+# --- what a commander watches: the work of the units below (the home page's counts) ------------
+
+
+@visibility(Task, "watch")
+def tasks_watched(actor):
+    """A commander watches the tasks of the units in their subtree that they may see."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, Task).values("pk")) & subtree_q(actor, "unit__")
+
+
+@visibility(Incident, "watch")
+def incidents_watched(actor):
+    """A commander watches the incidents led by a unit of their subtree that they may see."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, Incident).values("pk")) & subtree_q(actor, "lead_unit__")
+
+
+@permission("work.operational")
+def does_operational_work(actor, _obj):
+    """The roles whose pages are records and work (inbox, incidents, tasks, items, map): not an
+    administrator's or an auditor's."""
+    return has_role(actor, *OPERATIONAL_ROLES)
+
+
+@permission("work.watch")
+def watches_units_below(actor, _obj):
+    """A commander's home page shows the overdue work of the units below."""
+    return has_role(actor, Role.COMMANDER)

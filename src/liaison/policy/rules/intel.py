@@ -26,8 +26,8 @@ from liaison.intel.models import (
     VerificationRequest,
 )
 from liaison.org.models import Role
-from liaison.policy.core import mention, permission, visibility
-from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system
+from liaison.policy.core import mention, permission, refuse, visibility, visible
+from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, record_q, sees
 
 AUTHOR_ROLES = OPERATIONAL_ROLES
@@ -88,7 +88,11 @@ def links_visible(actor):
 
 @permission("item.create")
 def can_create(actor, _obj):
-    return is_system(actor) or has_role(actor, *AUTHOR_ROLES)
+    return (
+        is_system(actor)
+        or has_role(actor, *AUTHOR_ROLES)
+        or refuse(_("Duty officers, analysts, commanders and liaison officers log items."))
+    )
 
 
 @permission("item.amend")
@@ -107,16 +111,20 @@ def can_share(actor, share):
         return False
     if is_system(actor):
         return True
-    if not _sees(actor, item) or actor.role not in AUTHOR_ROLES:
+    if not _sees(actor, item):
         return False
+    if actor.role not in AUTHOR_ROLES:
+        return refuse(_("Only duty officers, analysts, commanders and liaison officers share items."))
     if is_originator(actor, item):
         return True
     if item.tlp in (Tlp.RED, Tlp.AMBER_STRICT):
-        return False
+        return refuse(_("Only the originating unit shares a RED or AMBER+STRICT item."))
     if item.tlp == Tlp.AMBER:
         if not is_recipient(actor, item):
-            return False
-        return all(u.force == actor.unit.force for u in units)
+            return refuse(_("An AMBER item is shared on only by a unit that received it."))
+        return all(u.force == actor.unit.force for u in units) or refuse(
+            _("A recipient shares an AMBER item only within its own force.")
+        )
     return True  # GREEN, CLEAR
 
 
@@ -147,7 +155,11 @@ def can_answer(actor, request):
 
 @permission("item.regrade")
 def can_regrade(actor, item):
-    return is_system(actor) or (has_role(actor, Role.ANALYST) and _sees(actor, item))
+    return (
+        is_system(actor)
+        or (has_role(actor, Role.ANALYST) and _sees(actor, item))
+        or refuse(_("Only an analyst re-grades an item."))
+    )
 
 
 @permission("item.link")
@@ -165,6 +177,7 @@ def can_close(actor, item):
     return _sees(actor, item) and (
         is_originator(actor, item)
         or (has_role(actor, Role.COMMANDER) and in_subtree(actor, item.origin_unit))
+        or refuse(_("Only the originating unit, or a commander above it, closes an item."))
     )
 
 
@@ -178,7 +191,11 @@ def can_lower_tlp(actor, item):
     """Lowering needs a commander of the originating unit (its own unit or above it)."""
     if is_system(actor):
         return True
-    return has_role(actor, Role.COMMANDER) and in_subtree(actor, item.origin_unit) and _sees(actor, item)
+    return (
+        has_role(actor, Role.COMMANDER) and in_subtree(actor, item.origin_unit) and _sees(actor, item)
+    ) or refuse(
+        _("Only a commander of the originating unit, or of a unit above it, lowers the handling level.")
+    )
 
 
 @permission("item.attach")
@@ -213,3 +230,11 @@ def tlp_is_raise(old: str, new: str) -> bool:
 @visibility(Category)
 def categories_visible(actor):
     return Q() if is_system(actor) or is_staff_member(actor) else None
+
+
+@visibility(VerificationRequest, "watch")
+def verifications_watched(actor):
+    """A commander watches the verification requests addressed to the units of their subtree."""
+    if not has_role(actor, Role.COMMANDER):
+        return None
+    return Q(pk__in=visible(actor, VerificationRequest).values("pk")) & subtree_q(actor, "unit__")

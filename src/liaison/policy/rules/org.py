@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from liaison.org.models import PRIVILEGED_ROLES, Membership, Role, Unit, User
-from liaison.policy.core import permission, visibility
+from liaison.policy.core import offers, permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 
 
@@ -132,3 +132,21 @@ def can_switch(actor, membership):
         and membership.user_id == actor.user.pk
         and membership.status == Membership.Status.ACTIVE
     )
+
+
+@offers("membership.approvers")
+def approvers_of(actor, membership):
+    """Who may confirm this pending membership: the active administrators and commanders for whom
+    `membership.approve` says yes (asked of the same rule, one candidate at a time)."""
+    from liaison.org.actor import Actor
+
+    if membership is None or membership.status != Membership.Status.PENDING:
+        return []
+    candidates = (
+        Membership.objects.filter(
+            status=Membership.Status.ACTIVE, role__in=[Role.ADMINISTRATOR, Role.COMMANDER]
+        )
+        .select_related("user", "unit")
+        .order_by("role", "user__username")
+    )
+    return [m for m in candidates if can_approve(Actor(user=m.user, membership=m, via="session"), membership)]

@@ -10,7 +10,7 @@
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.href = ev.url || "#";
-    a.textContent = (ev.object_ref || "") + " · " + ev.kind;
+    a.textContent = ev.text || ev.object_ref || "";
     var t = document.createElement("time");
     t.textContent = new Date(ev.at).toLocaleTimeString();
     li.appendChild(t); li.appendChild(document.createTextNode(" ")); li.appendChild(a);

@@ -1,0 +1,255 @@
+"""The pages in a real browser (Playwright driving Debian's Chromium), as a duty officer at a remote
+post and every other role live in them: at phone width (375 px) and desk width (1280 px), in
+Vietnamese, English and Lao.
+
+The walk signs in every demo role, opens every page of its navigation (and a record of each kind),
+saves a screenshot of each into test-artifacts/walk/<width>/<lang>/ and fails on a page wider than
+the window (the page, not a table inside its own scrolling box). The findings of issue 14 that live in
+the browser have their own tests here too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.support.node import ROOT, Node
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (make test installs it)",
+)
+PASSWORD = "Bienphong-2026"
+ARTIFACTS = ROOT / "test-artifacts" / "walk"
+# role -> demo login
+ROLES = {
+    "duty_officer": "trucban.don.nameo",
+    "analyst": "phantich.ca",
+    "commander": "chihuy.ca",
+    "liaison_officer": "lienlac.bp",
+    "administrator": "quantri",
+    "auditor": "kiemtra",
+    "partner": "doitac.huaphan",
+}
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    n = Node(tmp_path_factory.mktemp("walk-node"))
+    try:
+        n.run("migrate", "--noinput", "-v0")
+        n.run("demo")
+        n.run("collectstatic", "--noinput", "-v0")
+        n.base = n.serve()
+        yield n
+    finally:
+        n.close()
+
+
+@pytest.fixture(scope="module")
+def browser(node):  # the node first: its set-up talks to the database outside an event loop
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's event loop stays open in this thread for the module; every test still opens (and
+    # rolls back) its database transaction around it, which Django refuses under a running loop
+    # unless told that this is safe (nothing here shares the connection with the loop).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield b
+        finally:
+            b.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def signed_in(browser, node, username: str, *, width: int = 1280, lang: str = "vi"):
+    """A browser page signed in as `username` (the second factor from `liaison otp-code`)."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+    set_language(context, node, lang)
+    page = context.new_page()
+    page.goto(node.base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    if "/login/otp/" in page.url:
+        page.fill("input[name=code]", node.run("otp-code", username).strip())
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+    assert "/login" not in page.url, f"{username} could not sign in: {page.url}"
+    return page
+
+
+def set_language(context, node, lang: str) -> None:
+    context.add_cookies([{"name": "liaison-lang", "value": lang, "url": node.base}])
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the window (0: it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+# --- 1. search and filter with JavaScript on ---------------------------------------------------
+
+
+def test_filtering_the_item_list_with_javascript_shows_the_results(browser, node):
+    page = signed_in(browser, node, "trucban.don.nameo")
+    page.goto(node.base + "/items/")
+    before = page.locator("#results tbody tr[data-id]").count()
+    assert before > 0
+    loaded_at = page.evaluate("performance.timeOrigin")
+    page.select_option("select[name=tlp]", "green")
+    with page.expect_response(lambda r: "/items/?" in r.url):
+        page.click("form.filters button[type=submit]")
+    page.wait_for_selector("#results tbody tr[data-id]")
+    assert page.evaluate("performance.timeOrigin") == loaded_at  # swapped in place, not reloaded
+    assert page.locator("#results").count() == 1
+    assert "tlp=green" in page.url
+    tlps = page.locator("#results tbody tr[data-id] .tlp").all_inner_texts()
+    assert tlps and set(tlps) == {"GREEN"}
+    page.context.close()
+
+
+# --- the walk: every page of every role, in three languages, at phone and desk width ------------
+
+COMMON = ["/", "/units/", "/places/", "/accounts/tokens/"]
+# Every page of the navigation once (the duty officer walks them all), and each other role's own.
+PAGES = {
+    "duty_officer": [
+        *COMMON,
+        "/inbox/",
+        "/incidents/",
+        "/incidents/?include_final=1",
+        "/tasks/",
+        "/items/",
+        "@item",
+        "@item-access",
+        "@incident",
+        "/stats/",
+        "/plans/",
+        "/trends/",
+        "/map/",
+        "/items/new/",
+        "/incidents/new/",
+    ],
+    "analyst": ["/", "/items/", "@item", "@item-access", "/plans/", "/stats/"],
+    "commander": ["/", "/inbox/", "/incidents/", "@incident", "/tasks/", "/stats/", "/trends/"],
+    "liaison_officer": ["/", "/inbox/", "/items/", "@item"],
+    "administrator": [
+        "/",
+        "/units/",
+        "/accounts/memberships/",
+        "/lead-rules/",
+        "/admin/",
+        "/admin/org/membership/add/",
+    ],
+    "auditor": ["/", "/audit/", "/units/"],
+    "partner": ["/", "/units/"],
+}
+# Vietnamese at both widths; English and Lao at phone width (where a longer word breaks a layout).
+PASSES = [("vi", 375), ("vi", 1280), ("en", 375), ("lo", 375)]
+# Letters only Vietnamese uses among the three languages: one in the words of an English or Lao page
+# (its navigation, headings of tables, labels, buttons, reference data in the filters) is a miss.
+VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+CHROME_TEXT = """() => {
+  const out = [];
+  const own = (el) => Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join(' ');
+  document.querySelectorAll('#nav a, th, summary, main button, dt, .menu-button').forEach(el => out.push(el.innerText));
+  document.querySelectorAll('main label').forEach(el => out.push(own(el)));
+  document.querySelectorAll('select[name=category] option, select[name=incident_type] option, select[name=status] option')
+    .forEach(el => out.push(el.textContent));
+  return out.filter(t => t && t.trim());
+}"""
+
+
+def _resolve(page, node, path: str, found: dict) -> str | None:
+    if not path.startswith("@"):
+        return path
+    if "item" not in found:
+        page.goto(node.base + "/items/", wait_until="domcontentloaded")
+        link = page.locator("#results tbody tr[data-id] a").first
+        found["item"] = link.get_attribute("href") if link.count() else None
+        page.goto(node.base + "/incidents/?include_final=1", wait_until="domcontentloaded")
+        link = page.locator("a[href^='/incidents/'][href$='/']").filter(has_text="VV-").first
+        found["incident"] = link.get_attribute("href") if link.count() else None
+    target = {"@item": found["item"], "@item-access": found["item"] and found["item"] + "access/"}
+    target["@incident"] = found["incident"]
+    return target[path]
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_of_every_role_fits_a_phone_and_speaks_the_readers_language(browser, node, role):
+    page = signed_in(browser, node, ROLES[role])
+    found: dict = {}
+    too_wide, vietnamese, broken = [], [], []
+    for lang, width in PASSES:
+        set_language(page.context, node, lang)
+        page.set_viewport_size({"width": width, "height": 800})
+        for path in PAGES[role]:
+            url = _resolve(page, node, path, found)
+            if url is None:
+                continue
+            r = page.goto(node.base + url, wait_until="domcontentloaded")
+            if r is None or r.status >= 400:
+                broken.append(f"{lang} {width} {url}: {r and r.status}")
+                continue
+            name = re.sub(r"[^a-z0-9]+", "-", path.strip("/@").lower()) or "home"
+            shot = ARTIFACTS / str(width) / lang / f"{role}-{name}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            extra = overflow(page)
+            if extra > 1:
+                too_wide.append(f"{lang} {width} {url}: {extra} px too wide")
+            if lang != "vi":
+                words = [t for t in page.evaluate(CHROME_TEXT) if VIETNAMESE.search(t)]
+                if words:
+                    vietnamese.append(f"{lang} {url}: {words[:5]}")
+    page.context.close()
+    assert broken == []
+    assert too_wide == []
+    assert vietnamese == []
+
+
+def test_the_header_is_short_on_a_phone_and_the_menu_opens(browser, node):
+    page = signed_in(browser, node, "trucban.don.nameo", width=375)
+    page.goto(node.base + "/items/")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 130, header
+    assert not page.locator("#nav").is_visible()
+    page.click("label.menu-button")
+    assert page.locator("#nav a[href='/inbox/']").is_visible()
+    assert overflow(page) <= 1
+    # The item table scrolls inside its own box; the page does not.
+    table = page.locator("#results table").bounding_box()
+    assert table["width"] <= 375
+    page.context.close()
+
+
+def test_an_incident_prints_without_the_navigation_and_the_forms(browser, node):
+    page = signed_in(browser, node, "chihuy.ca")
+    page.goto(node.base + "/incidents/?include_final=1")
+    page.locator("a[href^='/incidents/'][href$='/']").filter(has_text="VV-").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator("main form").first.is_visible()
+    assert page.locator("ol.timeline").is_visible()
+    assert page.locator(".print-only").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "incident-print.pdf"))
+    page.context.close()
