@@ -156,3 +156,53 @@ def test_a_drug_free_communes_status_history_shows_month_by_month(client_for):
     assert (
         history.index("Phức tạp về ma túy") < history.index("Đang xây dựng") < history.index("Không ma túy")
     )
+
+
+def test_the_owner_edits_a_program_on_its_page_and_a_reported_commune_stays(client_for):
+    from liaison.org.models import Unit
+    from liaison.programs import services
+    from tests.conftest import cast_actor
+
+    from .support import BAT_MOT, area
+
+    program = make_program()
+    services.entry_submit(
+        cast_actor("na_meo_commune_police"),
+        program=program,
+        commune=area(NA_MEO),
+        month=months_ago(2),
+        values={"detonators": 1},
+    )
+    url = f"/programs/{program.pk}/edit/"
+    owner = client_for("police_analyst")
+    page = owner.get(url)
+    assert page.status_code == 200
+    assert url in owner.get(f"/programs/{program.pk}/").content.decode()  # linked from the program
+    form = {
+        "name_vi": "Chương trình thu hồi vũ khí (sửa)",
+        "name_en": "Weapons hand-in (edited)",
+        "name_lo": "ໂຄງການເກັບອາວຸດ",
+        "description": "Đợt cao điểm",
+        "starts_on": str(months_ago(5)),
+        "ends_on": str(months_ago(0)),
+        "units": [str(Unit.objects.get(code="CA-XA-BAT-MOT").pk)],  # Na Mèo, which reported, dropped
+    }
+    refused = owner.post(url, form)
+    assert refused.status_code == 400
+    assert "units" in refused.context["form"].errors
+    program.refresh_from_db()
+    assert program.name_vi == "Chương trình thử"  # nothing written
+    assert set(program.participations.values_list("commune__code", flat=True)) == {NA_MEO, BAT_MOT}
+
+    form["units"].append(str(Unit.objects.get(code="CA-XA-NA-MEO").pk))
+    saved = owner.post(url, form)
+    assert saved.status_code == 302
+    program.refresh_from_db()
+    assert program.name_vi == "Chương trình thu hồi vũ khí (sửa)" and program.description == "Đợt cao điểm"
+
+
+def test_a_participating_commune_may_not_edit_the_program(client_for):
+    program = make_program()
+    url = f"/programs/{program.pk}/edit/"
+    assert client_for("na_meo_commune_police").get(url).status_code == 403
+    assert client_for("na_meo_post_officer").get(url).status_code == 404

@@ -36,6 +36,25 @@ class ProgramForm(forms.Form):
     )
 
 
+class ProgramEditForm(forms.Form):
+    """A program's names, description, months and communes (its template stays what it was)."""
+
+    name_vi = LineField(max_length=200, label=_("Name (Vietnamese)"))
+    name_en = LineField(max_length=200, required=False, label=_("Name (English)"))
+    name_lo = LineField(max_length=200, required=False, label=_("Name (Lao)"))
+    description = TextField(
+        max_length=5000, required=False, label=_("Description"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starts_on = PeriodDateField(widget=DATE, label=_("First month"))
+    ends_on = PeriodDateField(widget=DATE, label=_("Last month"))
+    units = forms.ModelMultipleChoiceField(
+        queryset=policy.offered(Unit, "report").filter(area__isnull=False).order_by("name"),
+        label=_("Reporting units of the participating communes"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
 class ReturnForm(forms.Form):
     reason = TextField(max_length=5000, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

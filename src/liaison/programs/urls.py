@@ -9,6 +9,7 @@ urlpatterns = [
     path("programs/<uuid:program_id>/", views.program_detail, name="detail"),
     path("programs/<uuid:program_id>/entry/", views.entry_form, name="entry_form"),
     path("programs/<uuid:program_id>/targets/", views.program_targets, name="targets"),
+    path("programs/<uuid:program_id>/edit/", views.program_edit, name="edit"),
     path("programs/<uuid:program_id>/progress.<str:fmt>", views.program_export, name="export"),
     path("programs/<uuid:program_id>/<slug:name>/", views.program_action, name="action"),
     path("programs/entries/<uuid:entry_id>/", views.entry_detail, name="entry"),

@@ -146,6 +146,54 @@ def program_new(request):
 
 
 @signed_in
+def program_edit(request, program_id):
+    """The owner's corrections to a program: names, description, months, communes. A commune that
+    has reported stays; the months must hold every entry (the service says which field is wrong)."""
+    actor = request.actor
+    program = selectors.program_get(actor, program_id=program_id)
+    policy.require(actor, "program.edit", program)
+    initial = {
+        "name_vi": program.name_vi,
+        "name_en": program.name_en,
+        "name_lo": program.name_lo,
+        "description": program.description,
+        "starts_on": program.starts_on,
+        "ends_on": program.ends_on,
+        "units": [p.unit_id for p in program.participations.all()],
+    }
+    form = f.ProgramEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.program_update(
+                actor,
+                program,
+                name_vi=d["name_vi"],
+                name_en=d["name_en"],
+                name_lo=d["name_lo"],
+                description=d["description"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                communes=[(u.area, u) for u in d["units"]],
+            )
+            messages.success(request, _("Program %(ref)s saved.") % {"ref": program.ref})
+            return redirect("programs:detail", program_id=program.pk)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            for e in exc.errors:
+                if e.field.startswith("communes"):
+                    e.field = "units"
+            show_errors(form, exc)
+    return render(
+        request,
+        "programs/edit.html",
+        {"form": form, "program": program},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@signed_in
 def program_targets(request, program_id):
     """Targets per commune and in total, for every count and amount, on one table."""
     actor = request.actor
