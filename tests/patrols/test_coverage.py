@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -236,6 +237,9 @@ def test_the_minutes_pdf_carries_the_noto_fonts(client_for):
     r = client_for("na_meo_post_officer").get(f"/api/v1/patrols/{p.pk}/minutes.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert b"NotoSansLao" in r.content and b"NotoSans" in r.content
+    out = Path(__file__).resolve().parents[2] / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "patrol-minutes.pdf").write_bytes(r.content)  # to look at (pdftoppm -png)
     assert client_for("bat_mot_post_officer").get(f"/api/v1/patrols/{p.pk}/minutes.pdf").status_code == 404
 
 

@@ -77,7 +77,7 @@ def minutes_content(actor, *, patrol: Patrol) -> Minutes:
     stops = []
     for s in selectors.patrol_route(actor, patrol=patrol):
         stops.append(s.segment.name if s.segment_id else f"mốc {s.marker.number}")
-    route = " → ".join(stops)
+    route = " – ".join(stops)  # NotoSans has no arrow
     m.lines.append((f"Tuyến tuần tra: {route}", f"ເສັ້ນທາງລາດຕະເວນ: {route.replace('mốc', 'ຫຼັກໝາຍ')}"))
     for c in selectors.patrol_checkins(actor, patrol=patrol):
         vi, lo = CONDITION.get(c.condition, ("", ""))
