@@ -292,3 +292,36 @@ def test_the_item_level_stays_what_it_was_when_the_unit_changes_later(cast, new_
     after = new_item(cast("na_meo_post_officer"))  # a fresh actor: the unit is now district level
     assert Item.objects.get(pk=before.pk).level == "commune"
     assert after.level == "district"
+
+
+# --- the share form offers only what the rules allow (issue 14, item 5) ------------------------------
+
+
+def _offered(client, item):
+    form = client.get(f"/items/{item.pk}/").context["forms"]["share"]
+    units = {u.force for u in form.fields["units"].queryset}
+    forces = {c for c, _label in form.fields["forces"].choices}
+    return units, forces
+
+
+def test_the_share_form_offers_an_amber_recipient_only_its_own_force(client_for, cast, unit, new_item):
+    item = new_item(tlp="amber")
+    services.item_share(cast("na_meo_post_officer"), item=item, units=[unit("CA-XA-NA-MEO")])
+    # The originator (border guard) may share an AMBER item with every force of this node.
+    units, forces = _offered(client_for("na_meo_post_officer"), item)
+    assert {"border_guard", "police", "customs"} <= units and {"police", "customs"} <= forces
+    # A police recipient: police units only, and the whole police force only.
+    units, forces = _offered(client_for("na_meo_commune_police"), item)
+    assert units == {"police"} and forces == {"police"}
+    # A disallowed unit posted anyway is refused on the form, naming the field; nothing is shared.
+    r = client_for("na_meo_commune_police").post(
+        f"/items/{item.pk}/share/", {"share-units": [str(unit("HQ-NA-MEO").pk)]}
+    )
+    assert r.status_code == 400 and "units" in r.context["forms"]["share"].errors
+    assert receipt_units(item) == {"CA-XA-NA-MEO"}
+
+
+def test_the_share_form_offers_no_whole_force_for_red(client_for, new_item):
+    item = new_item(tlp="red")
+    units, forces = _offered(client_for("na_meo_post_officer"), item)
+    assert units and forces == set()  # named units only

@@ -62,6 +62,19 @@ class ShareForm(forms.Form):
         choices=[c for c in Force.choices if c[0] != Force.FOREIGN_PARTNER],
     )
 
+    def __init__(self, *args, actor=None, item=None, **kwargs):
+        """With the actor and the item: only the units and forces the policy lets this actor share
+        this item with (policy.choices "item.share"; whole forces only where "item.share_force")."""
+        super().__init__(*args, **kwargs)
+        if actor is None or item is None:
+            return
+        units = policy.choices(actor, "item.share", item)
+        self.fields["units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by(
+            "force", "path"
+        )
+        forces = {u.force for u in units} if policy.can(actor, "item.share_force", item) else set()
+        self.fields["forces"].choices = [c for c in self.fields["forces"].choices if c[0] in forces]
+
 
 class VerificationForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit to verify"), queryset=policy.offered(Unit, "receive"))

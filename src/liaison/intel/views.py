@@ -127,6 +127,7 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
     actor = request.actor
     forms = {name: cls(prefix=name) for name, cls in ACTION_FORMS.items()}
     forms["handling"] = HandlingForm(prefix="handling", initial={"tlp": item.tlp})
+    forms["share"] = ShareForm(prefix="share", actor=actor, item=item)
     forms.update(bound or {})
     verifications = list(selectors.item_verifications(actor, item=item))
     for v in verifications:
@@ -181,7 +182,8 @@ def item_action(request, item_id, action):
     cls = ACTION_FORMS.get(action)
     if cls is None:
         raise NotFound("action")
-    form = cls(request.POST, request.FILES, prefix=action)
+    extra = {"actor": actor, "item": item} if cls is ShareForm else {}
+    form = cls(request.POST, request.FILES, prefix=action, **extra)
     if form.is_valid():
         d = form.cleaned_data
         try:

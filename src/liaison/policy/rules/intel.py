@@ -26,7 +26,7 @@ from liaison.intel.models import (
     VerificationRequest,
 )
 from liaison.org.models import Role
-from liaison.policy.core import mention, permission, refuse, visibility, visible
+from liaison.policy.core import mention, offers, permission, refuse, visibility, visible
 from liaison.policy.facts import has_role, in_subtree, is_staff_member, is_system, subtree_q
 from liaison.policy.involvement import OPERATIONAL_ROLES, Relation, declare, record_q, sees
 
@@ -126,6 +126,22 @@ def can_share(actor, share):
             _("A recipient shares an AMBER item only within its own force.")
         )
     return True  # GREEN, CLEAR
+
+
+@offers("item.share")
+def share_targets_offered(actor, item):
+    """The units this actor may share this item with now: exactly the units `can_share` accepts.
+    The rule reads a target only through its country, whether it is active and its force, so it is
+    asked once per force (a unit standing for its force) instead of once per unit."""
+    from liaison.org.models import Unit
+
+    candidates = visible(actor, Unit, "receive").filter(country=settings.NODE_COUNTRY, is_active=True)
+    allowed = [
+        force
+        for force in candidates.values_list("force", flat=True).distinct()
+        if can_share(actor, (item, [candidates.filter(force=force).first()])) is True
+    ]
+    return candidates.filter(force__in=allowed).order_by("force", "path")
 
 
 @permission("item.share_force")
