@@ -152,6 +152,7 @@ OTHER_ROUTES = {
     "page programs/<uuid:program_id>/entry/": "one commune's month (refused to units that do not report): tests/programs",
     "page programs/<uuid:program_id>/<slug:name>/": "POST actions: tests/programs",
     "page programs/<uuid:program_id>/targets/": "the owner's targets form (refused to others): tests/programs",
+    "page programs/<uuid:program_id>/edit/": "the owner's edit form (refused to others): tests/programs/test_pages.py",
     "page programs/entries/<uuid:entry_id>/<slug:name>/": "POST actions: tests/programs",
     "api POST /api/v1/programs": "write: tests/programs",
     "api PATCH /api/v1/programs/{program_id}": "write: tests/programs",
