@@ -49,7 +49,10 @@ def test_every_audit_verb_has_a_phrase():
 
 def test_every_live_feed_event_has_a_sentence():
     emitted = set(
-        re.findall(r'events\.emit\(\s*"([\w.]+)"', _source("intel", "incidents", "situation", "org"))
+        re.findall(
+            r'events\.emit\(\s*"([\w.]+)"',
+            _source("intel", "incidents", "situation", "org", "patrols", "programs"),
+        )
     )
     emitted |= {f"incident.{to}" for moves in TRANSITIONS.values() for to in moves}  # f"incident.{to}"
     assert "item.created" in emitted

@@ -36,6 +36,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
 NOT_READ_BY_USERS = {
     "core.idempotencyrecord": "the idempotency layer's own bookkeeping, read by `core.api` for its caller",
     "core.refcounter": "the reference counter, read only inside the creating service",
+    "core.workerheartbeat": "the workers' liveness, read only by the worker's reaper",
     "audit.audithead": "the chain head, read by the audit writer and `audit verify`",
 }
 

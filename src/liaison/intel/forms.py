@@ -69,8 +69,8 @@ class ShareForm(forms.Form):
         if actor is None or item is None:
             return
         units = policy.choices(actor, "item.share", item)
-        self.fields["units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by(
-            "force", "path"
+        self.fields["units"].queryset = (
+            policy.offered(Unit, "receive").filter(pk__in=[u.pk for u in units]).order_by("force", "path")
         )
         forces = {u.force for u in units} if policy.can(actor, "item.share_force", item) else set()
         self.fields["forces"].choices = [c for c in self.fields["forces"].choices if c[0] in forces]

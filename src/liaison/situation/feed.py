@@ -105,6 +105,17 @@ SENTENCES = {
     "task.assigned": _("New task for incident %(incident)s"),
     "task.escalated": _("A task of incident %(incident)s is overdue: escalated"),
     "riskzone.saved": _("Risk zone saved: %(ref)s"),
+    "patrol.created": _("Patrol %(ref)s planned with your unit"),
+    "patrol.status": _("Patrol %(ref)s changed status"),
+    "patrol.checkin": _("Check-in on patrol %(ref)s"),
+    "program.created": _("Program %(ref)s created"),
+    "program.activated": _("Program %(ref)s is active: report each month"),
+    "program.closed": _("Program %(ref)s closed"),
+    "program.entry_submitted": _("A monthly entry of %(ref)s waits for approval"),
+    "program.entry_approved": _("A monthly entry of %(ref)s approved"),
+    "program.entry_returned": _("A monthly entry of %(ref)s returned: put it right"),
+    "program.entry_corrected": _("A monthly entry of %(ref)s corrected"),
+    "program.entry_missing": _("A monthly entry of %(ref)s is overdue"),
 }
 
 
