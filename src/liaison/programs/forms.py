@@ -19,23 +19,6 @@ class TemplateChoice(forms.ModelChoiceField):
         return obj.name_in(get_language())
 
 
-class ProgramForm(forms.Form):
-    template = TemplateChoice(
-        queryset=policy.offered(ProgramTemplate, "view").filter(is_active=True), label=_("Start from")
-    )
-    name_vi = LineField(max_length=200, label=_("Name (Vietnamese)"))
-    name_en = LineField(max_length=200, required=False, label=_("Name (English)"))
-    name_lo = LineField(max_length=200, required=False, label=_("Name (Lao)"))
-    starts_on = PeriodDateField(widget=DATE, label=_("First month"))
-    ends_on = PeriodDateField(widget=DATE, label=_("Last month"))
-    units = forms.ModelMultipleChoiceField(
-        queryset=policy.offered(Unit, "report").filter(area__isnull=False).order_by("name"),
-        label=_("Reporting units of the participating communes"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-
 class ProgramEditForm(forms.Form):
     """A program's names, description, months and communes (its template stays what it was)."""
 
@@ -53,6 +36,16 @@ class ProgramEditForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+
+
+class ProgramForm(ProgramEditForm):
+    """A new program: the same fields, started from a default (template); no description yet."""
+
+    template = TemplateChoice(
+        queryset=policy.offered(ProgramTemplate, "view").filter(is_active=True), label=_("Start from")
+    )
+    description = None
+    field_order = ["template", "name_vi", "name_en", "name_lo", "starts_on", "ends_on", "units"]
 
 
 class ReturnForm(forms.Form):
