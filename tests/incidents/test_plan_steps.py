@@ -65,7 +65,7 @@ def messages(text: str) -> list[str]:
         ("x" * 201 + " | lead | 30", ["Line 1, title"]),
         ("Xác minh | | 30", ["Line 1, responsible"]),
         ("Xác minh | lead | 30 | " + ",".join(["lead"] * 11), ["Line 1, notify"]),
-        ("a | b | 1 | c | d", ["Line 1: "]),
+        ("a | b | 1 | c | d | e | f", ["Line 1: "]),
         ("Xác minh | lead | x\nBáo cáo | lead | y", ["Line 1, minutes", "Line 2, minutes"]),
         ("   \n\n", ["1"]),
         ("a | lead | 1\n" * 51, ["50"]),

@@ -266,7 +266,12 @@ def draft_plan(request, payload: PlanIn):
         request,
         "plans.draft",
         lambda: services.plan_draft(
-            actor, incident_type=itype, title=payload.title, steps=[s.model_dump() for s in payload.steps]
+            actor,
+            incident_type=itype,
+            title=payload.title,
+            title_en=payload.title_en,
+            title_lo=payload.title_lo,
+            steps=[s.model_dump() for s in payload.steps],
         ),
         replay=lambda rid: selectors.plan_get(actor, plan_id=rid),
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core import clock
+from liaison.core.text import in_language
 from liaison.incidents.models import Incident, PersonRole, Status, Task, TimelineEvent
 from liaison.intel.models import Tlp
 
@@ -52,18 +53,28 @@ def escalated(incident, *, to_unit, level: int, why: str):
     return _add(incident, "escalated", None, to=to_unit.name, level=level, why=why)
 
 
+def _task(task) -> dict:
+    """A task's name as written and, for a plan step's task, the step's translations, so that the
+    entry reads in the reader's language."""
+    step = task.step if task.step_id else None
+    names = {"task": task.title}
+    if step is not None:
+        names.update(task_en=step.title_en, task_lo=step.title_lo)
+    return names
+
+
 def task_added(incident, actor, *, task):
     return _add(
-        incident, "task_added", actor, task=task.title, unit=task.unit.name, due=task.due_at.isoformat()
+        incident, "task_added", actor, **_task(task), unit=task.unit.name, due=task.due_at.isoformat()
     )
 
 
 def task_changed(incident, actor, *, task, old: str, new: str):
-    return _add(incident, "task", actor, task=task.title, old=old, new=new)
+    return _add(incident, "task", actor, **_task(task), old=old, new=new)
 
 
 def task_escalated(incident, *, task, to_unit):
-    return _add(incident, "task_escalated", None, task=task.title, to=to_unit.name)
+    return _add(incident, "task_escalated", None, **_task(task), to=to_unit.name)
 
 
 def outcome_recorded(incident, actor):
@@ -130,6 +141,8 @@ def describe(kind: str, data: dict) -> str:
         data["due"] = _when(data.get("due"))
     elif kind == "notified":
         data["units"] = ", ".join(data.get("units") or [])
+    if "task" in data:
+        data["task"] = in_language(data["task"] or "", data.get("task_en") or "", data.get("task_lo") or "")
     sentence = SENTENCES.get(kind)
     if sentence is None:
         return str(kind)

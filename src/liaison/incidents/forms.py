@@ -161,9 +161,12 @@ class NameUnitForm(forms.Form):
 class PlanForm(forms.Form):
     incident_type = forms.ModelChoiceField(label=_("Type"), queryset=policy.offered(IncidentType, "view"))
     title = LineField(label=_("Title"), max_length=200)
+    title_en = LineField(label=_("Title in English"), max_length=200, required=False)
+    title_lo = LineField(label=_("Title in Lao"), max_length=200, required=False)
     steps = TextField(
         label=_(
             "Steps, one per line: title | responsible (lead, supporting or a force) | minutes | notify,…"
+            " | title in English | title in Lao"
         ),
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 6}),

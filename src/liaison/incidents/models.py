@@ -101,7 +101,10 @@ class ResponsePlan(BaseModel):
 
     incident_type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="plans")
     version = models.PositiveIntegerField()
+    # The title in Vietnamese (the plan's own language) and its translations, shown in the reader's.
     title = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    title_lo = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -123,6 +126,10 @@ class ResponsePlan(BaseModel):
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
+    @property
+    def label(self) -> str:
+        return in_language(self.title, self.title_en, self.title_lo)
+
 
 class PlanStep(models.Model):
     """`responsible` is "lead", "supporting" or a force code; deadline relative to opening."""
@@ -130,6 +137,8 @@ class PlanStep(models.Model):
     plan = models.ForeignKey(ResponsePlan, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    title_lo = models.CharField(max_length=200, blank=True)
     responsible = models.CharField(max_length=20)
     deadline_minutes = models.PositiveIntegerField()
     notify = models.JSONField(default=list, help_text='"lead", "supporting" or force codes')
@@ -137,6 +146,10 @@ class PlanStep(models.Model):
     class Meta:
         ordering = ["plan", "position"]
         constraints = [models.UniqueConstraint(fields=["plan", "position"], name="step_position")]
+
+    @property
+    def label(self) -> str:
+        return in_language(self.title, self.title_en, self.title_lo)
 
 
 class Status(models.TextChoices):
@@ -305,6 +318,12 @@ class Task(BaseModel):
                 fields=["due_at"], name="task_due_open", condition=Q(state__in=["open", "in_progress"])
             ),
         ]
+
+    @property
+    def label(self) -> str:
+        """A task made from a plan step reads as the step in the reader's language (load `step`
+        with the task); a task added by hand reads as written."""
+        return self.step.label if self.step_id and self.step else self.title
 
 
 class TimelineEvent(models.Model):

@@ -241,24 +241,30 @@ class PlanStepIn(BaseModel):
     responsible: Line = Field(min_length=1, max_length=20)
     deadline_minutes: int = Field(ge=1, le=60 * 24 * 90)
     notify: list[Line] = Field(default_factory=list, max_length=10)
+    title_en: Line = Field(default="", max_length=200)
+    title_lo: Line = Field(default="", max_length=200)
 
 
 MAX_STEPS = 50
 
 # The plans page writes steps as lines of text, one step a line: `title | responsible | minutes |
-# notify,…`. They are parsed into the API's own `PlanStepIn` (the same limits), and a bad line is an
+# notify,… | title in English | title in Lao` (the last three optional). They are parsed into the API's own `PlanStepIn` (the same limits), and a bad line is an
 # error on the `steps` field that names the line.
 STEP_PARTS = {
     "title": gettext_lazy("title"),
     "responsible": gettext_lazy("responsible"),
     "deadline_minutes": gettext_lazy("minutes"),
     "notify": gettext_lazy("notify"),
+    "title_en": gettext_lazy("title in English"),
+    "title_lo": gettext_lazy("title in Lao"),
 }
 STEP_MESSAGES = {
     "title": gettext_lazy("1–200 characters."),
     "responsible": gettext_lazy("lead, supporting or a force."),
     "deadline_minutes": gettext_lazy("a whole number of minutes, 1 minute to 90 days."),
     "notify": gettext_lazy("at most 10 targets, separated by commas."),
+    "title_en": gettext_lazy("at most 200 characters."),
+    "title_lo": gettext_lazy("at most 200 characters."),
 }
 
 
@@ -281,8 +287,10 @@ def plan_steps_from_text(text: str) -> list[PlanStepIn]:
         raise Invalid(field="steps", code="out_of_range", message=message)
     for n, line in lines:
         parts = [p.strip() for p in line.split("|")]
-        if not 3 <= len(parts) <= 4:
-            message = _("Line %(n)d: title | responsible | minutes | notify") % {"n": n}
+        if not 3 <= len(parts) <= 6:
+            message = _(
+                "Line %(n)d: title | responsible | minutes | notify | title in English | title in Lao"
+            ) % {"n": n}
             errors.append(FieldError("steps", "malformed", message))
             continue
         try:
@@ -292,6 +300,8 @@ def plan_steps_from_text(text: str) -> list[PlanStepIn]:
                     responsible=parts[1],
                     deadline_minutes=parts[2],
                     notify=[x.strip() for x in parts[3].split(",") if x.strip()] if len(parts) > 3 else [],
+                    title_en=parts[4] if len(parts) > 4 else "",
+                    title_lo=parts[5] if len(parts) > 5 else "",
                 )
             )
         except ValidationError as exc:
@@ -322,12 +332,16 @@ def plan_errors_on_lines(exc: DomainError, text: str) -> DomainError:
 class PlanIn(Input):
     type: Line = Field(min_length=1, max_length=40)
     title: Line = Field(min_length=1, max_length=200)
+    title_en: Line = Field(default="", max_length=200)
+    title_lo: Line = Field(default="", max_length=200)
     steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_STEPS)
 
 
 class PlanStepOut(Schema):
     position: int
     title: str
+    title_en: str
+    title_lo: str
     responsible: str
     deadline_minutes: int
     notify: list[str]
@@ -338,6 +352,8 @@ class PlanOut(Schema):
     type: str = Field(validation_alias=AliasPath("incident_type", "code"))
     version: int
     title: str
+    title_en: str
+    title_lo: str
     state: str
     steps: list[PlanStepOut]
 

@@ -130,7 +130,7 @@ def my_tasks(actor, f: TaskFilter | None = None):
         qs = qs.filter(assignee=actor.user)
     if f.open_only:
         qs = qs.filter(state__in=[Task.State.OPEN, Task.State.IN_PROGRESS])
-    return qs.select_related("incident", "unit", "assignee").order_by("due_at")
+    return qs.select_related("incident", "unit", "assignee", "step").order_by("due_at")
 
 
 def task_get(actor, *, task_id) -> Task:

@@ -233,7 +233,14 @@ def plans(request):
             d = form.cleaned_data
             try:
                 steps = [s.model_dump() for s in plan_steps_from_text(d["steps"])]
-                services.plan_draft(actor, incident_type=d["incident_type"], title=d["title"], steps=steps)
+                services.plan_draft(
+                    actor,
+                    incident_type=d["incident_type"],
+                    title=d["title"],
+                    title_en=d["title_en"],
+                    title_lo=d["title_lo"],
+                    steps=steps,
+                )
                 messages.success(request, _("Draft saved. A commander approves it."))
                 return redirect("incidents:plans")
             except DomainError as exc:

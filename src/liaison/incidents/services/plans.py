@@ -38,12 +38,25 @@ def _validate_steps(steps: list[dict]) -> list[FieldError]:
     return errs
 
 
-def plan_draft(actor: Actor, *, incident_type: IncidentType, title: str, steps: list[dict]) -> ResponsePlan:
-    """A new version of the type's plan, as a draft. Incidents keep the version they opened under."""
+def plan_draft(
+    actor: Actor,
+    *,
+    incident_type: IncidentType,
+    title: str,
+    steps: list[dict],
+    title_en: str = "",
+    title_lo: str = "",
+) -> ResponsePlan:
+    """A new version of the type's plan, as a draft. Incidents keep the version they opened under.
+    Titles are written in Vietnamese; `title_en`/`title_lo` (plan and steps) are their translations,
+    shown to readers of those languages (blank: the reader sees the Vietnamese)."""
     policy.require(actor, "plan.draft")
     errs = _validate_steps(steps)
     if not (title or "").strip() or len(title) > 200:
         errs.append(FieldError("title", "invalid", "1–200 characters."))
+    for name, value in (("title_en", title_en), ("title_lo", title_lo)):
+        if len(value or "") > 200:
+            errs.append(FieldError(name, "invalid", "At most 200 characters."))
     if errs:
         raise Invalid(errs)
     with durable():
@@ -54,7 +67,12 @@ def plan_draft(actor: Actor, *, incident_type: IncidentType, title: str, steps: 
             or 0
         )
         plan = ResponsePlan.objects.create(
-            incident_type=incident_type, version=last + 1, title=title.strip(), drafted_by=actor.user
+            incident_type=incident_type,
+            version=last + 1,
+            title=title.strip(),
+            title_en=(title_en or "").strip(),
+            title_lo=(title_lo or "").strip(),
+            drafted_by=actor.user,
         )
         PlanStep.objects.bulk_create(
             [
@@ -62,6 +80,8 @@ def plan_draft(actor: Actor, *, incident_type: IncidentType, title: str, steps: 
                     plan=plan,
                     position=i + 1,
                     title=s["title"].strip(),
+                    title_en=(s.get("title_en") or "").strip(),
+                    title_lo=(s.get("title_lo") or "").strip(),
                     responsible=s["responsible"],
                     deadline_minutes=s["deadline_minutes"],
                     notify=list(s.get("notify", [])),
