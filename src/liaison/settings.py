@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "liaison.patrols",
     # programs: campaigns per commune (issue 17)
     "liaison.programs",
+    # field reporting: offline reports, SMS, the tip line (issue 19)
+    "liaison.field",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",
@@ -278,6 +280,14 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    # field reporting (issue 19): Workbox's service-worker modules and window helper, and idb
+    ("vendor/workbox", NODE_MODULES / "workbox-sw" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-core" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-precaching" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-routing" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-strategies" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-window" / "build"),
+    ("vendor/idb", NODE_MODULES / "idb" / "build"),
 ]
 # An online tile layer for the map, when the network allows (e.g. an OpenStreetMap tile server);
 # empty: the map draws only Liaison's own geography and works on a closed network.

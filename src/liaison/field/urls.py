@@ -1,0 +1,11 @@
+from django.urls import path
+
+from liaison.field import views
+
+app_name = "field"
+urlpatterns = [
+    path("field/", views.report, name="report"),
+    path("field/sw.js", views.service_worker, name="sw"),
+    path("field/session/", views.session, name="session"),
+    path("field/sms/kannel/", views.sms_kannel, name="sms_kannel"),
+]
