@@ -273,6 +273,11 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# --- the public tip line (issue 19): tips per sender address and per number in a window -------
+TIP_LIMIT_PER_ADDRESS = env_int("LIAISON_TIP_LIMIT_PER_ADDRESS", 5, minimum=1)
+TIP_LIMIT_PER_NUMBER = env_int("LIAISON_TIP_LIMIT_PER_NUMBER", 3, minimum=1)
+TIP_WINDOW_SECONDS = env_int("LIAISON_TIP_WINDOW_SECONDS", 3600, minimum=60)
+
 # --- static files: our own and those installed from npm (never committed) --------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

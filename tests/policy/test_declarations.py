@@ -40,6 +40,7 @@ NOT_READ_BY_USERS = {
     "audit.audithead": "the chain head, read by the audit writer and `audit verify`",
     "field.officerphone": "officers' SMS numbers, read only by the SMS service to find the sender",
     "field.smsgateway": "the SMS gateways' token hashes, read only by the SMS endpoint",
+    "field.ratewindow": "the tip line's rate-limit counters (HMAC keys), read only by the limiter",
 }
 
 

@@ -81,6 +81,8 @@ class Verb(IntEnum):
     OFFICER_PHONE_REGISTERED = 550
     SMS_GATEWAY_REGISTERED = 551
     SMS_REPORT_REFUSED = 552
+    TIP_RECEIVED = 560
+    TIP_SENDER_READ = 561
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601
@@ -182,6 +184,8 @@ def _labels() -> dict:
         Verb.OFFICER_PHONE_REGISTERED: _("registered an officer's phone number for SMS reports"),
         Verb.SMS_GATEWAY_REGISTERED: _("registered an SMS gateway"),
         Verb.SMS_REPORT_REFUSED: _("refused an SMS report"),
+        Verb.TIP_RECEIVED: _("received a tip from the public"),
+        Verb.TIP_SENDER_READ: _("read a tip sender's phone number"),
         Verb.AUDIT_LOG_READ: _("read the audit log"),
         Verb.AUDIT_LOG_EXPORTED: _("exported the audit log"),
         Verb.AREA_IMPORTED: _("imported areas"),

@@ -41,7 +41,7 @@ REPLIES = {
     "no_text": "Thieu noi dung bao cao. " + FORMAT,
     "too_long": f"Noi dung qua dai (toi da {MAX_TEXT} ky tu).",
     "unknown_post": "Khong co don ma {value}. Kiem tra ma don.",
-    "unknown_category": "Khong co loai tin {value}. Vi du: smuggling, drugs, trafficking.",
+    "unknown_category": "Khong co loai tin {value}. Vi du: smuggling, drug_trafficking, illegal_crossing.",
     "unknown_number": "So dien thoai nay chua dang ky voi Liaison. Lien he quan tri don vi.",
     "not_permitted": "Tai khoan cua so nay khong duoc gui bao cao.",
     "accepted": "Da nhan bao cao {ref}. Cam on.",
@@ -85,3 +85,39 @@ def normalise_number(raw: str, country: str = "84") -> str | None:
     elif not digits.startswith("+"):
         digits = "+" + digits
     return digits if re.fullmatch(r"\+[1-9][0-9]{6,14}", digits) else None
+
+
+TIP_KEYWORD = "TB"
+TIP_REPLIES = {
+    "tip_format": "Mau tin bao: TB <xa> <noi dung>. Vi du: TB NA-MEO hai nguoi gui hang qua moc 299",
+    "tip_unknown_commune": "Khong co xa {value}. Vi du: NA-MEO, BAT-MOT, PU-NHI.",
+    "tip_rate_limited": "Ban da gui qua nhieu tin. Vui long gui lai sau 1 gio.",
+    "tip_accepted": "Da nhan tin bao. Ma tin: {ref}. Ghi ma nay o dau tin sau neu lien quan.",
+}
+
+
+@dataclass(frozen=True)
+class ParsedTip:
+    commune: str  # the commune's slug, as in its police unit's code (NA-MEO)
+    consent: bool
+    text: str
+
+
+def is_tip(message: str) -> bool:
+    words = (message or "").split(None, 1)
+    return bool(words) and words[0].upper() == TIP_KEYWORD
+
+
+def parse_tip(message: str) -> ParsedTip:
+    """`TB <commune> [DY] <text>`: DY ("dong y") lets the police keep the sender's number."""
+    words = (message or "").strip().split(None, 2)
+    if len(words) < 3 or words[0].upper() != TIP_KEYWORD:
+        raise SmsRefused("tip_format", TIP_REPLIES["tip_format"])
+    commune, rest = words[1].upper(), words[2].strip()
+    consent = False
+    head = rest.split(None, 1)
+    if head and head[0].upper() == "DY":
+        consent, rest = True, (head[1].strip() if len(head) > 1 else "")
+    if not rest:
+        raise SmsRefused("tip_format", TIP_REPLIES["tip_format"])
+    return ParsedTip(commune=commune, consent=consent, text=rest)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("field/", views.report, name="report"),
     path("field/sw.js", views.service_worker, name="sw"),
     path("field/session/", views.session, name="session"),
+    path("tin-bao/", views.tip, name="tip"),
     path("field/sms/kannel/", views.sms_kannel, name="sms_kannel"),
 ]

@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from functools import cache
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core import signing
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from liaison import policy
-from liaison.field import selectors, services
+from liaison.core.errors import Invalid
+from liaison.field import selectors, services, sms, tips
 from liaison.web.decorators import signed_in
 
 # What the service worker keeps for the report page to open with no connection (the page itself is
@@ -80,6 +88,7 @@ def service_worker(request):
             "idb": static("vendor/idb/umd.js"),
             "queue": static("field/queue.js"),
             "modules": WORKBOX_MODULES,
+            "page": reverse("field:report"),
         },
         content_type="text/javascript; charset=utf-8",
     )
@@ -110,9 +119,80 @@ def sms_kannel(request):
     )
     if gateway is None:
         return HttpResponse("", status=403, content_type="text/plain; charset=utf-8")
-    outcome = services.sms_report_receive(
-        gateway=gateway, sender=request.GET.get("from", ""), message=request.GET.get("text", "")
-    )
-    response = HttpResponse(outcome.reply, content_type="text/plain; charset=utf-8")
-    response["X-Liaison-Outcome"] = outcome.code
+    sender, message = request.GET.get("from", ""), request.GET.get("text", "")
+    if sms.is_tip(message):  # a villager's tip: TB <commune> [DY] <text>
+        code, reply = tips.tip_from_sms(sender=sender, message=message)
+    else:  # an officer's report: BC <post> <category> <text>
+        outcome = services.sms_report_receive(gateway=gateway, sender=sender, message=message)
+        code, reply = outcome.code, outcome.reply
+    response = HttpResponse(reply, content_type="text/plain; charset=utf-8")
+    response["X-Liaison-Outcome"] = code
     return response
+
+
+# --- the public tip line -------------------------------------------------------------------------
+
+TIP_LANGUAGES = ("vi", "lo")
+TIP_FORM_SALT = "liaison.field.tip-form"
+TIP_FORM_MAX_AGE = 2 * 3600
+
+
+def _tip_language(request) -> str:
+    lang = request.GET.get("lang") or request.POST.get("lang") or "vi"
+    return lang if lang in TIP_LANGUAGES else "vi"
+
+
+@csrf_exempt  # no cookie at all: the form carries its own signed, dated token instead (see below)
+@never_cache
+def tip(request):
+    """The public tip line: no sign-in, no cookie, no third-party asset, in Vietnamese and Lao.
+
+    CSRF protects a signed-in user's cookie; this page has no user and sets no cookie, so the
+    anti-forgery check is a token signed with the node's secret key and dated when the form was
+    served (valid two hours): a post must come from a form this node served. Rate limits per
+    address and per number (`field.tips`) stop floods."""
+    lang = _tip_language(request)
+    with translation.override(lang):
+        communes = tips.duty_units()
+        ctx = {"lang": lang, "communes": communes, "errors": {}, "values": {}}
+        status = 200
+        if request.method == "POST":
+            ctx["values"] = request.POST
+            try:
+                signing.TimestampSigner(salt=TIP_FORM_SALT).unsign(
+                    request.POST.get("form_token", ""), max_age=TIP_FORM_MAX_AGE
+                )
+            except signing.BadSignature:
+                ctx["errors"]["form_token"] = _("This form is too old: send it again.")
+                status = 400
+            else:
+                try:
+                    ctx["tip"] = tips.tip_submit(
+                        channel="web",
+                        commune_code=request.POST.get("commune", ""),
+                        text=request.POST.get("text", ""),
+                        address=request.META.get("REMOTE_ADDR", ""),
+                        number=request.POST.get("number", "").strip(),
+                        consent=request.POST.get("consent") == "1",
+                    )
+                    status = 201
+                except tips.RateLimited:
+                    ctx["errors"]["form"] = _(
+                        "Too many tips from here in a short time: try again in an hour."
+                    )
+                    status = 429
+                except Invalid as exc:
+                    ctx["errors"] = {e.field: TIP_FIELD_MESSAGES.get(e.field, e.message) for e in exc.errors}
+                    status = 422
+        ctx["form_token"] = signing.TimestampSigner(salt=TIP_FORM_SALT).sign(secrets.token_urlsafe(8))
+        response = render(request, "field/tip.html", ctx, status=status)
+    if status == 429:
+        response["Retry-After"] = str(settings.TIP_WINDOW_SECONDS)
+    return response
+
+
+TIP_FIELD_MESSAGES = {
+    "text": _("Write what you saw."),
+    "commune": _("Choose your commune."),
+    "number": _("This phone number is not valid."),
+}

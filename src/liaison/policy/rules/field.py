@@ -3,9 +3,13 @@ and a gateway are read by nobody through a page: only the SMS service looks them
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from liaison.field.models import Tip
 from liaison.org.models import Membership, Role
-from liaison.policy.core import permission
+from liaison.policy.core import permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_system
+from liaison.policy.involvement import OPERATIONAL_ROLES
 
 
 @permission("field.gateway.manage")
@@ -23,3 +27,25 @@ def can_register_phone(actor, user):
         return False
     units = [m.unit for m in Membership.objects.select_related("unit").filter(user=user, status="active")]
     return any(in_subtree(actor, u) for u in units)
+
+
+@visibility(Tip)
+def tips_visible(actor):
+    """A tip (and its sender's number) is seen by the operational members of its duty unit only:
+    not through a commander's subtree, not by an administrator or auditor membership."""
+    if is_system(actor):
+        return Q()
+    if not has_role(actor, *OPERATIONAL_ROLES) or actor.unit is None or actor.is_partner:
+        return None
+    return Q(unit=actor.unit)
+
+
+@permission("tip.sender")
+def can_read_tip_sender(actor, tip):
+    return (
+        not is_system(actor)
+        and has_role(actor, *OPERATIONAL_ROLES)
+        and actor.unit is not None
+        and not actor.is_partner
+        and tip.unit_id == actor.unit.pk
+    )

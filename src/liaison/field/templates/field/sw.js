@@ -8,7 +8,7 @@ workbox.core.setCacheNameDetails({ prefix: "liaison-field" });
 workbox.precaching.precacheAndRoute({{ manifest|safe }});
 // The report page: from the network when there is one (fresh choices and token), else the last copy.
 workbox.routing.registerRoute(
-  function (o) { return o.request.mode === "navigate" && o.url.pathname === "/field/"; },
+  function (o) { return o.request.mode === "navigate" && o.url.pathname === "{{ page|safe }}"; },
   new workbox.strategies.NetworkFirst({
     cacheName: "liaison-field-pages",
     networkTimeoutSeconds: 5,
@@ -16,6 +16,15 @@ workbox.routing.registerRoute(
     plugins: [{ cacheWillUpdate: function (o) { return Promise.resolve(o.response.status === 200 ? o.response : null); } }],
   })
 );
+// The page the officer opened before this worker existed is kept at install, so that it opens
+// offline from the very first visit (a redirect to the sign-in page is not kept).
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open("liaison-field-pages").then(function (cache) {
+    return fetch("{{ page|safe }}", { credentials: "same-origin" }).then(function (r) {
+      if (r.ok && !r.redirected) return cache.put("{{ page|safe }}", r);
+    }).catch(function () { /* offline at install: kept on the next visit */ });
+  }));
+});
 workbox.core.skipWaiting();
 workbox.core.clientsClaim();
 
