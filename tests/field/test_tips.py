@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db
 NA_MEO = "VN-38-15013"
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_tips():
+    """The demo's tips are not these tests' (rolled back with the test)."""
+    Tip.objects.all().delete()
+
+
 def form_token(client, lang="vi") -> str:
     r = client.get("/tin-bao/", {"lang": lang})
     return re.search(r'name="form_token" value="([^"]+)"', r.content.decode()).group(1)

@@ -8,5 +8,7 @@ urlpatterns = [
     path("field/sw.js", views.service_worker, name="sw"),
     path("field/session/", views.session, name="session"),
     path("tin-bao/", views.tip, name="tip"),
+    path("field/tips/", views.tip_list, name="tips"),
+    path("field/tips/<uuid:tip_id>/", views.tip_detail, name="tip_detail"),
     path("field/sms/kannel/", views.sms_kannel, name="sms_kannel"),
 ]

@@ -196,3 +196,20 @@ TIP_FIELD_MESSAGES = {
     "commune": _("Choose your commune."),
     "number": _("This phone number is not valid."),
 }
+
+
+@signed_in
+def tip_list(request):
+    """The duty unit's tips from the public (policy: its operational members only)."""
+    return render(request, "field/tip_list.html", {"tips": selectors.tip_list(request.actor)})
+
+
+@signed_in
+def tip_detail(request, tip_id):
+    """One tip, with the sender's number when they agreed to leave it (an audited read)."""
+    tip = selectors.tip_get(request.actor, tip_id=tip_id)
+    return render(
+        request,
+        "field/tip_detail.html",
+        {"tip": tip, "sender": tips.tip_sender(request.actor, tip=tip), "item": tip.item},
+    )

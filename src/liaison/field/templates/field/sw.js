@@ -12,6 +12,9 @@ workbox.routing.registerRoute(
   new workbox.strategies.NetworkFirst({
     cacheName: "liaison-field-pages",
     networkTimeoutSeconds: 5,
+    // The page varies on Cookie, Accept-Language and Accept-Encoding: the kept copy is this
+    // browser's own, whatever the navigation sends.
+    matchOptions: { ignoreVary: true },
     // Only a real page is kept: never a redirect to the sign-in page or an error.
     plugins: [{ cacheWillUpdate: function (o) { return Promise.resolve(o.response.status === 200 ? o.response : null); } }],
   })
