@@ -183,3 +183,31 @@ def sign_in_again(page, node, username: str) -> None:
         page.fill("input[name=code]", node.run("otp-code", username).strip())
         with page.expect_navigation():
             page.click("main button[type=submit]")
+
+
+def test_a_photo_is_shrunk_in_the_browser_before_it_is_queued_and_sent_once(browser, node, tmp_path):
+    import io
+
+    from PIL import Image
+
+    big = tmp_path / "anh-goc.png"
+    buf = io.BytesIO()
+    Image.effect_mandelbrot((3000, 2000), (-2, -1.2, 1, 1.2), 100).convert("RGB").save(buf, format="PNG")
+    big.write_bytes(buf.getvalue())
+    page = open_report_page(browser, node)
+    page.context.set_offline(True)
+    page.set_input_files("#photo", str(big))
+    make_report(page, f"Báo cáo có ảnh {MARK}")
+    page.context.set_offline(False)
+    page.click("#send-now")
+    expect(page.locator("#waiting > li")).to_have_count(0, timeout=60_000)
+    rows = node_rows(
+        node,
+        "SELECT a.size, a.content_type FROM intel_attachment a JOIN intel_item i ON i.id = a.item_id"
+        " WHERE i.title = ?",
+        f"Báo cáo có ảnh {MARK}",
+    )
+    assert len(rows) == 1
+    size, content_type = rows[0]
+    assert content_type == "image/jpeg"
+    assert size < big.stat().st_size / 4  # 1280 px on its longest side, JPEG
