@@ -33,7 +33,7 @@ def node(tmp_path_factory):
     n = Node(tmp_path_factory.mktemp("field-node"))
     try:
         n.run("migrate", "--noinput", "-v0")
-        n.run("demo")
+        n.run("demo", timeout=1200)  # a loaded machine: the demo takes minutes
         n.run("collectstatic", "--noinput", "-v0")
         n.base = n.serve()
         yield n

@@ -16,6 +16,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import signing
+from django.db.utils import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -73,13 +74,33 @@ def report(request):
     return render(request, "field/report.html", selectors.report_choices())
 
 
+def page_revision(request) -> str:
+    """What the kept report page depends on: the member and unit it shows, and the form's choices."""
+    if not request.user.is_authenticated:
+        return "signed-out"
+    from liaison.org.actor import actor_for_request
+
+    actor = actor_for_request(request)
+    choices = selectors.report_choices()
+    parts = [
+        str(request.user.pk),
+        str(actor.unit.pk if actor.unit else ""),
+        translation.get_language() or "",
+        *(f"{c.code}:{c}" for c in choices["categories"]),
+        *(f"{p.code}:{p.name}" for p in choices["places"]),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 @gzip_page
 @require_GET
 def service_worker(request):
     """The service worker, scoped to /field/: Workbox's modules served from our static files (npm),
-    the shell precached, the page network-first, and a background-sync hook that replays the queue."""
+    the shell precached, the page kept (cache first; the worker changes when the page would), and
+    a background-sync hook that replays the queue. Answered 304 to the browser's update check when
+    unchanged (an ETag of its content)."""
     prefix = static("vendor/workbox/")
-    body = render(
+    response = render(
         request,
         "field/sw.js",
         {
@@ -89,12 +110,17 @@ def service_worker(request):
             "queue": static("field/queue.js"),
             "modules": WORKBOX_MODULES,
             "page": reverse("field:report"),
+            "page_revision": page_revision(request),
         },
         content_type="text/javascript; charset=utf-8",
     )
-    body["Cache-Control"] = "no-cache"
-    body["Service-Worker-Allowed"] = "/field/"
-    return body
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/field/"
+    return response
 
 
 @never_cache
@@ -176,6 +202,15 @@ def tip(request):
                         consent=request.POST.get("consent") == "1",
                     )
                     status = 201
+                except OperationalError as exc:
+                    # SQLite's writer lock held past its timeout (a burst on the embedded database):
+                    # nothing was stored; the sender is told to send again.
+                    if "locked" not in str(exc):
+                        raise
+                    ctx["errors"]["form"] = _(
+                        "The server is busy: nothing was stored. Send it again in a minute."
+                    )
+                    status = 503
                 except tips.RateLimited:
                     ctx["errors"]["form"] = _(
                         "Too many tips from here in a short time: try again in an hour."
@@ -188,6 +223,8 @@ def tip(request):
         response = render(request, "field/tip.html", ctx, status=status)
     if status == 429:
         response["Retry-After"] = str(settings.TIP_WINDOW_SECONDS)
+    elif status == 503:
+        response["Retry-After"] = "60"
     return response
 
 

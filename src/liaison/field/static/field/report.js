@@ -18,7 +18,7 @@
   var backoff = 0, timer = null;
 
   function say(text) { status.textContent = text || ""; }
-  function fmt(s, n) { return s.replace("%(n)s", n); }
+  function fmt(s, n) { return s.replace("{n}", n); }
   function age(ms) {
     var m = Math.floor((Date.now() - ms) / 60000);
     if (m < 1) return t.tNow;
