@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "liaison.patrols",
     # programs: campaigns per commune (issue 17)
     "liaison.programs",
+    # field reporting: offline reports, SMS, the tip line (issue 19)
+    "liaison.field",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",
@@ -271,6 +273,11 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# --- the public tip line (issue 19): tips per sender address and per number in a window -------
+TIP_LIMIT_PER_ADDRESS = env_int("LIAISON_TIP_LIMIT_PER_ADDRESS", 5, minimum=1)
+TIP_LIMIT_PER_NUMBER = env_int("LIAISON_TIP_LIMIT_PER_NUMBER", 3, minimum=1)
+TIP_WINDOW_SECONDS = env_int("LIAISON_TIP_WINDOW_SECONDS", 3600, minimum=60)
+
 # --- static files: our own and those installed from npm (never committed) --------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -278,6 +285,14 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    # field reporting (issue 19): Workbox's service-worker modules and window helper, and idb
+    ("vendor/workbox", NODE_MODULES / "workbox-sw" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-core" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-precaching" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-routing" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-strategies" / "build"),
+    ("vendor/workbox", NODE_MODULES / "workbox-window" / "build"),
+    ("vendor/idb", NODE_MODULES / "idb" / "build"),
 ]
 # An online tile layer for the map, when the network allows (e.g. an OpenStreetMap tile server);
 # empty: the map draws only Liaison's own geography and works on a closed network.

@@ -38,6 +38,9 @@ NOT_READ_BY_USERS = {
     "core.refcounter": "the reference counter, read only inside the creating service",
     "core.workerheartbeat": "the workers' liveness, read only by the worker's reaper",
     "audit.audithead": "the chain head, read by the audit writer and `audit verify`",
+    "field.officerphone": "officers' SMS numbers, read only by the SMS service to find the sender",
+    "field.smsgateway": "the SMS gateways' token hashes, read only by the SMS endpoint",
+    "field.ratewindow": "the tip line's rate-limit counters (HMAC keys), read only by the limiter",
 }
 
 

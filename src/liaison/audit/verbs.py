@@ -1,6 +1,7 @@
 """The coded list of audit verbs. Codes never change meaning; new verbs take new codes.
 
-Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx (later contexts),
+Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx (later contexts:
+550–599 field reporting),
 6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
 """
@@ -75,6 +76,13 @@ class Verb(IntEnum):
     MARKERS_IMPORTED = 330
     SEGMENT_SAVED = 331
     COVERAGE_CONFIGURED = 332
+
+    # Field reporting (issue 19): 550–599
+    OFFICER_PHONE_REGISTERED = 550
+    SMS_GATEWAY_REGISTERED = 551
+    SMS_REPORT_REFUSED = 552
+    TIP_RECEIVED = 560
+    TIP_SENDER_READ = 561
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601
@@ -173,6 +181,11 @@ def _labels() -> dict:
         Verb.ENTRY_RESUBMITTED: _("sent a returned entry again"),
         Verb.ENTRY_CORRECTED: _("corrected a monthly entry"),
         Verb.ENTRY_MISSING_NOTIFIED: _("notified a missing monthly entry"),
+        Verb.OFFICER_PHONE_REGISTERED: _("registered an officer's phone number for SMS reports"),
+        Verb.SMS_GATEWAY_REGISTERED: _("registered an SMS gateway"),
+        Verb.SMS_REPORT_REFUSED: _("refused an SMS report"),
+        Verb.TIP_RECEIVED: _("received a tip from the public"),
+        Verb.TIP_SENDER_READ: _("read a tip sender's phone number"),
         Verb.AUDIT_LOG_READ: _("read the audit log"),
         Verb.AUDIT_LOG_EXPORTED: _("exported the audit log"),
         Verb.AREA_IMPORTED: _("imported areas"),

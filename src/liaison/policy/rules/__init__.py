@@ -3,6 +3,7 @@
 from liaison.policy.rules import (  # noqa: F401
     accounts,
     audit,
+    field,  # noqa: F401  (issue 19)
     geo,
     incidents,
     intel,

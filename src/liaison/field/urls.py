@@ -1,0 +1,14 @@
+from django.urls import path
+
+from liaison.field import views
+
+app_name = "field"
+urlpatterns = [
+    path("field/", views.report, name="report"),
+    path("field/sw.js", views.service_worker, name="sw"),
+    path("field/session/", views.session, name="session"),
+    path("tin-bao/", views.tip, name="tip"),
+    path("field/tips/", views.tip_list, name="tips"),
+    path("field/tips/<uuid:tip_id>/", views.tip_detail, name="tip_detail"),
+    path("field/sms/kannel/", views.sms_kannel, name="sms_kannel"),
+]

@@ -1,0 +1,252 @@
+"""Field reporting pages (issue 19): the offline report page, its service worker, and the small
+session probe the queue asks before it replays (signed in? the CSRF token of this session).
+
+The report page is an app shell: the service worker keeps it and its assets, the form queues the
+report in IndexedDB, and the queue sends it to the JSON API (`POST /api/v1/items`, with the
+Idempotency-Key made when the form opened), so that exactly-once is the API's guarantee, not the
+page's. Without JavaScript the same form posts to the ordinary item page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from functools import cache
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core import signing
+from django.db.utils import OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from liaison import policy
+from liaison.core.errors import Invalid
+from liaison.field import selectors, services, sms, tips
+from liaison.web.decorators import signed_in
+
+# What the service worker keeps for the report page to open with no connection (the page itself is
+# kept on each visit, network first). The worker's own modules are kept by the browser with it.
+SHELL_ASSETS = (
+    "liaison/liaison.css",
+    "field/field.css",
+    "field/queue.js",
+    "field/report.js",
+    "vendor/idb/umd.js",
+    "vendor/workbox/workbox-window.prod.umd.js",
+)
+WORKBOX_MODULES = ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-precaching")
+
+
+@cache
+def _revision(name: str) -> str:
+    path = finders.find(name)
+    if path is None:  # collected only (no finder): the collected copy
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        path = staticfiles_storage.path(name)
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+def precache_manifest() -> list[dict[str, str]]:
+    """The shell's assets with a revision each (a hash of the file): a changed file is fetched again,
+    an unchanged one never."""
+    return [{"url": static(name), "revision": _revision(name)} for name in SHELL_ASSETS]
+
+
+# Compressed: the page is for slow links (its CSRF token is masked per response: no BREACH oracle).
+@gzip_page
+@signed_in
+def report(request):
+    """The report page: log an item, online or not. Offers the categories and places a form offers
+    before its reader is known (policy.offered); the API asks the policy again when it arrives."""
+    policy.require(request.actor, "item.create")
+    return render(request, "field/report.html", selectors.report_choices())
+
+
+def page_revision(request) -> str:
+    """What the kept report page depends on: the member and unit it shows, and the form's choices."""
+    if not request.user.is_authenticated:
+        return "signed-out"
+    from liaison.org.actor import actor_for_request
+
+    actor = actor_for_request(request)
+    choices = selectors.report_choices()
+    parts = [
+        str(request.user.pk),
+        str(actor.unit.pk if actor.unit else ""),
+        translation.get_language() or "",
+        *(f"{c.code}:{c}" for c in choices["categories"]),
+        *(f"{p.code}:{p.name}" for p in choices["places"]),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@gzip_page
+@require_GET
+def service_worker(request):
+    """The service worker, scoped to /field/: Workbox's modules served from our static files (npm),
+    the shell precached, the page kept (cache first; the worker changes when the page would), and
+    a background-sync hook that replays the queue. Answered 304 to the browser's update check when
+    unchanged (an ETag of its content)."""
+    prefix = static("vendor/workbox/")
+    response = render(
+        request,
+        "field/sw.js",
+        {
+            "prefix": prefix,
+            "manifest": json.dumps(precache_manifest()),
+            "idb": static("vendor/idb/umd.js"),
+            "queue": static("field/queue.js"),
+            "modules": WORKBOX_MODULES,
+            "page": reverse("field:report"),
+            "page_revision": page_revision(request),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/field/"
+    return response
+
+
+@never_cache
+@require_GET
+def session(request):
+    """Is this browser signed in, and the CSRF token of its session: the queue asks before it
+    sends (a replay after a new sign-in needs the new token). 401 when signed out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "csrf": get_token(request)})
+
+
+@never_cache
+@require_GET
+def sms_kannel(request):
+    """Kannel's sms-service callback (`get-url = ".../field/sms/kannel/?token=…&from=%p&text=%a"`):
+    the answer's body is the SMS Kannel sends back to the sender. A wrong or missing token gets 403
+    and an empty body (nothing is sent to the phone). No session, no cookie, no CSRF: a GET that
+    creates, as Kannel's sms-service works, authenticated by the gateway's token."""
+    gateway = services.gateway_for_token(
+        request.GET.get("token", "") or request.headers.get("X-Liaison-Token", "")
+    )
+    if gateway is None:
+        return HttpResponse("", status=403, content_type="text/plain; charset=utf-8")
+    sender, message = request.GET.get("from", ""), request.GET.get("text", "")
+    if sms.is_tip(message):  # a villager's tip: TB <commune> [DY] <text>
+        code, reply = tips.tip_from_sms(sender=sender, message=message)
+    else:  # an officer's report: BC <post> <category> <text>
+        outcome = services.sms_report_receive(gateway=gateway, sender=sender, message=message)
+        code, reply = outcome.code, outcome.reply
+    response = HttpResponse(reply, content_type="text/plain; charset=utf-8")
+    response["X-Liaison-Outcome"] = code
+    return response
+
+
+# --- the public tip line -------------------------------------------------------------------------
+
+TIP_LANGUAGES = ("vi", "lo")
+TIP_FORM_SALT = "liaison.field.tip-form"
+TIP_FORM_MAX_AGE = 2 * 3600
+
+
+def _tip_language(request) -> str:
+    lang = request.GET.get("lang") or request.POST.get("lang") or "vi"
+    return lang if lang in TIP_LANGUAGES else "vi"
+
+
+@csrf_exempt  # no cookie at all: the form carries its own signed, dated token instead (see below)
+@never_cache
+def tip(request):
+    """The public tip line: no sign-in, no cookie, no third-party asset, in Vietnamese and Lao.
+
+    CSRF protects a signed-in user's cookie; this page has no user and sets no cookie, so the
+    anti-forgery check is a token signed with the node's secret key and dated when the form was
+    served (valid two hours): a post must come from a form this node served. Rate limits per
+    address and per number (`field.tips`) stop floods."""
+    lang = _tip_language(request)
+    with translation.override(lang):
+        communes = tips.duty_units()
+        ctx = {"lang": lang, "communes": communes, "errors": {}, "values": {}}
+        status = 200
+        if request.method == "POST":
+            ctx["values"] = request.POST
+            try:
+                signing.TimestampSigner(salt=TIP_FORM_SALT).unsign(
+                    request.POST.get("form_token", ""), max_age=TIP_FORM_MAX_AGE
+                )
+            except signing.BadSignature:
+                ctx["errors"]["form_token"] = _("This form is too old: send it again.")
+                status = 400
+            else:
+                try:
+                    ctx["tip"] = tips.tip_submit(
+                        channel="web",
+                        commune_code=request.POST.get("commune", ""),
+                        text=request.POST.get("text", ""),
+                        address=request.META.get("REMOTE_ADDR", ""),
+                        number=request.POST.get("number", "").strip(),
+                        consent=request.POST.get("consent") == "1",
+                    )
+                    status = 201
+                except OperationalError as exc:
+                    # SQLite's writer lock held past its timeout (a burst on the embedded database):
+                    # nothing was stored; the sender is told to send again.
+                    if "locked" not in str(exc):
+                        raise
+                    ctx["errors"]["form"] = _(
+                        "The server is busy: nothing was stored. Send it again in a minute."
+                    )
+                    status = 503
+                except tips.RateLimited:
+                    ctx["errors"]["form"] = _(
+                        "Too many tips from here in a short time: try again in an hour."
+                    )
+                    status = 429
+                except Invalid as exc:
+                    ctx["errors"] = {e.field: TIP_FIELD_MESSAGES.get(e.field, e.message) for e in exc.errors}
+                    status = 422
+        ctx["form_token"] = signing.TimestampSigner(salt=TIP_FORM_SALT).sign(secrets.token_urlsafe(8))
+        response = render(request, "field/tip.html", ctx, status=status)
+    if status == 429:
+        response["Retry-After"] = str(settings.TIP_WINDOW_SECONDS)
+    elif status == 503:
+        response["Retry-After"] = "60"
+    return response
+
+
+TIP_FIELD_MESSAGES = {
+    "text": _("Write what you saw."),
+    "commune": _("Choose your commune."),
+    "number": _("This phone number is not valid."),
+}
+
+
+@signed_in
+def tip_list(request):
+    """The duty unit's tips from the public (policy: its operational members only)."""
+    return render(request, "field/tip_list.html", {"tips": selectors.tip_list(request.actor)})
+
+
+@signed_in
+def tip_detail(request, tip_id):
+    """One tip, with the sender's number when they agreed to leave it (an audited read)."""
+    tip = selectors.tip_get(request.actor, tip_id=tip_id)
+    return render(
+        request,
+        "field/tip_detail.html",
+        {"tip": tip, "sender": tips.tip_sender(request.actor, tip=tip), "item": tip.item},
+    )

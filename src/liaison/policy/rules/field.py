@@ -1,0 +1,51 @@
+"""Field reporting (issue 19): who registers SMS gateways and officers' numbers. An officer's number
+and a gateway are read by nobody through a page: only the SMS service looks them up."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from liaison.field.models import Tip
+from liaison.org.models import Membership, Role
+from liaison.policy.core import permission, visibility
+from liaison.policy.facts import has_role, in_subtree, is_system
+from liaison.policy.involvement import OPERATIONAL_ROLES
+
+
+@permission("field.gateway.manage")
+def can_manage_gateways(actor, _obj=None):
+    return is_system(actor) or has_role(actor, Role.ADMINISTRATOR)
+
+
+@permission("field.phone.register")
+def can_register_phone(actor, user):
+    """An administrator registers the number of a member of a unit in their subtree, never their own
+    (one administrator alone must not route SMS reports into another person's name)."""
+    if is_system(actor):
+        return True
+    if not has_role(actor, Role.ADMINISTRATOR) or user is None or user.pk == actor.user.pk:
+        return False
+    units = [m.unit for m in Membership.objects.select_related("unit").filter(user=user, status="active")]
+    return any(in_subtree(actor, u) for u in units)
+
+
+@visibility(Tip)
+def tips_visible(actor):
+    """A tip (and its sender's number) is seen by the operational members of its duty unit only:
+    not through a commander's subtree, not by an administrator or auditor membership."""
+    if is_system(actor):
+        return Q()
+    if not has_role(actor, *OPERATIONAL_ROLES) or actor.unit is None or actor.is_partner:
+        return None
+    return Q(unit=actor.unit)
+
+
+@permission("tip.sender")
+def can_read_tip_sender(actor, tip):
+    return (
+        not is_system(actor)
+        and has_role(actor, *OPERATIONAL_ROLES)
+        and actor.unit is not None
+        and not actor.is_partner
+        and tip.unit_id == actor.unit.pk
+    )

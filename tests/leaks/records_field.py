@@ -1,0 +1,48 @@
+"""Field reporting in the battery (issue 19). The rule (issue 19, PRODUCT.md "People in records"): a
+tip from the public is seen, with its sender's phone number when they agreed to leave it, by the
+operational members (duty officer, analyst, commander, liaison officer) of its commune's duty unit
+(the commune police) only: not through a commander's subtree, not by an administrator or an
+auditor, not by the partner. The tip's information item follows the items' own rules
+(records_intel: it is an AMBER item originated by that unit)."""
+
+from __future__ import annotations
+
+from liaison.field.models import Tip
+
+from .battery import DetailRoute, ListRoute, Member, RecordType, html_ids
+
+OPERATIONAL = {"duty_officer", "analyst", "commander", "liaison_officer"}
+
+
+def _tips():
+    return list(Tip.objects.select_related("unit").order_by("-created_at", "-id"))
+
+
+def sees_tip(m: Member, tip) -> bool:
+    return m.unit_country == "VN" and m.role in OPERATIONAL and m.unit_code == tip.unit.code
+
+
+RECORD_TYPES = [
+    RecordType(
+        name="tip",
+        records=_tips,
+        visible_to=sees_tip,
+        list_routes=[ListRoute("page field/tips/", "/field/tips/", html_ids())],
+        detail_routes=[DetailRoute("page field/tips/<uuid:tip_id>/", lambda i: f"/field/tips/{i}/")],
+    ),
+    RecordType(
+        name="tip sender's number",
+        records=lambda: [t for t in _tips() if t.sender_sealed],
+        visible_to=sees_tip,
+        detail_routes=[DetailRoute("page field/tips/<uuid:tip_id>/", lambda i: f"/field/tips/{i}/")],
+    ),
+]
+
+OTHER_ROUTES = {
+    "page field/": "the field report form: choices any member is offered (policy.offered), no record: tests/field",
+    "page field/sw.js": "the service worker (code, no record): tests/field",
+    "page field/session/": "the caller's own signed-in state and CSRF token: tests/field",
+    "page field/sms/kannel/": "SMS gateway callback (token): answers only the sender's own outcome: "
+    "tests/field/test_sms.py",
+    "page tin-bao/": "the public tip form (no record shown, only the sender's own code): tests/field/test_tips.py",
+}
