@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "liaison.patrols",
     # programs: campaigns per commune (issue 17)
     "liaison.programs",
+    "liaison.briefings",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",

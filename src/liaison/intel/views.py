@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -276,6 +277,13 @@ def inbox(request):
     return render(request, "intel/inbox.html", {"box": selectors.inbox(request.actor)})
 
 
+def _list_url(p, section=None, key=None) -> str:
+    """The item list behind a figure: the same filters, so it shows exactly that count."""
+    q = QueryDict(mutable=True)
+    q.update(stats.list_query(p, section, key))
+    return reverse("intel:list") + "?" + q.urlencode()
+
+
 @signed_in
 def stats_page(request):
     form = StatsForm(request.GET or None)
@@ -310,7 +318,14 @@ def stats_page(request):
         ):
             cur, prev = result["current"][key], result["previous"][key]
             rows = [
-                (labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))
+                (
+                    labels[key].get(k, k),
+                    cur.get(k, 0),
+                    prev.get(k, 0),
+                    _list_url(result["period"], key, k),
+                    _list_url(result["previous_period"], key, k),
+                )
+                for k in sorted(set(cur) | set(prev))
             ]
             sections.append((title, rows))
     # The export links carry the period shown, also before "Show" was pressed (no query string yet).
@@ -328,6 +343,9 @@ def stats_page(request):
             "result": result,
             "sections": sections,
             "query": query.urlencode(),
+            "total_links": (_list_url(result["period"]), _list_url(result["previous_period"]))
+            if result
+            else None,
             "levels": Level,
             "forces": Force,
             "tlp": Tlp,

@@ -72,6 +72,9 @@ class Role(models.TextChoices):
     LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
     ADMINISTRATOR = "administrator", _("Administrator")
     AUDITOR = "auditor", _("Auditor")
+    # The standing office of the provincial coordination mechanism: node-wide counts for the joint
+    # briefing, no drill-down, and no record through its unit (not an operational role).
+    SECRETARIAT = "secretariat", _("Coordination secretariat")
 
 
 # Roles that must sign in with a second factor (PRODUCT.md, "Accounts").

@@ -3,6 +3,7 @@
 from liaison.policy.rules import (  # noqa: F401
     accounts,
     audit,
+    briefings,
     geo,
     incidents,
     intel,

@@ -1,0 +1,176 @@
+"""Every read of briefings, through the policy: the briefings a reader opens, their figures (live
+for a draft, as stored for an issued one, with what changed since), last period's conclusions, a
+unit's conclusions (its task list), the agreements register, a generation's progress."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from liaison import policy
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
+from liaison.briefings import figures
+from liaison.briefings.models import (
+    Agreement,
+    Briefing,
+    BriefingState,
+    Conclusion,
+    ConclusionState,
+    Generation,
+    Meeting,
+)
+from liaison.core import clock
+from liaison.core.errors import NotFound
+from liaison.org.models import Role
+
+
+def briefing_list(actor):
+    return (
+        policy.visible(actor, Briefing, "read")
+        .select_related("owner_unit")
+        .order_by("-starts_on", "-created_at")
+        .values("id", "ref", "title", "state", "period_kind", "starts_on", "ends_on", "owner_unit__name")[
+            :200
+        ]
+    )
+
+
+def briefing_get(actor, *, briefing_id, audit_read: bool = False) -> Briefing:
+    b = policy.get_visible(actor, Briefing, "read", what="briefing", pk=briefing_id)
+    b = Briefing.objects.select_related("owner_unit", "approved_by", "issued_by").get(pk=b.pk)
+    if audit_read:
+        audit.record_separately(actor, Verb.BRIEFING_READ, b)
+    return b
+
+
+def period_of(b: Briefing) -> figures.Period:
+    return figures.Period(b.period_kind, b.starts_on, b.ends_on)
+
+
+def scope_of(b: Briefing) -> figures.Scope:
+    return figures.Scope(b.scope_kind, b.scope_code)
+
+
+def briefing_figures(actor, *, briefing: Briefing) -> dict:
+    """A draft's figures are computed now for this reader; an issued briefing's are those stored."""
+    if briefing.state == BriefingState.ISSUED and briefing.figures:
+        return briefing.figures
+    return figures.generate(actor, period_of(briefing), scope_of(briefing))
+
+
+def changes_since(actor, *, briefing: Briefing) -> list[dict]:
+    """For an issued briefing: the headline figures that differ now from the stored ones (records
+    entered or corrected after the issue), counted for this reader."""
+    if briefing.state != BriefingState.ISSUED or not briefing.figures:
+        return []
+    now = figures.section_figures(actor, period_of(briefing), scope_of(briefing))
+    stored = briefing.figures["current"]
+    out = []
+    for section, key in (
+        ("exchange", "total"),
+        ("verification", "requested"),
+        ("verification", "overdue"),
+        ("incidents", "total"),
+        ("patrols", "patrols"),
+    ):
+        was, is_ = stored[section][key], now[section][key]
+        if was != is_:
+            out.append({"section": section, "key": key, "issued": was, "now": is_})
+    for key, is_ in now["incidents"]["outcomes"].items():
+        was = stored["incidents"]["outcomes"].get(key, 0)
+        if was != is_:
+            out.append({"section": "incidents.outcomes", "key": key, "issued": was, "now": is_})
+    return out
+
+
+def meeting_of(actor, *, briefing: Briefing) -> Meeting | None:
+    return Meeting.objects.filter(briefing=briefing).prefetch_related("participants").first()
+
+
+def conclusions_of(actor, *, briefing: Briefing) -> list[Conclusion]:
+    return list(
+        policy.visible(actor, Conclusion)
+        .filter(meeting__briefing=briefing)
+        .select_related("unit", "agreement")
+        .order_by("position")
+    )
+
+
+def previous_briefing(actor, *, briefing: Briefing) -> Briefing | None:
+    """The briefing of the previous period for the same unit and scope, if the reader may open it."""
+    prev = figures.Period(briefing.period_kind, briefing.starts_on, briefing.ends_on).previous()
+    return (
+        policy.visible(actor, Briefing, "read")
+        .filter(
+            owner_unit=briefing.owner_unit,
+            scope_kind=briefing.scope_kind,
+            scope_code=briefing.scope_code,
+            starts_on=prev.starts_on,
+            ends_on=prev.ends_on,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def last_conclusions(actor, *, briefing: Briefing) -> list[dict]:
+    """Last period's conclusions and their state (the next briefing lists them)."""
+    prev = previous_briefing(actor, briefing=briefing)
+    if prev is None:
+        return []
+    today = timezone.localdate(clock.now())
+    return [
+        {
+            "id": str(c.pk),
+            "text": c.text,
+            "unit": c.unit.name,
+            "due_on": c.due_on.strftime("%d/%m/%Y"),
+            "state": str(c.get_state_display()),
+            "overdue": c.state == ConclusionState.OPEN and c.due_on < today,
+        }
+        for c in conclusions_of(actor, briefing=prev)
+    ]
+
+
+def unit_conclusions(actor, *, open_only: bool = True):
+    """The conclusions on the reader's task list: assigned to the active unit; for a commander,
+    also the overdue (escalated) ones of the units below."""
+    if actor.unit is None:
+        return Conclusion.objects.none()
+    qs = policy.visible(actor, Conclusion)
+    mine = Q(unit=actor.unit)
+    if actor.role == Role.COMMANDER:
+        mine |= Q(escalated_at__isnull=False, unit__path__startswith=actor.unit.path)
+    qs = qs.filter(mine)
+    if open_only:
+        qs = qs.filter(state=ConclusionState.OPEN)
+    return qs.select_related("unit", "meeting__briefing").order_by("due_on")
+
+
+def conclusion_get(actor, *, conclusion_id) -> Conclusion:
+    return policy.get_visible(actor, Conclusion, what="conclusion", pk=conclusion_id)
+
+
+def agreement_list(actor):
+    return policy.visible(actor, Agreement).select_related("owner_unit").order_by("review_on")
+
+
+def agreement_get(actor, *, agreement_id) -> Agreement:
+    return policy.get_visible(actor, Agreement, what="agreement", pk=agreement_id)
+
+
+def generation_get(actor, *, generation_id) -> Generation:
+    """A generation is its requester's (its figures were counted for them), of a briefing they open."""
+    g = (
+        Generation.objects.filter(
+            pk=generation_id,
+            requested_by_id=getattr(actor.user, "pk", None),
+            briefing__in=policy.visible(actor, Briefing, "read").values("pk"),
+        )
+        .defer("docx", "pdf", "xlsx")
+        .first()
+    )
+    if g is None:
+        raise NotFound("generation")
+    return g
