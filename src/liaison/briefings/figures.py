@@ -436,3 +436,53 @@ def generate(actor, p: Period, scope: Scope, *, progress=None) -> dict:
         "partial": partial,
         "generated_at": clock.now().isoformat(),
     }
+
+
+# --- the list behind a figure --------------------------------------------------------------------
+
+EXCHANGE_FILTER = {
+    "by_level": "level",
+    "by_origin_force": "origin_force",
+    "by_recipient_force": "recipient_force",
+    "by_category": "category",
+    "by_status": "status",
+}
+INCIDENT_FILTER = {
+    "by_type": "type",
+    "by_severity": "severity",
+    "by_lead_force": "lead_force",
+    "outcomes": "outcome",
+    "seizures": "outcome",
+}
+
+
+def link(section: str, key: str, p: Period, scope: Scope) -> tuple[str, dict[str, str]] | None:
+    """(list, query) of the records behind a figure: the list's own filters, with which the list
+    shows exactly the records the figure counts. `section` is "exchange.by_level", "incidents.total"…"""
+    head, _dot, sub = section.partition(".")
+    if head == "exchange":
+        more = {EXCHANGE_FILTER[sub]: key} if sub in EXCHANGE_FILTER else {}
+        return "intel:list", _query(exchange_params(p, scope, **more))
+    if head == "verification":
+        return "intel:list", _query(verification_params(p, scope, key))
+    if head == "incidents":
+        more = {INCIDENT_FILTER[sub]: key} if sub in INCIDENT_FILTER else {}
+        return "incidents:board", _query(incident_params(p, scope, **more))
+    if head == "patrols":
+        if sub == "total" and key != "patrols":
+            return None  # people-days, markers, findings: figures over the patrols of the "patrols" link
+        more = {"kind": key} if sub == "by_kind" else {}
+        return "patrols:list", _query(patrol_params(p, scope, **more))
+    return None
+
+
+def _query(params: dict) -> dict[str, str]:
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, dt.datetime):
+            out[k] = v.isoformat()
+        else:
+            out[k] = str(v)
+    return out

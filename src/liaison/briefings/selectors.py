@@ -174,3 +174,17 @@ def generation_get(actor, *, generation_id) -> Generation:
     if g is None:
         raise NotFound("generation")
     return g
+
+
+def generation_file(actor, *, generation: Generation, fmt: str) -> bytes:
+    """A generated document (docx, pdf or xlsx): one audited read per download."""
+    data = Generation.objects.filter(pk=generation.pk).values_list(fmt, flat=True).first()
+    if data is None:
+        raise NotFound("document")
+    audit.record_separately(
+        actor,
+        Verb.BRIEFING_EXPORTED,
+        generation.briefing,
+        changes={"format": fmt, "generation": str(generation.pk)},
+    )
+    return bytes(data)
