@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("liaison.patrols.urls")),
     # programs (issue 17)
     path("", include("liaison.programs.urls")),
+    # briefings (issue 18)
+    path("", include("liaison.briefings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from liaison.briefings import documents, figures
+from liaison.briefings import figures, tables
 
 READER = "border_guard_commander"
 
@@ -36,7 +36,7 @@ def test_every_figure_of_the_quarter_lists_exactly_its_count(cast, client_for):
     g = figures.generate(cast(READER), p, figures.Scope())
     client = client_for(READER)
     checked = 0
-    for t in documents.tables(g):
+    for t in tables.tables(g):
         for row in t.rows:
             target = figures.link(t.section, row.key, p, figures.Scope())
             if target is None or t.section in ("incidents.outcomes", "incidents.seizures"):

@@ -8,12 +8,9 @@ import io
 import uuid
 
 from django.http import HttpResponse
-from django.urls import reverse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
-from liaison import policy
-from liaison.briefings import documents, figures, selectors, services, tasks
-from liaison.briefings.models import Briefing, Conclusion
+from liaison.briefings import figures, selectors, services, tasks
 from liaison.briefings.schemas import (
     AgreementIn,
     BriefingIn,
@@ -24,96 +21,11 @@ from liaison.briefings.schemas import (
     PeriodQuery,
     as_date,
 )
+from liaison.briefings.selectors import FORMATS, briefing_out, conclusion_out
 from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import NotFound
 
 router = Router(tags=["briefings"])
-
-
-def figure_url(section: str, key: str, p: figures.Period, scope: figures.Scope) -> str | None:
-    target = figures.link(section, key, p, scope)
-    if target is None:
-        return None
-    from django.http import QueryDict
-
-    q = QueryDict(mutable=True)
-    q.update(target[1])
-    return reverse(target[0]) + "?" + q.urlencode()
-
-
-def conclusion_out(c: Conclusion) -> dict:
-    return {
-        "id": str(c.pk),
-        "position": c.position,
-        "text": c.text,
-        "unit": c.unit.code,
-        "unit_name": c.unit.name,
-        "due_on": as_date(c.due_on),
-        "state": c.state,
-        "result": c.result,
-        "escalated": c.escalated_at is not None,
-        "agreement": c.agreement.ref if c.agreement_id else None,
-    }
-
-
-def briefing_out(actor, b: Briefing, *, with_figures: bool = True) -> dict:
-    out = {
-        "id": str(b.pk),
-        "ref": b.ref,
-        "title": b.title,
-        "state": b.state,
-        "owner_unit": b.owner_unit.code,
-        "period_kind": b.period_kind,
-        "starts_on": as_date(b.starts_on),
-        "ends_on": as_date(b.ends_on),
-        "scope_kind": b.scope_kind,
-        "scope_code": b.scope_code,
-        **{k: getattr(b, k) for k in services.NARRATIVE if k != "title"},
-    }
-    if not with_figures:
-        return out
-    figs = selectors.briefing_figures(actor, briefing=b)
-    p, scope = selectors.period_of(b), selectors.scope_of(b)
-    drill = policy.can(actor, "briefing.drill")
-    tables = []
-    for t in documents.tables(figs):
-        tables.append(
-            {
-                "section": t.section,
-                "title": t.title,
-                "partial": t.partial,
-                "rows": [
-                    {
-                        "key": r.key,
-                        "label": r.label,
-                        "current": r.values[0],
-                        "previous": r.values[1],
-                        "year_before": r.values[2],
-                        "link": figure_url(t.section, r.key, p, scope) if drill else None,
-                    }
-                    for r in t.rows
-                ],
-            }
-        )
-    meeting = selectors.meeting_of(actor, briefing=b)
-    out.update(
-        figures=figs,
-        tables=tables,
-        partial=figs.get("partial", {}),
-        changes_since_issue=selectors.changes_since(actor, briefing=b),
-        last_conclusions=selectors.last_conclusions(actor, briefing=b),
-        meeting=None
-        if meeting is None
-        else {
-            "held_on": as_date(meeting.held_on),
-            "place": meeting.place,
-            "chair": meeting.chair,
-            "minutes": meeting.minutes,
-            "participants": [u.code for u in meeting.participants.all()],
-        },
-        conclusions=[conclusion_out(c) for c in selectors.conclusions_of(actor, briefing=b)],
-    )
-    return out
 
 
 @router.get("/briefings", response=list[dict])
@@ -135,7 +47,7 @@ def briefing_create(request, payload: BriefingIn):
         return selectors.briefing_get(actor, briefing_id=pk)
 
     status, b = idempotent_create(request, "briefings.create", create, replay)
-    return status, briefing_out(actor, b, with_figures=False)
+    return Status(status, briefing_out(actor, b, with_figures=False))
 
 
 @router.get("/briefings/{briefing_id}", response=dict)
@@ -186,7 +98,7 @@ def conclusion_create(request, briefing_id: uuid.UUID, payload: ConclusionIn):
         return selectors.conclusion_get(actor, conclusion_id=pk)
 
     status, c = idempotent_create(request, f"briefings.conclusions.{b.pk}", create, replay)
-    return status, conclusion_out(c)
+    return Status(status, conclusion_out(c))
 
 
 @router.get("/conclusions/mine", response=list[dict])
@@ -206,16 +118,13 @@ def documents_request(request, briefing_id: uuid.UUID):
     actor = actor_of(request)
     b = selectors.briefing_get(actor, briefing_id=briefing_id)
     g = services.generation_request(actor, briefing=b, enqueue=tasks.generate_documents.enqueue)
-    return 202, {"id": str(g.pk), "state": g.state, "percent": g.percent}
+    return Status(202, {"id": str(g.pk), "state": g.state, "percent": g.percent})
 
 
 @router.get("/briefing-documents/{generation_id}", response=dict)
 def documents_progress(request, generation_id: uuid.UUID):
     g = selectors.generation_get(actor_of(request), generation_id=generation_id)
     return {"id": str(g.pk), "state": g.state, "percent": g.percent, "step": g.step, "error": g.error}
-
-
-FORMATS = {"docx": documents.DOCX, "pdf": "application/pdf", "xlsx": documents.XLSX}
 
 
 @router.get("/briefing-documents/{generation_id}/file.{fmt}")
@@ -296,4 +205,4 @@ def agreement_create(request, payload: AgreementIn):
         return selectors.agreement_get(actor, agreement_id=pk)
 
     status, a = idempotent_create(request, "agreements.create", create, replay)
-    return status, _agreement_out(a)
+    return Status(status, _agreement_out(a))

@@ -5,12 +5,15 @@ unit's conclusions (its task list), the agreements register, a generation's prog
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.briefings import figures
+from liaison.briefings import figures, tables
 from liaison.briefings.models import (
     Agreement,
     Briefing,
@@ -66,21 +69,25 @@ def changes_since(actor, *, briefing: Briefing) -> list[dict]:
         return []
     now = figures.section_figures(actor, period_of(briefing), scope_of(briefing))
     stored = briefing.figures["current"]
+    names = tables.labels()
     out = []
-    for section, key in (
-        ("exchange", "total"),
-        ("verification", "requested"),
-        ("verification", "overdue"),
-        ("incidents", "total"),
-        ("patrols", "patrols"),
+    for section, key, label in (
+        ("exchange", "total", _("Items exchanged")),
+        ("verification", "requested", names["verification"]["requested"]),
+        ("verification", "overdue", names["verification"]["overdue"]),
+        ("incidents", "total", _("Incidents")),
+        ("patrols", "patrols", _("Patrols")),
     ):
         was, is_ = stored[section][key], now[section][key]
         if was != is_:
-            out.append({"section": section, "key": key, "issued": was, "now": is_})
+            out.append({"section": section, "key": key, "label": label, "issued": was, "now": is_})
     for key, is_ in now["incidents"]["outcomes"].items():
         was = stored["incidents"]["outcomes"].get(key, 0)
         if was != is_:
-            out.append({"section": "incidents.outcomes", "key": key, "issued": was, "now": is_})
+            label = names["outcomes"].get(key, key)
+            out.append(
+                {"section": "incidents.outcomes", "key": key, "label": label, "issued": was, "now": is_}
+            )
     return out
 
 
@@ -188,3 +195,112 @@ def generation_file(actor, *, generation: Generation, fmt: str) -> bytes:
         changes={"format": fmt, "generation": str(generation.pk)},
     )
     return bytes(data)
+
+
+# --- a briefing as the page and the API show it -----------------------------------------------------
+
+NARRATIVE = (
+    "title",
+    "situation",
+    "assessment",
+    "contributions",
+    "proposals",
+    "number",
+    "recipients",
+    "signer",
+    "place",
+)
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def as_date(d) -> str | None:
+    return d.isoformat() if d else None
+
+
+def figure_url(section: str, key: str, p: figures.Period, scope: figures.Scope) -> str | None:
+    target = figures.link(section, key, p, scope)
+    if target is None:
+        return None
+    q = QueryDict(mutable=True)
+    q.update(target[1])
+    return reverse(target[0]) + "?" + q.urlencode()
+
+
+def conclusion_out(c: Conclusion) -> dict:
+    return {
+        "id": str(c.pk),
+        "position": c.position,
+        "text": c.text,
+        "unit": c.unit.code,
+        "unit_name": c.unit.name,
+        "due_on": as_date(c.due_on),
+        "state": c.state,
+        "result": c.result,
+        "escalated": c.escalated_at is not None,
+        "agreement": c.agreement.ref if c.agreement_id else None,
+    }
+
+
+def briefing_out(actor, b: Briefing, *, with_figures: bool = True) -> dict:
+    out = {
+        "id": str(b.pk),
+        "ref": b.ref,
+        "title": b.title,
+        "state": b.state,
+        "owner_unit": b.owner_unit.code,
+        "period_kind": b.period_kind,
+        "starts_on": as_date(b.starts_on),
+        "ends_on": as_date(b.ends_on),
+        "scope_kind": b.scope_kind,
+        "scope_code": b.scope_code,
+        **{k: getattr(b, k) for k in NARRATIVE if k != "title"},
+    }
+    if not with_figures:
+        return out
+    figs = briefing_figures(actor, briefing=b)
+    p, scope = period_of(b), scope_of(b)
+    drill = policy.can(actor, "briefing.drill")
+    shown = []
+    for t in tables.tables(figs):
+        shown.append(
+            {
+                "section": t.section,
+                "title": t.title,
+                "partial": t.partial,
+                "rows": [
+                    {
+                        "key": r.key,
+                        "label": r.label,
+                        "current": r.values[0],
+                        "previous": r.values[1],
+                        "year_before": r.values[2],
+                        "link": figure_url(t.section, r.key, p, scope) if drill else None,
+                    }
+                    for r in t.rows
+                ],
+            }
+        )
+    meeting = meeting_of(actor, briefing=b)
+    out.update(
+        figures=figs,
+        tables=shown,
+        partial=figs.get("partial", {}),
+        changes_since_issue=changes_since(actor, briefing=b),
+        last_conclusions=last_conclusions(actor, briefing=b),
+        meeting=None
+        if meeting is None
+        else {
+            "held_on": as_date(meeting.held_on),
+            "place": meeting.place,
+            "chair": meeting.chair,
+            "minutes": meeting.minutes,
+            "participants": [u.code for u in meeting.participants.all()],
+            "participant_names": [u.name for u in meeting.participants.all()],
+        },
+        conclusions=[conclusion_out(c) for c in conclusions_of(actor, briefing=b)],
+    )
+    return out

@@ -40,7 +40,8 @@ def run_generation(generation_id: str) -> bool:
     if m is None:
         Generation.objects.filter(pk=g.pk).update(state=Generation.State.FAILED, error="membership ended")
         return False
-    actor = Actor(user=g.requested_by, membership=m, via="system")
+    # The requester, acting for the membership they asked with (never the system: it counts all).
+    actor = Actor(user=g.requested_by, membership=m, via="session")
     started = time.perf_counter()
     Generation.objects.filter(pk=g.pk).update(state=Generation.State.RUNNING, percent=1)
     try:
