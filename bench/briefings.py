@@ -34,6 +34,9 @@ def main() -> None:
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     setup_django()
+    import logging
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # fpdf2's font subsetting talks a lot
     from django.db import connection
 
     from liaison.briefings import documents, figures

@@ -136,7 +136,7 @@ def test_the_next_briefing_lists_last_quarters_conclusions_and_their_state(cast,
     )
     nxt = services.briefing_create(cast(ANALYST), period_kind="quarter", on=draft.ends_on)
     last = selectors.last_conclusions(commander, briefing=nxt)
-    assert [(c["text"], c["state"]) for c in last] == [("Kết luận 1", "Open")]
+    assert [(c["text"], c["state_code"]) for c in last] == [("Kết luận 1", "open")]
 
 
 def test_the_secretariat_reads_its_briefing_with_node_wide_counts_and_no_links(cast, client_for):

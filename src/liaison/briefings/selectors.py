@@ -134,6 +134,7 @@ def last_conclusions(actor, *, briefing: Briefing) -> list[dict]:
             "unit": c.unit.name,
             "due_on": c.due_on.strftime("%d/%m/%Y"),
             "state": str(c.get_state_display()),
+            "state_code": c.state,
             "overdue": c.state == ConclusionState.OPEN and c.due_on < today,
         }
         for c in conclusions_of(actor, briefing=prev)

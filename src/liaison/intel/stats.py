@@ -115,7 +115,9 @@ def _counts(actor, p: Period, action: str = "view") -> dict:
     }
 
 
-def exchange_stats(actor, p: Period, action: str = "view") -> dict:
+def exchange_stats(actor, p: Period, action: str = "count") -> dict:
+    """Counted under the policy's "count" action: what the reader may see; for the coordination
+    secretariat, the whole node (PRODUCT.md, Statistics)."""
     prev = p.previous()
     return {
         "period": p,

@@ -307,6 +307,8 @@ def stats_page(request):
     if result and fmt in ("csv", "xlsx"):
         return exports.exchange_export(request.actor, result, fmt)
     labels = exports._labels()
+    # The secretariat counts node-wide and opens no record: its figures carry no links.
+    drill = policy.can(request.actor, "briefing.drill")
     sections = []
     if result:
         for key, title in (
@@ -322,8 +324,8 @@ def stats_page(request):
                     labels[key].get(k, k),
                     cur.get(k, 0),
                     prev.get(k, 0),
-                    _list_url(result["period"], key, k),
-                    _list_url(result["previous_period"], key, k),
+                    _list_url(result["period"], key, k) if drill else None,
+                    _list_url(result["previous_period"], key, k) if drill else None,
                 )
                 for k in sorted(set(cur) | set(prev))
             ]
@@ -344,7 +346,7 @@ def stats_page(request):
             "sections": sections,
             "query": query.urlencode(),
             "total_links": (_list_url(result["period"]), _list_url(result["previous_period"]))
-            if result
+            if result and drill
             else None,
             "levels": Level,
             "forces": Force,
