@@ -28,7 +28,7 @@ from liaison.intel.models import ItemReceipt, VerificationRequest, verification_
 from liaison.intel.schemas import ItemFilter
 from liaison.intel.selectors import filtered_items
 from liaison.org.actor import Actor
-from liaison.org.models import Unit
+from liaison.org.models import units_below
 from liaison.patrols.stats import patrol_figures
 from liaison.programs import selectors as programs
 
@@ -258,8 +258,7 @@ def patrols(actor, p: Period, scope: Scope, action: str = "count") -> dict:
     if params.get("within"):
         where &= Q(lead_unit__area__code=scope.code) | Q(lead_unit__area__parent__code=scope.code)
     if params.get("lead_within"):
-        path = Unit.objects.filter(code=scope.code).values_list("path", flat=True).first() or "\0"
-        where &= Q(lead_unit__path__startswith=path)
+        where &= Q(lead_unit__in=units_below(scope.code))
     f = patrol_figures(actor, since=p.start, until=p.end, action=action, where=where)
     keep = ("patrols", "by_kind", "by_force", "people_days", "checkins", "markers_checked", "findings")
     return {k: f[k] for k in keep}

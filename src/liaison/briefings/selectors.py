@@ -4,7 +4,6 @@ unit's conclusions (its task list), the agreements register, a generation's prog
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,6 @@ from liaison.briefings.models import (
 )
 from liaison.core import clock
 from liaison.core.errors import NotFound
-from liaison.org.models import Role
 
 
 def briefing_list(actor):
@@ -146,11 +144,7 @@ def unit_conclusions(actor, *, open_only: bool = True):
     also the overdue (escalated) ones of the units below."""
     if actor.unit is None:
         return Conclusion.objects.none()
-    qs = policy.visible(actor, Conclusion)
-    mine = Q(unit=actor.unit)
-    if actor.role == Role.COMMANDER:
-        mine |= Q(escalated_at__isnull=False, unit__path__startswith=actor.unit.path)
-    qs = qs.filter(mine)
+    qs = policy.visible(actor, Conclusion, "tasklist")
     if open_only:
         qs = qs.filter(state=ConclusionState.OPEN)
     return qs.select_related("unit", "meeting__briefing").order_by("due_on")

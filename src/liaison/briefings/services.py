@@ -185,7 +185,6 @@ def conclusion_assign(
 ) -> Conclusion:
     """A conclusion of the meeting: a task for a unit of this node with a deadline; it goes on that
     unit's task list, and the worker escalates it to the parent unit once overdue."""
-    from django.conf import settings
 
     errors = []
     if not text.strip():
@@ -193,7 +192,7 @@ def conclusion_assign(
     target = Unit.objects.filter(code=unit, is_active=True).first()
     if target is None:
         errors.append(FieldError("unit", "unknown_unit", "No unit has this code."))
-    elif target.country != settings.NODE_COUNTRY:
+    elif not policy.can(actor, "conclusion.unit", target):
         errors.append(FieldError("unit", "partner_unit", "Nothing is assigned to a unit of the partner."))
     agr = None
     if agreement:

@@ -177,3 +177,10 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+def units_below(code: str):
+    """The unit with this code and every unit below it: a scope of a filter (a briefing's post, a
+    list's `lead_within`), never a visibility decision (that is policy's)."""
+    path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
+    return Unit.objects.filter(path__startswith=path) if path else Unit.objects.none()

@@ -17,7 +17,7 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.core.inputs import FILTER
-from liaison.org.models import Unit
+from liaison.org.models import units_below
 from liaison.patrols.models import (
     BAD_CONDITIONS,
     DEFAULT_UNCHECKED_DAYS,
@@ -108,8 +108,7 @@ def patrol_list(actor, f: PatrolFilter | None = None) -> Page:
     if f.counted:
         qs = qs.exclude(status__in=NOT_COUNTED)
     if f.lead_within:
-        path = Unit.objects.filter(code=f.lead_within).values_list("path", flat=True).first()
-        qs = qs.filter(lead_unit__path__startswith=path) if path else qs.none()
+        qs = qs.filter(lead_unit__in=units_below(f.lead_within))
     if f.border:
         qs = qs.filter(lead_unit__area__is_border_area=True)
     if f.within:

@@ -13,6 +13,7 @@ conclusions, and the register of agreements.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,22 @@ def conclusions(actor):
     if actor.role == Role.COMMANDER:
         return q | Q(unit__in=subtree_unit_ids(actor.unit))
     return q | Q(unit=actor.unit)
+
+
+@visibility(Conclusion, "tasklist")
+def conclusions_on_the_task_list(actor):
+    """A unit's task list: its own conclusions; a commander's also the escalated ones below."""
+    if not is_staff_member(actor) or actor.role not in OPERATIONAL_ROLES:
+        return None
+    if actor.role == Role.COMMANDER:
+        return Q(unit=actor.unit) | Q(escalated_at__isnull=False, unit__in=subtree_unit_ids(actor.unit))
+    return Q(unit=actor.unit)
+
+
+@permission("conclusion.unit")
+def conclusion_unit(actor, unit) -> bool:
+    """Nothing is assigned to a unit of the partner across the border (a reference on this node)."""
+    return unit is not None and unit.country == settings.NODE_COUNTRY
 
 
 @visibility(Agreement)
