@@ -30,6 +30,7 @@ CAST = {
     "police_administrator": ("quantri", "CA-TH"),
     "border_guard_administrator": ("quantri.bp", "BP-TH"),
     "auditor": ("kiemtra", "UB-TH"),
+    "secretariat": ("thuongtruc.bcd", "UB-TH"),
     "hua_phan_partner": ("doitac.huaphan", "LA-HP-CA"),
 }
 

@@ -248,6 +248,38 @@ VALID |= {
         "na_meo_commune_police",
         lambda x: {"values": [{"indicator": "detonators", "value": 7}], "reason": "Đếm lại"},
     ),
+    # briefings (issue 18)
+    "POST /api/v1/briefings": (
+        "border_guard_analyst",
+        lambda x: {"period_kind": "quarter", "scope_kind": "province"},
+    ),
+    "PATCH /api/v1/briefings/{briefing_id}": ("border_guard_analyst", lambda x: {"situation": "Ổn định"}),
+    "PUT /api/v1/briefings/{briefing_id}/meeting": (
+        "border_guard_commander",
+        lambda x: {
+            "held_on": "2026-10-05",
+            "place": "Thanh Hóa",
+            "chair": "Đại tá A",
+            "participants": ["BP-TH"],
+        },
+    ),
+    "POST /api/v1/briefings/{briefing_id}/conclusions": (
+        "border_guard_commander",
+        lambda x: {"text": "Tăng cường tuần tra", "unit": "BP-DON-NA-MEO", "due_on": "2026-12-31"},
+    ),
+    "PATCH /api/v1/conclusions/{conclusion_id}": (
+        "na_meo_post_officer",
+        lambda x: {"state": "done", "result": "Xong"},
+    ),
+    "POST /api/v1/agreements": (
+        "border_guard_commander",
+        lambda x: {
+            "title": "Quy chế phối hợp",
+            "parties": "BĐBP; Công an tỉnh",
+            "signed_on": "2025-01-10",
+            "review_on": "2027-01-10",
+        },
+    ),
     "PUT /api/v1/program-templates/{code}": (
         "police_administrator",
         lambda x: {
@@ -267,6 +299,10 @@ NO_BODY = {
     "POST /api/v1/programs/{program_id}/activate",
     "POST /api/v1/programs/{program_id}/close",
     "POST /api/v1/entries/{entry_id}/approve",
+    # briefings (issue 18): tests/briefings
+    "POST /api/v1/briefings/{briefing_id}/approve",
+    "POST /api/v1/briefings/{briefing_id}/issue",
+    "POST /api/v1/briefings/{briefing_id}/documents",
 }
 
 
@@ -371,8 +407,34 @@ class Ctx:
             )
         return self.patrol
 
+    def _briefing(self):
+        if not hasattr(self, "briefing"):
+            import datetime as dt
+
+            from liaison.briefings import services as briefings
+            from tests.conftest import cast_actor
+
+            commander = cast_actor("border_guard_commander")
+            self.briefing = briefings.briefing_create(cast_actor("border_guard_analyst"))
+            briefings.meeting_record(
+                commander, briefing=self.briefing, held_on=self.briefing.ends_on, place="Thanh Hóa", chair="A"
+            )
+            self.conclusion = briefings.conclusion_assign(
+                commander,
+                briefing=self.briefing,
+                text="Kết luận thử",
+                unit="BP-DON-NA-MEO",
+                due_on=self.briefing.ends_on + dt.timedelta(days=30),
+            )
+        return self.briefing
+
     def path(self, template: str) -> str:
         template = self.programs.path(template)
+        if "{briefing_id}" in template or "{conclusion_id}" in template:
+            self._briefing()
+            template = template.replace("{briefing_id}", str(self.briefing.pk)).replace(
+                "{conclusion_id}", str(self.conclusion.pk)
+            )
         if "{patrol_id}" in template or "{checkin_id}" in template:
             self._patrol()
             template = template.replace("{patrol_id}", str(self.patrol.pk)).replace(
@@ -409,7 +471,7 @@ def _body_schema(op, schema):
 def _row_counts():
     counts = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "org", "geo", "audit", "accounts", "programs"}:
+        if model._meta.app_label in {"core", "org", "geo", "audit", "accounts", "programs", "briefings"}:
             counts[model._meta.label] = model._default_manager.count()
     return counts
 

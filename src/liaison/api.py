@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 from liaison.accounts.api import router as tokens_router
 from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
+from liaison.briefings.api import router as briefings_router
 from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers, problem
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
@@ -91,3 +92,5 @@ api.add_router("/", patrols_router)
 
 # programs (issue 17)
 api.add_router("/", programs_router)
+# briefings (issue 18)
+api.add_router("/", briefings_router)

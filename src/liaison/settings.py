@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "liaison.programs",
     # field reporting: offline reports, SMS, the tip line (issue 19)
     "liaison.field",
+    "liaison.briefings",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("liaison.programs.urls")),
     # field reporting (issue 19)
     path("", include("liaison.field.urls")),
+    # briefings (issue 18)
+    path("", include("liaison.briefings.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

@@ -1,7 +1,7 @@
 """The coded list of audit verbs. Codes never change meaning; new verbs take new codes.
 
-Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx (later contexts:
-550–599 field reporting),
+Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx: 500–549 briefings,
+550–599 field reporting,
 6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
 """
@@ -83,6 +83,19 @@ class Verb(IntEnum):
     SMS_REPORT_REFUSED = 552
     TIP_RECEIVED = 560
     TIP_SENDER_READ = 561
+    # Briefings (issue 18): 500–549
+    BRIEFING_CREATED = 500
+    BRIEFING_EDITED = 501
+    BRIEFING_APPROVED = 502
+    BRIEFING_ISSUED = 503
+    BRIEFING_READ = 504
+    BRIEFING_EXPORTED = 505
+    MEETING_RECORDED = 510
+    CONCLUSION_ASSIGNED = 511
+    CONCLUSION_UPDATED = 512
+    CONCLUSION_ESCALATED = 513
+    AGREEMENT_SAVED = 520
+    AGREEMENT_REVIEW_REMINDED = 521
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601
@@ -175,6 +188,18 @@ def _labels() -> dict:
         Verb.PROGRAM_EXPORTED: _("exported a program's progress"),
         Verb.PROGRAM_TEMPLATE_UPDATED: _("edited a default program"),
         Verb.PROGRAM_READ: _("opened a program"),
+        Verb.BRIEFING_CREATED: _("generated a briefing"),
+        Verb.BRIEFING_EDITED: _("edited a briefing"),
+        Verb.BRIEFING_APPROVED: _("approved a briefing"),
+        Verb.BRIEFING_ISSUED: _("issued a briefing"),
+        Verb.BRIEFING_READ: _("opened a briefing"),
+        Verb.BRIEFING_EXPORTED: _("downloaded a briefing document"),
+        Verb.MEETING_RECORDED: _("recorded a briefing meeting"),
+        Verb.CONCLUSION_ASSIGNED: _("assigned a meeting conclusion"),
+        Verb.CONCLUSION_UPDATED: _("updated a meeting conclusion"),
+        Verb.CONCLUSION_ESCALATED: _("escalated an overdue conclusion"),
+        Verb.AGREEMENT_SAVED: _("saved an agreement"),
+        Verb.AGREEMENT_REVIEW_REMINDED: _("reminded of an agreement's review"),
         Verb.ENTRY_SUBMITTED: _("submitted a monthly entry"),
         Verb.ENTRY_APPROVED: _("approved a monthly entry"),
         Verb.ENTRY_RETURNED: _("returned a monthly entry"),

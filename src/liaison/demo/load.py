@@ -67,6 +67,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
 
         with step("field reporting (an officer's SMS number, three tips from the public)"):
             field.run(stdout=stdout)
+        from liaison.demo import briefings
+
+        with step("briefings (last two quarters, a meeting, conclusions, the agreement with Hua Phan)"):
+            briefings.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

@@ -239,6 +239,8 @@ USERS = [
     # A second police administrator: a commander or administrator grant needs a second one to confirm.
     ("quantri2", "Phan Thị Quyên", "CA-TH", "administrator"),
     ("kiemtra", "Vũ Thị Kiểm", "UB-TH", "auditor"),
+    # The standing office of the provincial coordination mechanism (issue 18): node-wide counts.
+    ("thuongtruc.bcd", "Đỗ Văn Thường", "UB-TH", "secretariat"),
     ("doitac.huaphan", "Khamphan Phommavong", "LA-HP-CA", "duty_officer"),
 ]
 

@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.core.errors import DomainError, FieldError, Invalid
-from liaison.core.inputs import Deadline, Input, Latitude, Line, Longitude, Text
+from liaison.core.inputs import Deadline, Input, Latitude, Line, Longitude, Since, Text, Until
 from liaison.incidents.models import PersonRole, SeizureKind, Severity, Status, Task
 from liaison.intel.models import Tlp
 
@@ -35,6 +35,21 @@ class BoardFilter(Schema):
         "",
         max_length=200,
         description='search title, summary and place: words (all), "a phrase", -excluded, a OR b',
+    )
+    # The briefing's figures link here (issue 18): each filter below narrows as the figure counts.
+    type: Line | None = Field(None, max_length=40, description="incident type code")
+    lead_force: Line | None = Field(None, max_length=20)
+    opened_since: Since | None = Field(None, description="opened at or after")
+    opened_until: Until | None = Field(None, description="opened before")
+    border: bool = Field(False, description="only incidents in a commune of the border area")
+    within: Line | None = Field(
+        None, max_length=40, description="area code: the commune or the communes under it"
+    )
+    lead_within: Line | None = Field(
+        None, max_length=40, description="unit code: led by this unit or one below"
+    )
+    outcome: Line | None = Field(
+        None, max_length=20, description="with this outcome: arrested, detained, rescued, … or a seizure kind"
     )
 
 

@@ -15,11 +15,14 @@ from liaison.incidents.models import (
     LeadRule,
     Participant,
     ResponsePlan,
+    Seizure,
+    SeizureKind,
     Status,
     Task,
 )
 from liaison.incidents.schemas import BoardFilter, TaskFilter
 from liaison.intel.models import Tlp
+from liaison.org.models import Unit
 
 BOARD_COLUMNS = (
     "id",
@@ -48,15 +51,46 @@ BOARD_COLUMNS = (
 BOARD_LIMIT = 300
 
 
-def incident_board(actor, f: BoardFilter | None = None) -> list[dict]:
-    f = f or BoardFilter()
-    qs = policy.visible(actor, Incident)
+OUTCOME_COUNTS = ("arrested", "detained", "rescued", "evacuated", "deaths", "injured")
+
+
+def filtered_incidents(actor, f: BoardFilter, *, action: str = "view"):
+    """The incidents the filter names among those the actor may `action` ("view", or "count" for a
+    statistic: the secretariat counts node-wide). The briefing counts through this very function."""
+    qs = policy.visible(actor, Incident, action)
     if not f.include_final:
         qs = qs.exclude(status__in=FINAL_STATUSES)
     if f.severity:
         qs = qs.filter(severity=f.severity)
     if not f.drills:
         qs = qs.filter(is_drill=False)
+    if f.type:
+        qs = qs.filter(incident_type__code=f.type)
+    if f.lead_force:
+        qs = qs.filter(lead_force=f.lead_force)
+    if f.opened_since:
+        qs = qs.filter(opened_at__gte=f.opened_since)
+    if f.opened_until:
+        qs = qs.filter(opened_at__lt=f.opened_until)
+    if f.border:
+        qs = qs.filter(area__is_border_area=True)
+    if f.within:
+        qs = qs.filter(Q(area__code=f.within) | Q(area__parent__code=f.within))
+    if f.lead_within:
+        path = Unit.objects.filter(code=f.lead_within).values_list("path", flat=True).first()
+        qs = qs.filter(lead_unit__path__startswith=path) if path else qs.none()
+    if f.outcome in OUTCOME_COUNTS:
+        qs = qs.filter(**{f"outcome__{f.outcome}__gt": 0})
+    elif f.outcome in SeizureKind.values:
+        qs = qs.filter(pk__in=Seizure.objects.filter(kind=f.outcome).values("outcome__incident_id"))
+    elif f.outcome:
+        qs = qs.none()
+    return qs
+
+
+def incident_board(actor, f: BoardFilter | None = None) -> list[dict]:
+    f = f or BoardFilter()
+    qs = filtered_incidents(actor, f)
     if f.q:  # by relevance (title above summary and place), ties newest first
         qs = search.matching(qs, search.parse(f.q), table="incidents_incident")
         return list(qs.order_by("search_rank", "-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])

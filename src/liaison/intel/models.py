@@ -166,6 +166,18 @@ class Item(BaseModel):
         return f"{self.ref} {self.title}"
 
 
+def exchanged_in(qs, since, until):
+    """The one definition of "exchanged in the period" (PRODUCT.md, Statistics), for the item list,
+    the exchange statistics and the briefing: first shared to a unit of another force (the stored
+    `exchanged_at`) in [since, until); drills never count."""
+    qs = qs.filter(is_drill=False)
+    if since is not None:
+        qs = qs.filter(exchanged_at__gte=since)
+    if until is not None:
+        qs = qs.filter(exchanged_at__lt=until)
+    return qs
+
+
 class ItemShare(models.Model):
     """One act of sharing: to a unit, or to a whole force (expanded to its units' receipts)."""
 
@@ -386,3 +398,28 @@ def describe_revision(action: str, changes: dict, unit_names: dict) -> tuple[str
             old, new = _choice_label(Tlp, old), _choice_label(Tlp, new)
         details.append((str(label), f"{old or '—'} → {new or '—'}"))
     return text, details
+
+
+VERIFICATION_BUCKETS = ("requested", "in_time", "overdue")
+
+
+def verification_q(bucket: str, since, until, now) -> Q:
+    """Verification requests of a bucket, asked in [since, until) (the briefing's verification
+    figures and the item list's `verification` filter share it):
+    requested: every request not cancelled; in_time: answered by its deadline; overdue: answered
+    after its deadline, or still open past it at `now`."""
+    q = ~Q(state=VerificationRequest.State.CANCELLED)
+    if since is not None:
+        q &= Q(created_at__gte=since)
+    if until is not None:
+        q &= Q(created_at__lt=until)
+    answered = Q(state=VerificationRequest.State.ANSWERED)
+    if bucket == "in_time":
+        q &= answered & Q(answered_at__lte=models.F("due_at"))
+    elif bucket == "overdue":
+        q &= (answered & Q(answered_at__gt=models.F("due_at"))) | Q(
+            state=VerificationRequest.State.OPEN, due_at__lt=now
+        )
+    elif bucket != "requested":
+        return Q(pk__in=[])
+    return q

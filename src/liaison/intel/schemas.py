@@ -53,6 +53,28 @@ class ItemFilter(Schema):
     reliability: Line | None = Field(None, max_length=1)
     credibility: int | None = Field(None, ge=1, le=6, description="this grade or better")
     include_drills: bool = False
+    # The exchange statistics' and the briefing's own definition (one for all three): exchanged in
+    # the period = first shared to a unit of another force at or after `exchanged_since` and before
+    # `exchanged_until`; drills never count.
+    exchanged_since: Since | None = Field(None, description="first shared to another force at or after")
+    exchanged_until: Until | None = Field(None, description="first shared to another force before")
+    recipient_force: Line | None = Field(
+        None, max_length=20, description="received by a unit of this force (another than the originator's)"
+    )
+    border: bool = Field(False, description="only items in a commune of the border area")
+    within: Line | None = Field(
+        None, max_length=40, description="area code: the commune or the communes under it"
+    )
+    origin_within: Line | None = Field(
+        None, max_length=40, description="unit code: originated by this unit or a unit below it"
+    )
+    verification: Literal["requested", "in_time", "overdue"] | None = Field(
+        None,
+        description="items with a verification request asked in [verification_since, verification_until):"
+        " any, answered by its deadline, or late (answered late or open past it)",
+    )
+    verification_since: Since | None = None
+    verification_until: Until | None = None
     cursor: str | None = Field(
         None, max_length=200, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"
     )

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from liaison import policy
 from liaison.audit import log as audit
@@ -23,6 +23,8 @@ from liaison.intel.models import (
     ItemReceipt,
     VerificationRequest,
     describe_revision,
+    exchanged_in,
+    verification_q,
 )
 from liaison.intel.schemas import ItemFilter
 from liaison.org.models import Unit
@@ -108,10 +110,32 @@ def after(ordered, *, at, pk, rank=None):
     return ordered.filter(Q(search_rank__gt=rank) | (Q(search_rank=rank) & later))
 
 
-def filtered_items(actor, f: ItemFilter):
-    qs = policy.visible(actor, Item)
+def filtered_items(actor, f: ItemFilter, *, action: str = "view"):
+    """The items the filter names among those the actor may `action` ("view", or "count" for a
+    statistic: the secretariat counts node-wide)."""
+    qs = policy.visible(actor, Item, action)
     if not f.include_drills:
         qs = qs.filter(is_drill=False)
+    if f.exchanged_since or f.exchanged_until:
+        qs = exchanged_in(qs, f.exchanged_since, f.exchanged_until)
+    if f.recipient_force:
+        qs = qs.filter(
+            pk__in=ItemReceipt.objects.filter(unit__force=f.recipient_force)
+            .exclude(unit__force=F("item__origin_unit__force"))
+            .values("item_id")
+        )
+    if f.verification:
+        asked = VerificationRequest.objects.filter(
+            verification_q(f.verification, f.verification_since, f.verification_until, clock.now())
+        )
+        qs = qs.filter(pk__in=asked.values("item_id"))
+    if f.border:
+        qs = qs.filter(area__is_border_area=True)
+    if f.within:
+        qs = qs.filter(Q(area__code=f.within) | Q(area__parent__code=f.within))
+    if f.origin_within:
+        path = Unit.objects.filter(code=f.origin_within).values_list("path", flat=True).first()
+        qs = qs.filter(origin_unit__path__startswith=path) if path else qs.none()
     if f.category:
         # By id, not through a join on the code: PostgreSQL can then walk the (category, newest
         # first) index; an unknown code matches nothing.

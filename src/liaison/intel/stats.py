@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from liaison import policy
 from liaison.core.errors import Invalid
-from liaison.intel.models import Item, ItemReceipt
+from liaison.intel.models import Item, ItemReceipt, exchanged_in
 
 PERIODS = ("month", "quarter", "year", "custom")
 
@@ -72,12 +72,11 @@ def period(kind: str, on: dt.date, end: dt.date | None = None) -> Period:
 CHUNK = 5000
 
 
-def _counts(actor, p: Period) -> dict:
+def _counts(actor, p: Period, action: str = "view") -> dict:
     # The items the reader may see that were exchanged in the period, once (one pass over the
     # covering exchanged_at index); then every breakdown and the who-to-whom pairs over those ids.
     ids = list(
-        policy.visible(actor, Item)
-        .filter(is_drill=False, exchanged_at__gte=p.start, exchanged_at__lt=p.end)
+        exchanged_in(policy.visible(actor, Item, action), p.start, p.end)
         .order_by()
         .values_list("pk", flat=True)
     )
@@ -116,14 +115,37 @@ def _counts(actor, p: Period) -> dict:
     }
 
 
-def exchange_stats(actor, p: Period) -> dict:
+def exchange_stats(actor, p: Period, action: str = "count") -> dict:
+    """Counted under the policy's "count" action: what the reader may see; for the coordination
+    secretariat, the whole node (PRODUCT.md, Statistics)."""
     prev = p.previous()
     return {
         "period": p,
         "previous_period": prev,
-        "current": _counts(actor, p),
-        "previous": _counts(actor, prev),
+        "current": _counts(actor, p, action),
+        "previous": _counts(actor, prev, action),
     }
+
+
+# The item list's filter for each breakdown of the statistics: a figure's link gives the list of
+# exactly the items it counts (the same `exchanged_in` definition on both sides).
+LIST_FILTER = {
+    "by_level": "level",
+    "by_origin_force": "origin_force",
+    "by_category": "category",
+    "by_status": "status",
+}
+
+
+def list_query(p: Period, section: str | None = None, key: str | None = None) -> dict[str, str]:
+    """The item list's query string for a figure of the statistics of period `p`."""
+    q = {"exchanged_since": p.start.isoformat(), "exchanged_until": p.end.isoformat()}
+    if section == "by_pair" and key:
+        origin, _sep, recipient = key.partition(">")
+        q.update(origin_force=origin, recipient_force=recipient)
+    elif section in LIST_FILTER and key is not None:
+        q[LIST_FILTER[section]] = str(key)
+    return q
 
 
 def rows_for_export(stats: dict, labels: dict[str, dict[str, str]]) -> list[list]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -276,6 +277,13 @@ def inbox(request):
     return render(request, "intel/inbox.html", {"box": selectors.inbox(request.actor)})
 
 
+def _list_url(p, section=None, key=None) -> str:
+    """The item list behind a figure: the same filters, so it shows exactly that count."""
+    q = QueryDict(mutable=True)
+    q.update(stats.list_query(p, section, key))
+    return reverse("intel:list") + "?" + q.urlencode()
+
+
 @signed_in
 def stats_page(request):
     form = StatsForm(request.GET or None)
@@ -299,6 +307,8 @@ def stats_page(request):
     if result and fmt in ("csv", "xlsx"):
         return exports.exchange_export(request.actor, result, fmt)
     labels = exports._labels()
+    # The secretariat counts node-wide and opens no record: its figures carry no links.
+    drill = policy.can(request.actor, "briefing.drill")
     sections = []
     if result:
         for key, title in (
@@ -310,7 +320,14 @@ def stats_page(request):
         ):
             cur, prev = result["current"][key], result["previous"][key]
             rows = [
-                (labels[key].get(k, k), cur.get(k, 0), prev.get(k, 0)) for k in sorted(set(cur) | set(prev))
+                (
+                    labels[key].get(k, k),
+                    cur.get(k, 0),
+                    prev.get(k, 0),
+                    _list_url(result["period"], key, k) if drill else None,
+                    _list_url(result["previous_period"], key, k) if drill else None,
+                )
+                for k in sorted(set(cur) | set(prev))
             ]
             sections.append((title, rows))
     # The export links carry the period shown, also before "Show" was pressed (no query string yet).
@@ -328,6 +345,9 @@ def stats_page(request):
             "result": result,
             "sections": sections,
             "query": query.urlencode(),
+            "total_links": (_list_url(result["period"]), _list_url(result["previous_period"]))
+            if result and drill
+            else None,
             "levels": Level,
             "forces": Force,
             "tlp": Tlp,

@@ -72,6 +72,9 @@ class Role(models.TextChoices):
     LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
     ADMINISTRATOR = "administrator", _("Administrator")
     AUDITOR = "auditor", _("Auditor")
+    # The standing office of the provincial coordination mechanism: node-wide counts for the joint
+    # briefing, no drill-down, and no record through its unit (not an operational role).
+    SECRETARIAT = "secretariat", _("Coordination secretariat")
 
 
 # Roles that must sign in with a second factor (PRODUCT.md, "Accounts").
@@ -174,3 +177,10 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+def units_below(code: str):
+    """The unit with this code and every unit below it: a scope of a filter (a briefing's post, a
+    list's `lead_within`), never a visibility decision (that is policy's)."""
+    path = Unit.objects.filter(code=code).values_list("path", flat=True).first()
+    return Unit.objects.filter(path__startswith=path) if path else Unit.objects.none()

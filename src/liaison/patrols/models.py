@@ -151,6 +151,8 @@ class Status(models.TextChoices):
 
 
 FINAL_STATUSES = (Status.DONE, Status.CANCELLED)
+# Patrols the figures (the briefing, the list's `counted` filter) never count.
+NOT_COUNTED = (Status.CANCELLED,)
 
 
 class Patrol(BaseModel):

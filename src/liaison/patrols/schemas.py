@@ -30,6 +30,12 @@ class PatrolFilter(Schema):
     lead_unit: Line | None = Field(None, max_length=40, description="unit code")
     since: Since | None = Field(None, description="starting at or after")
     until: Until | None = Field(None, description="starting before")
+    counted: bool = Field(False, description="only patrols the briefing counts (not cancelled)")
+    lead_within: Line | None = Field(
+        None, max_length=40, description="unit code: led by this unit or one below"
+    )
+    border: bool = Field(False, description="only patrols led by a unit in a commune of the border area")
+    within: Line | None = Field(None, max_length=40, description="area code: led by a unit in it or under it")
     cursor: str | None = Field(
         None, max_length=200, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"
     )

@@ -17,9 +17,11 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.core.inputs import FILTER
+from liaison.org.models import units_below
 from liaison.patrols.models import (
     BAD_CONDITIONS,
     DEFAULT_UNCHECKED_DAYS,
+    NOT_COUNTED,
     CheckIn,
     Finding,
     Marker,
@@ -103,6 +105,14 @@ def patrol_list(actor, f: PatrolFilter | None = None) -> Page:
         qs = qs.filter(starts_at__gte=f.since)
     if f.until:
         qs = qs.filter(starts_at__lt=f.until)
+    if f.counted:
+        qs = qs.exclude(status__in=NOT_COUNTED)
+    if f.lead_within:
+        qs = qs.filter(lead_unit__in=units_below(f.lead_within))
+    if f.border:
+        qs = qs.filter(lead_unit__area__is_border_area=True)
+    if f.within:
+        qs = qs.filter(Q(lead_unit__area__code=f.within) | Q(lead_unit__area__parent__code=f.within))
     if f.cursor:
         at, pk = _decode_cursor(f.cursor)
         qs = qs.filter(Q(starts_at__lt=at) | Q(starts_at=at, id__lt=pk))

@@ -9,15 +9,23 @@ import math
 from django.db.models import Count
 
 from liaison import policy
-from liaison.patrols.models import CheckIn, Finding, Kind, Patrol, PatrolUnit, Status
+from liaison.patrols.models import NOT_COUNTED, CheckIn, Finding, Kind, Patrol, PatrolUnit
 
 
-def _patrols(actor, since: dt.datetime, until: dt.datetime):
-    return (
-        policy.visible(actor, Patrol)
-        .filter(starts_at__gte=since, starts_at__lt=until)
-        .exclude(status=Status.CANCELLED)
-    )
+def counted_patrols(actor, since: dt.datetime | None, until: dt.datetime | None, *, action: str = "view"):
+    """The one definition the briefing's figures and the patrol list's `counted` filter share: the
+    patrols the reader may `action` that start in [since, until) and are not cancelled."""
+    qs = policy.visible(actor, Patrol, action).exclude(status__in=NOT_COUNTED)
+    if since is not None:
+        qs = qs.filter(starts_at__gte=since)
+    if until is not None:
+        qs = qs.filter(starts_at__lt=until)
+    return qs
+
+
+def _patrols(actor, since: dt.datetime, until: dt.datetime, action: str = "view", where=None):
+    qs = counted_patrols(actor, since, until, action=action)
+    return qs.filter(where) if where is not None else qs
 
 
 def people_days(people: int, starts_at: dt.datetime, ends_at: dt.datetime) -> int:
@@ -25,8 +33,12 @@ def people_days(people: int, starts_at: dt.datetime, ends_at: dt.datetime) -> in
     return people * max(1, math.ceil((ends_at - starts_at).total_seconds() / 86400))
 
 
-def patrol_figures(actor, *, since: dt.datetime, until: dt.datetime) -> dict:
-    patrols = _patrols(actor, since, until)
+def patrol_figures(
+    actor, *, since: dt.datetime, until: dt.datetime, action: str = "view", where=None
+) -> dict:
+    """`action` "count" for the secretariat's node-wide figures; `where` a Q narrowing the patrols
+    (the briefing's scope)."""
+    patrols = _patrols(actor, since, until, action, where)
     rows = list(
         patrols.values_list(
             "id", "kind", "lead_unit__code", "lead_unit__force", "people", "starts_at", "ends_at"
@@ -46,8 +58,9 @@ def patrol_figures(actor, *, since: dt.datetime, until: dt.datetime) -> dict:
         total_people_days += people_days(people, starts, ends)
         for f in forces.get(pid, ()):
             by_force[f] = by_force.get(f, 0) + 1
-    checkins = policy.visible(actor, CheckIn).filter(patrol__in=patrols)
-    findings = policy.visible(actor, Finding).filter(patrol__in=patrols)
+    # Check-ins and findings of a counted patrol count with it (they are its children).
+    checkins = CheckIn.objects.filter(patrol__in=patrols)
+    findings = Finding.objects.filter(patrol__in=patrols)
     by_finding = dict(findings.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return {
         "since": since.isoformat(),

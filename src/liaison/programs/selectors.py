@@ -459,7 +459,7 @@ def selectors_progress(actor, program: Program) -> Progress:
 # --- figures for the quarterly briefing -----------------------------------------------------------
 
 
-def figures(actor, *, start: dt.date, end: dt.date) -> list[dict]:
+def figures(actor, *, start: dt.date, end: dt.date, action: str = "view") -> list[dict]:
     """Each program the reader may see that runs in [start, end): per indicator, the sum of the
     approved (current) entries' values for the months in the period, and how many such entries.
     Equal, by construction and by test, to a plain SQL sum over the approved entries."""
@@ -467,7 +467,7 @@ def figures(actor, *, start: dt.date, end: dt.date) -> list[dict]:
         raise Invalid(field="end", code="before_start", message="The end is before the start.")
     first, stop = month_of(start), end
     programs = (
-        policy.visible(actor, Program)
+        policy.visible(actor, Program, action)  # "count": the briefing's (the secretariat: node-wide)
         .filter(starts_on__lt=stop, ends_on__gte=first)
         .exclude(status=ProgramStatus.DRAFT)
         .order_by("ref")

@@ -4,6 +4,7 @@ from liaison.policy.rules import (  # noqa: F401
     accounts,
     audit,
     field,  # noqa: F401  (issue 19)
+    briefings,
     geo,
     incidents,
     intel,
