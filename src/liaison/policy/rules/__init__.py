@@ -3,6 +3,7 @@
 from liaison.policy.rules import (  # noqa: F401
     accounts,
     audit,
+    exchange,  # noqa: F401
     geo,
     incidents,
     intel,

@@ -1,0 +1,68 @@
+"""Every read of the exchange, through the policy."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q
+
+from liaison import policy
+from liaison.exchange.models import InEnvelope, OutEnvelope, PartnerItem, Peer, Release
+
+
+def gaps(peer: Peer) -> list[int]:
+    """The sequence numbers missing between what was applied and the highest received (shown on
+    the peer's page: an envelope held back by a gap is never silently skipped)."""
+    have = set(InEnvelope.objects.filter(peer=peer, seq__gt=peer.in_applied).values_list("seq", flat=True))
+    if not have:
+        return []
+    return [s for s in range(peer.in_applied + 1, max(have)) if s not in have]
+
+
+def pulled_high(peer: Peer) -> int:
+    """Where a pull resumes: everything up to here is held (applied, or waiting behind no gap)."""
+    return peer.in_applied
+
+
+def peer_overview(actor) -> list[dict]:
+    rows = []
+    for peer in policy.visible(actor, Peer).order_by("name"):
+        out = OutEnvelope.objects.filter(peer=peer).aggregate(
+            undelivered=Count("pk", filter=Q(delivered_at__isnull=True)), last=Max("seq")
+        )
+        rows.append(
+            {
+                "peer": peer,
+                "name": peer.name,
+                "country": peer.country,
+                "state": peer.state,
+                "out_seq": peer.out_seq,
+                "undelivered": out["undelivered"],
+                "in_applied": peer.in_applied,
+                "in_high": InEnvelope.objects.filter(peer=peer).aggregate(m=Max("seq"))["m"] or 0,
+                "gaps": gaps(peer),
+            }
+        )
+    return rows
+
+
+def peer_get(actor, *, peer_id) -> Peer:
+    return policy.get_visible(actor, Peer, what="partner node", pk=peer_id)
+
+
+def release_list(actor):
+    return policy.visible(actor, Release).select_related("item", "peer").order_by("-created_at")[:200]
+
+
+def release_get(actor, *, release_id) -> Release:
+    r = policy.get_visible(actor, Release, what="release", pk=release_id)
+    return Release.objects.select_related("item", "peer", "proposed_by", "approved_by").get(pk=r.pk)
+
+
+def partner_item_list(actor):
+    return (
+        policy.visible(actor, PartnerItem).select_related("owner_unit", "peer").order_by("-created_at")[:200]
+    )
+
+
+def partner_item_get(actor, *, item_id) -> PartnerItem:
+    pi = policy.get_visible(actor, PartnerItem, what="item", pk=item_id)
+    return PartnerItem.objects.select_related("owner_unit", "peer").get(pk=pi.pk)
