@@ -270,7 +270,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LIAISON_MAX_BODY_BYTES", 1_048_576, minim
 
 # --- languages: Vietnamese first, English, Lao (Django ships no Lao: added here) -------------
 django_locale.LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
-LANGUAGE_CODE = "vi"
+# The node's first language: Vietnamese for Thanh Hoa; a Hua Phan node runs Lao first (LIAISON_LANGUAGE=lo).
+LANGUAGE_CODE = env_str("LIAISON_LANGUAGE", "vi")
+if LANGUAGE_CODE not in ("vi", "en", "lo"):
+    raise ConfigError("LIAISON_LANGUAGE", LANGUAGE_CODE, "vi, en or lo")
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("lo", "ລາວ")]
 LOCALE_PATHS = [SRC_DIR / "locale"]
 FORMAT_MODULE_PATH = ["liaison.formats"]

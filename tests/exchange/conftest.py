@@ -25,7 +25,7 @@ from liaison.org.actor import Actor
 from liaison.org.models import Unit
 from tests.conftest import cast_actor
 
-PARTNER_NODE = "hua-phan"
+PARTNER_NODE = "xam-nua"  # not the demo's "hua-phan" peer: a partner node of the tests' own
 
 
 @pytest.fixture

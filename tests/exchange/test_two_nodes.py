@@ -24,8 +24,8 @@ from liaison.core import clock
 from liaison.exchange import envelope as envl
 from liaison.exchange import services
 from liaison.exchange.models import OutEnvelope, Peer
-from liaison.org.models import Unit
 from liaison.org.actor import Actor
+from liaison.org.models import Unit
 from tests.conftest import cast_actor
 from tests.support.node import Node
 
@@ -136,16 +136,31 @@ def test_each_valid_envelope_is_stored_once_and_each_invalid_one_refused_and_aud
     changed = wires[10].replace("Tin trao đổi số 10", "Tin trao đổi số 19")
     assert changed != wires[10]
     stranger = envl.seal(
-        Ed25519PrivateKey.generate(), sender="thanh-hoa", to=PARTNER_NODE, seq=101, kind="receipt",
-        at=clock.now().isoformat(), body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
+        Ed25519PrivateKey.generate(),
+        sender="thanh-hoa",
+        to=PARTNER_NODE,
+        seq=101,
+        kind="receipt",
+        at=clock.now().isoformat(),
+        body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
     )
     revoked = envl.seal(
-        OLD_PARTNER, sender="old-partner", to=PARTNER_NODE, seq=1, kind="receipt",
-        at=clock.now().isoformat(), body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
+        OLD_PARTNER,
+        sender="old-partner",
+        to=PARTNER_NODE,
+        seq=1,
+        kind="receipt",
+        at=clock.now().isoformat(),
+        body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
     )
     replayed = envl.seal(
-        me, sender="thanh-hoa", to=PARTNER_NODE, seq=5, kind="receipt",
-        at=clock.now().isoformat(), body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
+        me,
+        sender="thanh-hoa",
+        to=PARTNER_NODE,
+        seq=5,
+        kind="receipt",
+        at=clock.now().isoformat(),
+        body={"release": str(uuid.uuid4()), "event": "read", "at": ""},
     )
     batch = wires * 3
     random.Random(20).shuffle(batch)

@@ -17,6 +17,7 @@ from tests.conftest import CAST, cast_actor, signed_in_client
 
 from . import (
     declarations,
+    records_exchange,  # issue 20
     records_incidents,
     records_intel,
     records_patrols,
@@ -32,6 +33,7 @@ RECORD_TYPES = [
     *records_situation.RECORD_TYPES,
     *records_patrols.RECORD_TYPES,
     *records_programs.RECORD_TYPES,
+    *records_exchange.RECORD_TYPES,
 ]
 OTHER_ROUTES = {
     **declarations.OTHER_ROUTES,
@@ -40,6 +42,7 @@ OTHER_ROUTES = {
     **records_situation.OTHER_ROUTES,
     **records_patrols.OTHER_ROUTES,
     **records_programs.OTHER_ROUTES,
+    **records_exchange.OTHER_ROUTES,
 }
 
 

@@ -96,7 +96,9 @@ class Node:
         base = f"http://127.0.0.1:{port}"
         import urllib.request
 
-        for _ in range(100):
+        for _ in range(300):  # 60 s: a loaded 2-core machine starts Django slowly
+            if self.procs[-1].poll() is not None:
+                break
             try:
                 urllib.request.urlopen(base + "/accounts/login/", timeout=2)  # noqa: S310
                 return base

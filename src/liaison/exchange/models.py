@@ -175,6 +175,12 @@ class PartnerItem(BaseModel):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    @property
+    def tlp_label(self) -> str:
+        from liaison.intel.models import Tlp
+
+        return str(Tlp(self.tlp).label) if self.tlp in Tlp.values else self.tlp
+
 
 class PartnerItemUnit(models.Model):
     """A unit of this node the partner released the item to."""

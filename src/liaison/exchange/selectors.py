@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Max, Q
 
 from liaison import policy
+from liaison.audit import log as audit
+from liaison.audit.verbs import Verb
 from liaison.exchange.models import InEnvelope, OutEnvelope, PartnerItem, Peer, Release
 
 
@@ -23,37 +25,40 @@ def pulled_high(peer: Peer) -> int:
 
 
 def peer_overview(actor) -> list[dict]:
-    rows = []
-    for peer in policy.visible(actor, Peer).order_by("name"):
-        out = OutEnvelope.objects.filter(peer=peer).aggregate(
-            undelivered=Count("pk", filter=Q(delivered_at__isnull=True)), last=Max("seq")
-        )
-        rows.append(
-            {
-                "peer": peer,
-                "name": peer.name,
-                "country": peer.country,
-                "state": peer.state,
-                "out_seq": peer.out_seq,
-                "undelivered": out["undelivered"],
-                "in_applied": peer.in_applied,
-                "in_high": InEnvelope.objects.filter(peer=peer).aggregate(m=Max("seq"))["m"] or 0,
-                "gaps": gaps(peer),
-            }
-        )
-    return rows
+    return [peer_row(peer) for peer in policy.visible(actor, Peer).order_by("name")]
+
+
+def peer_row(peer: Peer) -> dict:
+    """A peer's sequences: sent, undelivered, applied, highest received, and the gaps between."""
+    out = OutEnvelope.objects.filter(peer=peer).aggregate(
+        undelivered=Count("pk", filter=Q(delivered_at__isnull=True)), last=Max("seq")
+    )
+    return {
+        "peer": peer,
+        "name": peer.name,
+        "country": peer.country,
+        "state": peer.state,
+        "out_seq": peer.out_seq,
+        "undelivered": out["undelivered"],
+        "in_applied": peer.in_applied,
+        "in_high": InEnvelope.objects.filter(peer=peer).aggregate(m=Max("seq"))["m"] or 0,
+        "gaps": gaps(peer),
+    }
 
 
 def peer_get(actor, *, peer_id) -> Peer:
-    return policy.get_visible(actor, Peer, what="partner node", pk=peer_id)
+    """A partner node's page (keys, sequences, gaps): administrators only; 404 for anyone else."""
+    return policy.get_visible(actor, Peer, "manage", what="partner node", pk=peer_id)
 
 
 def release_list(actor):
     return policy.visible(actor, Release).select_related("item", "peer").order_by("-created_at")[:200]
 
 
-def release_get(actor, *, release_id) -> Release:
+def release_get(actor, *, release_id, audit_read: bool = False) -> Release:
     r = policy.get_visible(actor, Release, what="release", pk=release_id)
+    if audit_read:
+        audit.record_separately(actor, Verb.RELEASE_READ, r)
     return Release.objects.select_related("item", "peer", "proposed_by", "approved_by").get(pk=r.pk)
 
 

@@ -158,6 +158,8 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
             "handling": policy.can(actor, "item.raise_tlp", item)
             or policy.can(actor, "item.lower_tlp", item),
             "attach": policy.can(actor, "item.attach", item),
+            # The cross-border release gate (policy/rules/exchange.py): the preview page.
+            "release": policy.can(actor, "release.propose", item),
         },
         "units": policy.visible(actor, Unit, "receive").order_by("force", "path"),
     }

@@ -46,6 +46,7 @@ def _administrator(actor):
 # Peers, their keys and the envelopes' bookkeeping (sequence numbers, attempts; never their content
 # on a page) are the administrator's; a liaison officer reads the list of peers to release to.
 visibility(PeerKey)(_administrator)
+visibility(Peer, "manage")(_administrator)
 visibility(OutEnvelope)(_administrator)
 visibility(InEnvelope)(_administrator)
 visibility(WitnessedCheckpoint)(_administrator)

@@ -77,6 +77,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{k}: {me[k]}")
 
     def do_peer_add(self, actor, o):
+        known = Peer.objects.filter(name=o["name"]).first()
+        if known is not None:  # re-runnable (scripts/demo-partner): the same key is no change
+            if known.keys.filter(public_key=o["key"].strip(), revoked_at__isnull=True).exists():
+                self.stdout.write(f"{known.name} is already registered with this key")
+                return
+            raise CommandError(f"{known.name} is registered with another key: use peer-rotate")
         unit = Unit.objects.filter(code=o["unit"]).first()
         if unit is None:
             raise CommandError(f"no unit {o['unit']}")
