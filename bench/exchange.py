@@ -88,14 +88,19 @@ def run(n: int) -> dict:
     call_command("migrate", verbosity=0)
     system = Actor.system()
     here = org.unit_create(
-        system, code="BP-BENCH", name="Đồn Biên phòng (bench)", force="border_guard", kind="post", parent=None
+        system,
+        code="BP-BENCH",
+        name="Đồn Biên phòng (bench)",
+        force="border_guard",
+        kind="border_post",
+        parent=None,
     )
     there = org.unit_create(
         system,
         code="LA-BENCH",
         name="ປ້ອມ (bench)",
         force="border_guard",
-        kind="post",
+        kind="border_post",
         parent=None,
         country="LA",
     )

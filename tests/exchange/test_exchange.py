@@ -42,7 +42,7 @@ def test_red_never_leaves(peers):
         services.release_propose(
             cast_actor("liaison_officer"), item=item, peer=peers[0], to_units=["LA-HP-CA"]
         )
-    assert not OutEnvelope.objects.exists()
+    assert not OutEnvelope.objects.filter(peer=peers[0]).exists()
 
 
 def test_green_leaves_on_a_liaison_officers_proposal(peers):
@@ -69,7 +69,7 @@ def test_amber_waits_for_a_commander_who_is_not_the_proposer(peers):
     r = services.release_propose(
         cast_actor("liaison_officer"), item=item, peer=peers[0], to_units=["LA-HP-CA"]
     )
-    assert r.state == Release.State.PROPOSED and not OutEnvelope.objects.exists()
+    assert r.state == Release.State.PROPOSED and not OutEnvelope.objects.filter(peer=peers[0]).exists()
     with pytest.raises(NotPermitted):
         services.release_approve(cast_actor("na_meo_post_commander"), release=r)  # not above BP-TH
     services.release_approve(cast_actor("border_guard_commander"), release=r)
@@ -154,7 +154,7 @@ def test_updates_apply_in_sequence_and_a_gap_is_shown(peers, hua_phan_key_file):
     _deliver_to_partner(second.wire, hua_phan_key_file)  # the withdrawal first: held back
     with as_hua_phan(hua_phan_key_file):
         peer = Peer.objects.get(name="thanh-hoa")
-        assert selectors.gaps(peer) == [1] and not PartnerItem.objects.exists()
+        assert selectors.gaps(peer) == [1] and not PartnerItem.objects.filter(peer=peer).exists()
     _deliver_to_partner(first.wire, hua_phan_key_file)
     with as_hua_phan(hua_phan_key_file):
         peer.refresh_from_db()
@@ -183,7 +183,7 @@ def test_every_invalid_envelope_is_refused_audited_and_stores_nothing(peers, hua
     refused(partner_envelope(partner_key, 6, kind="release", body={"release": "x"}), "schema")
     services.peer_revoke(Actor.system(), peer=peers[0])
     refused(partner_envelope(partner_key, 7), "revoked_peer")
-    assert InEnvelope.objects.count() == 1
+    assert InEnvelope.objects.filter(peer=peers[0]).count() == 1
 
 
 def test_a_rotated_key_is_accepted_during_its_overlap_only(peers, hua_phan_key_file):

@@ -92,3 +92,60 @@ def test_the_pull_endpoint_answers_only_a_request_signed_by_the_peer(peers, hua_
         "HTTP_X_LIAISON_SIGNATURE": base64.b64encode(load_or_create_key().sign(text)).decode(),
     }
     assert Client().get("/exchange/outbox/", {"peer": PARTNER_NODE, "after": 0}, **wrong).status_code == 404
+
+
+def test_the_partner_keeps_our_checkpoints_and_verify_compares_with_them(
+    peers, hua_phan_key_file, monkeypatch
+):
+    from liaison.audit.checkpoints import write_checkpoint
+    from liaison.audit.management.commands.audit import compare_with_witness
+    from liaison.exchange import tasks
+    from liaison.exchange.models import WitnessedCheckpoint
+
+    write_checkpoint(force=True)
+    assert services.checkpoints_send(peers[0]) >= 1
+    for e in OutEnvelope.objects.filter(peer=peers[0], kind="checkpoint").order_by("seq"):
+        with as_hua_phan(hua_phan_key_file):
+            services.envelope_receive(e.wire)
+    with as_hua_phan(hua_phan_key_file):
+        kept = list(
+            WitnessedCheckpoint.objects.filter(peer__name="thanh-hoa")
+            .order_by("n")
+            .values_list("line", flat=True)
+        )
+    assert kept
+    peers[0].base_url = "http://xam-nua.invalid"
+    peers[0].save()
+
+    class Answer:
+        def __init__(self, lines):
+            self.text = "".join(x + "\n" for x in lines)
+
+        def raise_for_status(self):
+            return None
+
+    monkeypatch.setattr(tasks, "signed_get", lambda *a, **k: Answer(kept))
+    assert compare_with_witness(PARTNER_NODE)[0] == 0
+    tampered = [*kept[:-1], kept[-1].replace('"hash":"', '"hash":"0')]
+    monkeypatch.setattr(tasks, "signed_get", lambda *a, **k: Answer(tampered))
+    assert compare_with_witness(PARTNER_NODE)[0] == 1
+
+
+def test_an_administrator_registers_and_revokes_a_partner_node_on_the_page(db):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from liaison.exchange import envelope as envl
+    from liaison.exchange.models import Peer
+
+    key = envl.public_b64(Ed25519PrivateKey.generate().public_key())
+    form = {"name": "viengxay", "unit": "LA-HP-BV", "base_url": "https://viengxay.example", "public_key": key}
+    assert signed_in_client("liaison_officer").post("/exchange/peers/new/", form).status_code == 403
+    admin = signed_in_client("border_guard_administrator")
+    r = admin.post("/exchange/peers/new/", form)
+    peer = Peer.objects.get(name="viengxay")
+    assert r.status_code == 302 and peer.country == "LA" and peer.unit.code == "LA-HP-BV"
+    page = admin.get(f"/exchange/peers/{peer.pk}/").content.decode()
+    assert envl.fingerprint_words(peer.keys.get().fingerprint) in page
+    admin.post(f"/exchange/peers/{peer.pk}/revoke/")
+    peer.refresh_from_db()
+    assert peer.state == Peer.State.REVOKED

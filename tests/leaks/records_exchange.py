@@ -88,6 +88,9 @@ OTHER_ROUTES = {
     "page exchange/release/<uuid:item_id>/": "the release preview of an item: answered as the item's own "
     "page (intel's item_get, then the release gate): tests/exchange/test_pages.py",
     "page exchange/releases/<uuid:release_id>/<slug:name>/": "POST actions: tests/exchange",
+    "page exchange/peers/new/": "administrators' POST: tests/exchange/test_pages.py",
+    "page exchange/peers/<uuid:peer_id>/revoke/": "administrators' POST: tests/exchange",
+    "page exchange/witness/": "node-to-node, signed by the peer's key: tests/exchange/test_pages.py",
     "page exchange/inbox/": "node-to-node POST, the signed envelope is the credential: tests/exchange",
     "page exchange/outbox/": "node-to-node pull, signed by the peer's key: tests/exchange/test_pages.py",
 }

@@ -9,6 +9,7 @@ class Config(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from liaison.audit import hooks
         from liaison.core import worker
         from liaison.exchange import tasks
 
@@ -18,3 +19,11 @@ class Config(AppConfig):
             tasks.push_due,
             every=lambda: settings.EXCHANGE_PUSH_SECONDS,
         )
+        # Witnessing: each peer keeps this node's signed audit checkpoints (sent with the outbox);
+        # `liaison audit verify --witness PEER` fetches them back to compare.
+        worker.register_periodic(
+            "exchange witness",
+            tasks.send_checkpoints,
+            every=lambda: settings.AUDIT_CHECKPOINT_INTERVAL,
+        )
+        hooks.witness_copies.register(tasks.witness_copies)

@@ -79,3 +79,38 @@ def push_due(limit: int = 200) -> str | None:
             failed += 1
             down.add(env.peer_id)
     return f"exchange: {sent} pushed, {failed} failed" if sent or failed else None
+
+
+def signed_get(peer: Peer, path: str, what: str, after: int = 0) -> httpx.Response:
+    """A GET to the peer signed with this node's key (the pull and the witness endpoints)."""
+    import base64
+
+    from liaison.audit.checkpoints import load_or_create_key
+    from liaison.exchange.wire import pull_signature_text
+
+    date = clock.now().isoformat()
+    text = pull_signature_text(settings.NODE_NAME, peer.name, after, date, what=what)
+    sig = base64.b64encode(load_or_create_key().sign(text)).decode()
+    return client().get(
+        peer.base_url.rstrip("/") + path,
+        params={"peer": settings.NODE_NAME, "after": after},
+        headers={"X-Liaison-Date": date, "X-Liaison-Signature": sig},
+    )
+
+
+def witness_copies(*, peer: str) -> list[str] | None:
+    """The checkpoints of this node that the partner node `peer` keeps (audit verify --witness)."""
+    p = Peer.objects.filter(name=peer, state=Peer.State.ACTIVE).exclude(base_url="").first()
+    if p is None:
+        return None
+    r = signed_get(p, "/exchange/witness/", "witness")
+    r.raise_for_status()
+    return [line for line in r.text.splitlines() if line.strip()]
+
+
+def send_checkpoints() -> str | None:
+    """Every active peer gets this node's signed checkpoints it does not hold yet (in the outbox)."""
+    from liaison.exchange import services
+
+    n = sum(services.checkpoints_send(p) for p in Peer.objects.filter(state=Peer.State.ACTIVE))
+    return f"exchange: {n} checkpoint(s) queued for witnesses" if n else None

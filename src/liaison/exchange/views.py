@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import policy
-from liaison.core.errors import DomainError
+from liaison.core.errors import DomainError, Invalid
 from liaison.exchange import envelope as envl
 from liaison.exchange import selectors, services
 from liaison.exchange.models import Peer
@@ -185,3 +185,42 @@ def peer_detail(request, peer_id):
         "exchange/peer.html",
         {"peer": peer, "keys": keys, "gaps": selectors.gaps(peer), "overview": selectors.peer_row(peer)},
     )
+
+
+@signed_in
+@require_POST
+def peer_new(request):
+    """An administrator registers a partner node after reading its fingerprint over the phone."""
+    from liaison.org.models import Unit
+
+    actor = request.actor
+    policy.require(actor, "exchange.peer.manage")
+    p = request.POST
+    unit = policy.visible(actor, Unit, "partner").filter(code=p.get("unit", "").strip()).first()
+    try:
+        if unit is None:
+            raise Invalid(field="unit", message=_("A unit of the partner's country, by its code."))
+        peer = services.peer_register(
+            actor,
+            name=p.get("name", "").strip(),
+            country=unit.country,
+            base_url=p.get("base_url", "").strip(),
+            public_key=p.get("public_key", ""),
+            unit=unit,
+        )
+        messages.success(request, _("Partner node registered."))
+        return redirect("exchange:peer", peer_id=peer.pk)
+    except DomainError as exc:
+        _raise_hidden(exc)
+        messages.error(request, "; ".join(e.message for e in exc.errors) or exc.message)
+    return redirect("exchange:hub")
+
+
+@signed_in
+@require_POST
+def peer_revoke(request, peer_id):
+    actor = request.actor
+    peer = selectors.peer_get(actor, peer_id=peer_id)
+    services.peer_revoke(actor, peer=peer)
+    messages.success(request, _("Partner node revoked: nothing more is accepted from it or sent to it."))
+    return redirect("exchange:peer", peer_id=peer.pk)

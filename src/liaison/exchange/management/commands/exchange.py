@@ -13,17 +13,13 @@ liaison exchange pull NAME                      fetch what NAME holds for this n
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from liaison.audit.checkpoints import load_or_create_key
-from liaison.core import clock
 from liaison.core.errors import DomainError
 from liaison.exchange import envelope as envl
-from liaison.exchange import selectors, services, tasks, wire
+from liaison.exchange import selectors, services, tasks
 from liaison.exchange.models import Peer
 from liaison.org.actor import Actor
 from liaison.org.models import Unit
@@ -133,14 +129,7 @@ class Command(BaseCommand):
 
     def do_pull(self, actor, o):
         peer = self._peer(o["name"])
-        after = selectors.pulled_high(peer)
-        date = clock.now().isoformat()
-        sig = load_or_create_key().sign(wire.pull_signature_text(settings.NODE_NAME, peer.name, after, date))
-        r = tasks.client().get(
-            peer.base_url.rstrip("/") + "/exchange/outbox/",
-            params={"peer": settings.NODE_NAME, "after": after},
-            headers={"X-Liaison-Date": date, "X-Liaison-Signature": base64.b64encode(sig).decode()},
-        )
+        r = tasks.signed_get(peer, "/exchange/outbox/", "pull", after=selectors.pulled_high(peer))
         if r.status_code != 200:
             raise CommandError(f"pull refused: HTTP {r.status_code}")
         counts: dict[str, int] = {}
