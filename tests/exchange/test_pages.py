@@ -149,3 +149,10 @@ def test_an_administrator_registers_and_revokes_a_partner_node_on_the_page(db):
     admin.post(f"/exchange/peers/{peer.pk}/revoke/")
     peer.refresh_from_db()
     assert peer.state == Peer.State.REVOKED
+
+
+def test_the_explainer_covers_the_partner_node(peers):
+    item = make_item(tlp="green")
+    services.release_propose(cast_actor("liaison_officer"), item=item, peer=peers[0], to_units=["LA-HP-CA"])
+    page = signed_in_client("liaison_officer").get(f"/items/{item.pk}/access/").content.decode()
+    assert PARTNER_NODE in page and "LA-HP-CA" in page

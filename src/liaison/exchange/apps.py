@@ -27,3 +27,8 @@ class Config(AppConfig):
             every=lambda: settings.AUDIT_CHECKPOINT_INTERVAL,
         )
         hooks.witness_copies.register(tasks.witness_copies)
+        # The explainer ("who can see this, and why") covers the partner node.
+        from liaison.exchange import selectors
+        from liaison.intel import hooks as intel_hooks
+
+        intel_hooks.beyond_this_node.register(selectors.beyond_this_node)

@@ -71,3 +71,37 @@ def partner_item_list(actor):
 def partner_item_get(actor, *, item_id) -> PartnerItem:
     pi = policy.get_visible(actor, PartnerItem, what="item", pk=item_id)
     return PartnerItem.objects.select_related("owner_unit", "peer").get(pk=pi.pk)
+
+
+def beyond_this_node(*, item) -> list[str]:
+    """The explainer's lines for an item released to partner nodes (intel.hooks.beyond_this_node):
+    the item is already visible to the reader; its releases are named with their state and receipt."""
+    from django.utils.translation import gettext as _
+
+    lines = []
+    for r in Release.objects.filter(item=item).select_related("peer").order_by("created_at"):
+        if r.state == Release.State.PROPOSED:
+            lines.append(_("Proposed for release to %(peer)s; nothing has left yet.") % {"peer": r.peer.name})
+            continue
+        receipt = (
+            _("acknowledged")
+            if r.acknowledged_at
+            else _("read")
+            if r.read_at
+            else _("delivered")
+            if r.delivered_at
+            else _("not yet delivered")
+        )
+        lines.append(
+            _(
+                "Released to %(peer)s (%(state)s, %(receipt)s): there, the units %(units)s and their "
+                "commanders see it, under the partner's rules."
+            )
+            % {
+                "peer": r.peer.name,
+                "state": r.get_state_display(),
+                "receipt": receipt,
+                "units": ", ".join(r.to_units),
+            }
+        )
+    return lines

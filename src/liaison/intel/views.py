@@ -266,10 +266,20 @@ def access(request, item_id):
     unit_id = request.GET.get("unit")
     unit = units.filter(pk=unit_id).first() if unit_id and is_uuid(unit_id) else None
     result = selectors.explain_access(actor, item=item, unit=unit, user=actor.user)
+    from liaison.intel import hooks
+
+    beyond = [line for lines in hooks.beyond_this_node(item=item) for line in lines]
     return render(
         request,
         "intel/access.html",
-        {"item": item, "unit": unit, "result": result, "units": units, "receipts": result["receipts"]},
+        {
+            "item": item,
+            "unit": unit,
+            "result": result,
+            "units": units,
+            "receipts": result["receipts"],
+            "beyond": beyond,
+        },
     )
 
 
