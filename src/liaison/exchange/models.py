@@ -146,7 +146,7 @@ class PartnerItem(BaseModel):
         WITHDRAWN = "withdrawn", _("Withdrawn by the partner")
 
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="items")
-    release_id = models.UUIDField(unique=True)  # the sender's release
+    release_id = models.UUIDField()  # the sender's release (unique per peer)
     owner_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     ref = models.CharField(max_length=40)  # the sender's reference
     title = models.CharField(max_length=200)
@@ -174,6 +174,9 @@ class PartnerItem(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "release_id"], name="partneritem_peer_release")
+        ]
 
     @property
     def tlp_label(self) -> str:

@@ -434,6 +434,8 @@ def _apply(peer: Peer, stored: InEnvelope, env: dict) -> None:
     b = env["body"]
     if env["kind"] == "release":
         item = b["item"]
+        if PartnerItem.objects.filter(peer=peer, release_id=b["release"]).exists():
+            return  # the same release in a second envelope: the first one stands
         owner = Unit.objects.filter(code=item.get("origin_unit"), country=peer.country).first() or peer.unit
         place = item.get("place") or {}
         pi = PartnerItem.objects.create(
