@@ -33,8 +33,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--out", default="")
+    ap.add_argument("--dir", default=None, help="where the SQLite file goes (/dev/shm: no disk wait)")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="liaison-bench-exchange-"))
+    tmp = Path(tempfile.mkdtemp(prefix="liaison-bench-exchange-", dir=args.dir))
     pg_name = None
     if args.pg:
         import psycopg
