@@ -210,3 +210,22 @@ def test_a_file_carries_envelopes_exactly_once(peers, hua_phan_key_file, tmp_pat
         call_command("exchange", "import", str(path))
         call_command("exchange", "import", str(path))
         assert PartnerItem.objects.filter(peer__name="thanh-hoa").count() == 3
+
+
+def test_the_command_line_registers_rotates_and_revokes_a_peer(db, capsys):
+    from django.core.management import call_command
+
+    first, second = (envl.public_b64(Ed25519PrivateKey.generate().public_key()) for _ in range(2))
+    call_command("exchange", "peer-add", "houaphanh", "--country", "LA", "--unit", "LA-HP-BV", "--key", first)
+    call_command("exchange", "peer-add", "houaphanh", "--country", "LA", "--unit", "LA-HP-BV", "--key", first)
+    assert "already registered" in capsys.readouterr().out
+    call_command("exchange", "peer-rotate", "houaphanh", "--key", second, "--overlap-days", "3")
+    peer = Peer.objects.get(name="houaphanh")
+    old, new = peer.keys.order_by("created_at")
+    assert old.valid_until is not None and new.valid_until is None
+    call_command("exchange", "peer-revoke", "houaphanh")
+    call_command("exchange", "identity")
+    out = capsys.readouterr().out
+    assert "fingerprint_words:" in out
+    peer.refresh_from_db()
+    assert peer.state == Peer.State.REVOKED
