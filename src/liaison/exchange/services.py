@@ -67,7 +67,6 @@ def node_identity() -> dict:
     fp = envl.fingerprint(envl.raw_public(pub))
     return {
         "name": settings.NODE_NAME,
-        "country": settings.NODE_COUNTRY,
         "public_key": envl.public_b64(pub),
         "fingerprint": fp,
         "fingerprint_hex": envl.fingerprint_groups(fp),
@@ -456,7 +455,7 @@ def _apply(peer: Peer, stored: InEnvelope, env: dict) -> None:
             lon=place.get("lon"),
             observed_at=parse_datetime(item["observed_at"]),
         )
-        units = Unit.objects.filter(code__in=b["to_units"], country=settings.NODE_COUNTRY, is_active=True)
+        units = policy.visible(Actor.system(), Unit, "exchange.recipient").filter(code__in=b["to_units"])
         PartnerItemUnit.objects.bulk_create([PartnerItemUnit(item=pi, unit=u) for u in units])
         _enqueue(peer, "receipt", {"release": b["release"], "event": "delivered", "at": _now_iso()})
     elif env["kind"] == "update":

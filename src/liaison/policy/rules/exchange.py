@@ -13,6 +13,7 @@ their commanders through the subtree; the partner's own unit is a reference and 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ from liaison.exchange.models import (
     WitnessedCheckpoint,
 )
 from liaison.intel.models import Item, Tlp
-from liaison.org.models import Role
+from liaison.org.models import Role, Unit
 from liaison.policy.core import permission, refuse, visibility, visible
 from liaison.policy.facts import has_role, in_subtree, is_member, is_staff_member, is_system
 from liaison.policy.involvement import Relation, declare, sees
@@ -50,6 +51,12 @@ visibility(Peer, "manage")(_administrator)
 visibility(OutEnvelope)(_administrator)
 visibility(InEnvelope)(_administrator)
 visibility(WitnessedCheckpoint)(_administrator)
+
+
+@visibility(Unit, "exchange.recipient")
+def release_recipients(actor):
+    """The units a partner's release may name on this node: this node's own active units."""
+    return Q(country=settings.NODE_COUNTRY, is_active=True) if is_system(actor) else None
 
 
 @visibility(Peer)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def do_identity(self, actor, o):
         me = services.node_identity()
-        for k in ("name", "country", "public_key", "fingerprint_hex", "fingerprint_words"):
+        for k in ("name", "public_key", "fingerprint_hex", "fingerprint_words"):
             self.stdout.write(f"{k}: {me[k]}")
 
     def do_peer_add(self, actor, o):
