@@ -6,7 +6,7 @@ LIAISON := $(VENV)/bin/liaison
 DEMO_ENV := LIAISON_DEBUG=1 LIAISON_HTTPS=0 DATABASE_URL=sqlite:///var/demo.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/liaison
 
-.PHONY: setup demo test browser fonts lint messages clean bench wrk otp verify
+.PHONY: demo-partner setup demo test browser fonts lint messages clean bench wrk otp verify
 
 $(VENV)/.installed: pyproject.toml package.json
 	@set -e; py=$$(scripts/find-python); echo "using $$py"; \
@@ -29,6 +29,11 @@ demo: setup
 	@scripts/step "loading the demo data" env $(DEMO_ENV) $(LIAISON) demo
 	@echo "==> serving the demo (Ctrl-C stops it)"
 	@$(DEMO_ENV) $(LIAISON) demo-serve
+
+# A second node beside `make demo` (run that first, in another terminal): Hua Phan's, on port 8001,
+# its own database (var/partner/), Lao first; the two exchange keys and push to each other.
+demo-partner: setup
+	@LIAISON=$(LIAISON) scripts/demo-partner
 
 # The benchmark suite (bench/run): make bench (SIZE=10k), make bench SIZE=1m LOAD=1; figures in
 # var/bench/report.md. Needs PostgreSQL (PG_URL) and Debian's wrk; locust comes from PyPI.

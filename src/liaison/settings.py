@@ -43,6 +43,13 @@ USE_TZ = True
 NODE_COUNTRY = env_str("LIAISON_NODE_COUNTRY", "VN")
 NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
 NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
+# Cross-border exchange (issue 20): the worker pushes the outbox every EXCHANGE_PUSH_SECONDS; a
+# failed push waits EXCHANGE_BACKOFF_SECONDS, doubling per attempt up to EXCHANGE_BACKOFF_MAX_SECONDS;
+# a rotated peer key stays accepted for EXCHANGE_KEY_OVERLAP_DAYS.
+EXCHANGE_PUSH_SECONDS = env_int("LIAISON_EXCHANGE_PUSH_SECONDS", 5, minimum=1)
+EXCHANGE_BACKOFF_SECONDS = env_int("LIAISON_EXCHANGE_BACKOFF_SECONDS", 10, minimum=1)
+EXCHANGE_BACKOFF_MAX_SECONDS = env_int("LIAISON_EXCHANGE_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+EXCHANGE_KEY_OVERLAP_DAYS = env_int("LIAISON_EXCHANGE_KEY_OVERLAP_DAYS", 14, minimum=0)
 _CHECKPOINT_DIR = env_str("LIAISON_CHECKPOINT_DIR", "")
 AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1)
 # A checkpoint also follows every AUDIT_CHECKPOINT_EVERY events, so that a busy minute leaves at
@@ -85,6 +92,8 @@ INSTALLED_APPS = [
     # field reporting: offline reports, SMS, the tip line (issue 19)
     "liaison.field",
     "liaison.briefings",
+    # exchange: two sovereign nodes, signed envelopes (issue 20)
+    "liaison.exchange",
     "liaison.demo",
     "django_tasks_db",
     "liaison.web",
@@ -264,7 +273,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LIAISON_MAX_BODY_BYTES", 1_048_576, minim
 
 # --- languages: Vietnamese first, English, Lao (Django ships no Lao: added here) -------------
 django_locale.LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"})
-LANGUAGE_CODE = "vi"
+# The node's first language: Vietnamese for Thanh Hoa; a Hua Phan node runs Lao first (LIAISON_LANGUAGE=lo).
+LANGUAGE_CODE = env_str("LIAISON_LANGUAGE", "vi")
+if LANGUAGE_CODE not in ("vi", "en", "lo"):
+    raise ConfigError("LIAISON_LANGUAGE", LANGUAGE_CODE, "vi, en or lo")
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English"), ("lo", "ລາວ")]
 LOCALE_PATHS = [SRC_DIR / "locale"]
 FORMAT_MODULE_PATH = ["liaison.formats"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("liaison.incidents.urls")),
     path("", include("liaison.situation.urls")),
     path("", include("liaison.patrols.urls")),
+    path("", include("liaison.exchange.urls")),
     # programs (issue 17)
     path("", include("liaison.programs.urls")),
     # field reporting (issue 19)

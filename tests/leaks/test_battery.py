@@ -19,6 +19,7 @@ from . import (
     declarations,
     records_field,  # issue 19
     records_briefings,  # issue 18
+    records_exchange,  # issue 20
     records_incidents,
     records_intel,
     records_patrols,
@@ -36,6 +37,7 @@ RECORD_TYPES = [
     *records_programs.RECORD_TYPES,
     *records_field.RECORD_TYPES,
     *records_briefings.RECORD_TYPES,
+    *records_exchange.RECORD_TYPES,
 ]
 OTHER_ROUTES = {
     **declarations.OTHER_ROUTES,
@@ -46,6 +48,7 @@ OTHER_ROUTES = {
     **records_programs.OTHER_ROUTES,
     **records_field.OTHER_ROUTES,
     **records_briefings.OTHER_ROUTES,
+    **records_exchange.OTHER_ROUTES,
 }
 
 

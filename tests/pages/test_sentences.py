@@ -51,7 +51,17 @@ def test_every_live_feed_event_has_a_sentence():
     emitted = set(
         re.findall(
             r'events\.emit\(\s*"([\w.]+)"',
-            _source("intel", "incidents", "situation", "org", "patrols", "programs", "field", "briefings"),
+            _source(
+                "intel",
+                "incidents",
+                "situation",
+                "org",
+                "patrols",
+                "programs",
+                "field",
+                "briefings",
+                "exchange",
+            ),
         )
     )
     emitted |= {f"incident.{to}" for moves in TRANSITIONS.values() for to in moves}  # f"incident.{to}"

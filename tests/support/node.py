@@ -23,16 +23,17 @@ def free_port() -> int:
 
 
 class Node:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, *, name: str = "", **env: str):
         self.tmp = tmp
         self.pg_name = None
         if connection.vendor == "postgresql":
             import psycopg
 
-            self.pg_name = f"liaison_node_{secrets.token_hex(4)}"
+            self.pg_name = name or f"liaison_node_{secrets.token_hex(4)}"
             s = connection.settings_dict
             self._pg = dict(host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"] or None)
             with psycopg.connect(dbname="postgres", autocommit=True, **self._pg) as c:
+                c.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')  # a crashed run's
                 c.execute(f'CREATE DATABASE "{self.pg_name}"')
             user = s["USER"] or "postgres"
             self.url = f"postgres://{user}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{self.pg_name}"
@@ -47,6 +48,7 @@ class Node:
             "DJANGO_SETTINGS_MODULE": "liaison.settings",
             "PYTHONPATH": str(ROOT / "src"),
             "LIAISON_NODE_MODULES": str(ROOT / "node_modules"),
+            **env,
         }
         self.env.pop("LIAISON_TESTING", None)
         self.procs: list[subprocess.Popen] = []
@@ -75,13 +77,28 @@ class Node:
         self.procs.append(p)
         return p
 
+    def query(self, sql: str, *params) -> list[tuple]:
+        """Plain SQL on the node's database (its tables as the models name them)."""
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(dbname=self.pg_name, autocommit=True, **self._pg) as c:
+                return c.execute(sql.replace("?", "%s"), params).fetchall()
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(self.tmp / "node.sqlite3", timeout=20)) as c:
+            return c.execute(sql, params).fetchall()
+
     def serve(self) -> str:
         port = free_port()
-        self.start("serve", "--port", str(port))
+        self.server = self.start("serve", "--port", str(port))
         base = f"http://127.0.0.1:{port}"
         import urllib.request
 
-        for _ in range(100):
+        for _ in range(300):  # 60 s: a loaded 2-core machine starts Django slowly
+            if self.procs[-1].poll() is not None:
+                break
             try:
                 urllib.request.urlopen(base + "/accounts/login/", timeout=2)  # noqa: S310
                 return base

@@ -3,7 +3,8 @@
 Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx: 500–549 briefings,
 550–599 field reporting,
 6xx the audit log itself,
-7xx geography and reference data, 8xx organisation, 9xx sign-in and access.
+7xx geography and reference data, 8xx organisation, 9xx sign-in and access,
+1000-1099 the cross-border exchange (the verb column is a PositiveSmallIntegerField: up to 32767).
 """
 
 from __future__ import annotations
@@ -129,6 +130,25 @@ class Verb(IntEnum):
     API_TOKEN_REVOKED = 931
     API_TOKEN_REFUSED = 932
 
+    # Cross-border exchange (issue 20): 1000-1099
+    PEER_REGISTERED = 1000
+    PEER_KEY_ROTATED = 1001
+    PEER_REVOKED = 1002
+    RELEASE_PROPOSED = 1010
+    RELEASE_APPROVED = 1011
+    RELEASE_SENT = 1012
+    RELEASE_WITHDRAWN = 1013
+    RELEASE_READ = 1014
+    ENVELOPE_STORED = 1020
+    ENVELOPE_REFUSED = 1021
+    ENVELOPE_DUPLICATE = 1022
+    ENVELOPES_EXPORTED = 1023
+    RECEIPT_STORED = 1024
+    PARTNER_ITEM_READ = 1030
+    PARTNER_ITEM_TRANSLATED = 1031
+    PARTNER_ITEM_ACKNOWLEDGED = 1032
+    CHECKPOINT_WITNESSED = 1040
+
 
 def _labels() -> dict:
     from django.utils.translation import gettext_lazy as _
@@ -239,6 +259,23 @@ def _labels() -> dict:
         Verb.API_TOKEN_CREATED: _("created an API token"),
         Verb.API_TOKEN_REVOKED: _("revoked an API token"),
         Verb.API_TOKEN_REFUSED: _("used a refused API token"),
+        Verb.PEER_REGISTERED: _("registered a partner node"),
+        Verb.PEER_KEY_ROTATED: _("rotated a partner node's key"),
+        Verb.PEER_REVOKED: _("revoked a partner node"),
+        Verb.RELEASE_PROPOSED: _("proposed a release to the partner"),
+        Verb.RELEASE_APPROVED: _("approved a release to the partner"),
+        Verb.RELEASE_SENT: _("released an item to the partner"),
+        Verb.RELEASE_WITHDRAWN: _("withdrew a release to the partner"),
+        Verb.RELEASE_READ: _("opened a release to the partner"),
+        Verb.ENVELOPE_STORED: _("received a signed message from the partner"),
+        Verb.ENVELOPE_REFUSED: _("refused a message from the partner"),
+        Verb.ENVELOPE_DUPLICATE: _("received a message from the partner again"),
+        Verb.ENVELOPES_EXPORTED: _("exported messages for the partner to a file"),
+        Verb.RECEIPT_STORED: _("received the partner's receipt"),
+        Verb.PARTNER_ITEM_READ: _("read an item from the partner"),
+        Verb.PARTNER_ITEM_TRANSLATED: _("translated an item from the partner"),
+        Verb.PARTNER_ITEM_ACKNOWLEDGED: _("acknowledged an item from the partner"),
+        Verb.CHECKPOINT_WITNESSED: _("kept the partner's audit checkpoint"),
     }
 
 
@@ -272,5 +309,10 @@ def record_type_label(object_type: str) -> str:
         "geo.area": _("area"),
         "geo.place": _("border place"),
         "situation.riskzone": _("risk zone"),
+        "exchange.peer": _("partner node"),
+        "exchange.release": _("release to the partner"),
+        "exchange.inenvelope": _("message from the partner"),
+        "exchange.outenvelope": _("message to the partner"),
+        "exchange.partneritem": _("item from the partner"),
     }
     return str(labels.get(object_type, object_type or ""))

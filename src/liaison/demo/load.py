@@ -71,6 +71,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
 
         with step("briefings (last two quarters, a meeting, conclusions, the agreement with Hua Phan)"):
             briefings.run(stdout=stdout)
+        from liaison.demo import exchange
+
+        with step("items released by the partner node (Hua Phan, in Lao)"):
+            exchange.run(stdout=stdout)
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

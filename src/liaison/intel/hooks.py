@@ -13,3 +13,9 @@ handling_raised = Hook(
     "An item's handling level was raised: receivers get `item` (saved, with its new `tlp`), inside "
     "`item_set_handling`'s transaction, before its audit event.",
 )
+
+beyond_this_node = Hook(
+    "intel.beyond_this_node",
+    "The explainer (who can see this item, and why) asks who sees it outside this node: receivers get "
+    "`item` and return a list of sentences (the exchange: one per release to a partner node).",
+)

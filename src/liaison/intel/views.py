@@ -159,6 +159,8 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
             "handling": policy.can(actor, "item.raise_tlp", item)
             or policy.can(actor, "item.lower_tlp", item),
             "attach": policy.can(actor, "item.attach", item),
+            # The cross-border release gate (policy/rules/exchange.py): the preview page.
+            "release": policy.can(actor, "release.propose", item),
         },
         "units": policy.visible(actor, Unit, "receive").order_by("force", "path"),
     }
@@ -265,10 +267,20 @@ def access(request, item_id):
     unit_id = request.GET.get("unit")
     unit = units.filter(pk=unit_id).first() if unit_id and is_uuid(unit_id) else None
     result = selectors.explain_access(actor, item=item, unit=unit, user=actor.user)
+    from liaison.intel import hooks
+
+    beyond = [line for lines in hooks.beyond_this_node(item=item) for line in lines]
     return render(
         request,
         "intel/access.html",
-        {"item": item, "unit": unit, "result": result, "units": units, "receipts": result["receipts"]},
+        {
+            "item": item,
+            "unit": unit,
+            "result": result,
+            "units": units,
+            "receipts": result["receipts"],
+            "beyond": beyond,
+        },
     )
 
 

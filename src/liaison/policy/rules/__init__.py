@@ -5,6 +5,7 @@ from liaison.policy.rules import (  # noqa: F401
     audit,
     field,  # noqa: F401  (issue 19)
     briefings,
+    exchange,  # noqa: F401
     geo,
     incidents,
     intel,
