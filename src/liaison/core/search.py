@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.core import text
 from liaison.core.errors import Invalid
 from liaison.core.inputs import CONTROL_MESSAGE, control_character
+from liaison.core.search_schema import COLUMNS, UNITS
 
 # Bounds that keep one query's cost bounded whatever is typed.
 MAX_TERMS = 16
@@ -172,9 +174,17 @@ def parse(q: str, *, field_name: str = "q", prefix: str | None = None, split: bo
 # --- SQL ------------------------------------------------------------------------------------------
 
 
-def matching(qs, query: Query, *, table: str):
+def matching(qs, query: Query, *, table: str, audience: list | None = None):
     """`qs` (already filtered by policy, over `table`) narrowed to the matches of `query`, each row
-    annotated with `search_rank` (lower is better) from each database's own engine."""
+    annotated with `search_rank` (lower is better) from each database's own engine.
+
+    `audience` (policy.audience: units of which one is involved in every row the reader may see)
+    narrows inside the text index itself, on tables that keep their involved units beside the text
+    (core.search_schema `search_units`): a frequent word is then intersected with the reader's
+    units before any row is read, and the policy's exact rule in `qs` decides on the few rows left
+    (decision 0020). It only ever removes rows the policy would remove too."""
+    if audience is not None and not audience:
+        return qs.none().annotate(search_rank=RawSQL("0.0", [], output_field=FloatField()))  # noqa: S611
     if connection.vendor == "postgresql":
         tsq = query.tsquery()
         qs = qs.filter(
@@ -184,6 +194,12 @@ def matching(qs, query: Query, *, table: str):
                 output_field=BooleanField(),
             )
         )
+        if audience is not None:
+            qs = qs.filter(
+                RawSQL(  # noqa: S611
+                    f"{table}.{UNITS} && %s::uuid[]", [list(audience)], output_field=BooleanField()
+                )
+            )
         # ts_rank of every searched word OR'd: each word's weighted frequency (title above text above
         # stems), averaged over the words, with no bonus for words that sit close together
         # (ts_rank_cd's cover density ranked a passing "… Na Mèo. <other word>" above a title);
@@ -197,10 +213,16 @@ def matching(qs, query: Query, *, table: str):
             )
         )
     fts = f"{table}_fts"
+    # The words reach the three text columns only, never the units' tokens.
+    expr = "{" + " ".join(COLUMNS) + "} : (" + query.fts5() + ")"
+    weights = FTS5_WEIGHTS
+    if audience is not None:
+        expr += f" AND {UNITS} : (" + " OR ".join(f'"u{uuid.UUID(str(u)).hex}"' for u in audience) + ")"
+        weights += ", 0.0"  # the units' column adds nothing to the rank
     qs = qs.extra(  # noqa: S610
-        tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[query.fts5()]
+        tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[expr]
     )
-    return qs.annotate(search_rank=RawSQL(f"bm25({fts}, {FTS5_WEIGHTS})", [], output_field=FloatField()))  # noqa: S611
+    return qs.annotate(search_rank=RawSQL(f"bm25({fts}, {weights})", [], output_field=FloatField()))  # noqa: S611
 
 
 def finite(value: float) -> bool:
