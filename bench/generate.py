@@ -150,6 +150,8 @@ class Gen:
         return out
 
     def items(self, n: int) -> None:
+        from django.db import transaction
+
         from liaison.core.text import search_fields
         from liaison.demo.intel import TEMPLATES
 
@@ -225,9 +227,13 @@ class Gen:
                         *search_fields(title, ref, body, code.replace("_", " ")).values(),
                     )
                 )
-            self.load("intel_item", ITEM_COLS, items)
-            self.load("intel_itemshare", SHARE_COLS, shares)
-            self.load("intel_itemreceipt", RECEIPT_COLS, receipts)
+            # Receipts before their items, in one transaction (the foreign keys are checked at
+            # commit): the item's insert trigger then finds its involved units at once, instead of
+            # each receipt rewriting its item's row (search_units, decision 0020).
+            with transaction.atomic():
+                self.load("intel_itemshare", SHARE_COLS, shares)
+                self.load("intel_itemreceipt", RECEIPT_COLS, receipts)
+                self.load("intel_item", ITEM_COLS, items)
             done += batch
             print(f"items {done:,}/{n:,} ({time.monotonic() - self.t0:.0f} s)", flush=True)
 

@@ -39,6 +39,9 @@ MAX_TERMS = 16
 # as Vietnamese syllables typed without spaces: decision 0013 (bench/search.py measures each).
 PREFIX = "last"
 SPLIT_VIETNAMESE = True
+# Whether `matching` narrows by the reader's units inside the index (decision 0020); off only to
+# measure the old plan beside the new one (bench/search.py, mode "wide").
+NARROW_BY_UNITS = True
 # FTS5 bm25 column weights (title, text, stems) and PostgreSQL ts_rank weights {D, C, B, A}:
 # title A, text B, stems C.
 FTS5_WEIGHTS = "10.0, 4.0, 1.0"
@@ -183,6 +186,8 @@ def matching(qs, query: Query, *, table: str, audience: list | None = None):
     (core.search_schema `search_units`): a frequent word is then intersected with the reader's
     units before any row is read, and the policy's exact rule in `qs` decides on the few rows left
     (decision 0020). It only ever removes rows the policy would remove too."""
+    if not NARROW_BY_UNITS:
+        audience = None
     if audience is not None and not audience:
         return qs.none().annotate(search_rank=RawSQL("0.0", [], output_field=FloatField()))  # noqa: S611
     if connection.vendor == "postgresql":

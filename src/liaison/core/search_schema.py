@@ -109,8 +109,7 @@ def units_postgresql(table: str, own: str, related: list[tuple[str, str, str]]) 
                 SELECT own AS u UNION ALL {parts}) s WHERE u IS NOT NULL $$""",
         f"""CREATE OR REPLACE FUNCTION {table}_units_own() RETURNS trigger LANGUAGE plpgsql AS $$
               BEGIN
-                NEW.{UNITS} := CASE WHEN TG_OP = 'INSERT' THEN ARRAY[NEW.{own}]
-                                    ELSE {fn}(NEW.id, NEW.{own}) END;
+                NEW.{UNITS} := {fn}(NEW.id, NEW.{own});
                 RETURN NEW;
               END $$""",
         f"DROP TRIGGER IF EXISTS {table}_units_own ON {table}",
