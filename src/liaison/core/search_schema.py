@@ -147,6 +147,7 @@ def units_postgresql_fill(table: str, own: str) -> list[str]:
     return [
         f"DROP INDEX IF EXISTS {table}_search_tsv",
         f"UPDATE {table} SET {UNITS} = {table}_units_of(id, {own})",
+        "SET LOCAL maintenance_work_mem = '256MB'",  # the index of 1M rows built in memory
         f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS})",
         f"ANALYZE {table}",
     ]
