@@ -150,8 +150,6 @@ class Gen:
         return out
 
     def items(self, n: int) -> None:
-        from django.db import transaction
-
         from liaison.core.text import search_fields
         from liaison.demo.intel import TEMPLATES
 
@@ -227,13 +225,11 @@ class Gen:
                         *search_fields(title, ref, body, code.replace("_", " ")).values(),
                     )
                 )
-            # Receipts before their items, in one transaction (the foreign keys are checked at
-            # commit): the item's insert trigger then finds its involved units at once, instead of
-            # each receipt rewriting its item's row (search_units, decision 0020).
-            with transaction.atomic():
-                self.load("intel_itemshare", SHARE_COLS, shares)
-                self.load("intel_itemreceipt", RECEIPT_COLS, receipts)
-                self.load("intel_item", ITEM_COLS, items)
+            # Each batch of receipts rewrites its items' rows once (search_units' trigger,
+            # decision 0020).
+            self.load("intel_item", ITEM_COLS, items)
+            self.load("intel_itemshare", SHARE_COLS, shares)
+            self.load("intel_itemreceipt", RECEIPT_COLS, receipts)
             done += batch
             print(f"items {done:,}/{n:,} ({time.monotonic() - self.t0:.0f} s)", flush=True)
 
