@@ -225,6 +225,8 @@ class Gen:
                         *search_fields(title, ref, body, code.replace("_", " ")).values(),
                     )
                 )
+            # Each batch of receipts rewrites its items' rows once (search_units' trigger,
+            # decision 0020).
             self.load("intel_item", ITEM_COLS, items)
             self.load("intel_itemshare", SHARE_COLS, shares)
             self.load("intel_itemreceipt", RECEIPT_COLS, receipts)

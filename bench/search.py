@@ -1,7 +1,8 @@
 """Search at scale: every query of the search corpus (tests/search/corpus.py) and the frequent-word
 and prefix queries officers type, p50/p95 through the whole stack beside the plain SQL, for the
 Na Mèo post officer and the province police commander; then the same queries with a prefix on
-every word and without the Vietnamese syllable splits, to decide those (decision 0009).
+every word and without the Vietnamese syllable splits, to decide those (decision 0013); mode "wide"
+searches without narrowing by the reader's units in the index (the plan before decision 0020).
 
     DATABASE_URL=... python bench/search.py --runs 20 --out var/bench/search-postgresql-1m.json
 
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--out", default="")
     ap.add_argument("--modes", default="last,all,nosplit")
     ap.add_argument("--query", action="append", default=[], help="only these queries (repeatable)")
+    ap.add_argument("--reader", action="append", default=[], help="only these readers (repeatable)")
     a = ap.parse_args()
     setup_django()
     from django.db import connection
@@ -58,8 +60,9 @@ def main() -> None:
     from liaison.org.models import Membership
     from tests.search.corpus import QUERIES
 
+    readers = {k: v for k, v in READERS.items() if not a.reader or k in a.reader}
     tokens = {}
-    for who, (user, unit) in READERS.items():
+    for who, (user, unit) in readers.items():
         m = Membership.objects.select_related("unit", "user").get(user__username=user, unit__code=unit)
         tokens[who] = api_token_create(Actor(m.user, m), name="bench search", days=1)[1]
     client = Client()
@@ -69,8 +72,9 @@ def main() -> None:
     for mode in a.modes.split(","):
         search.PREFIX = "all" if mode == "all" else "last"
         search.SPLIT_VIETNAMESE = mode != "nosplit"
-        for q in queries if mode == "last" or a.query else TYPED:
-            for who in READERS:
+        search.NARROW_BY_UNITS = mode != "wide"  # "wide": the policy's rule alone, as before 0020
+        for q in queries if mode in ("last", "wide") or a.query else TYPED:
+            for who in readers:
                 url = "/api/v1/items?" + urllib.parse.urlencode({"q": q})
                 headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[who]}", "HTTP_ACCEPT_ENCODING": "identity"}
 

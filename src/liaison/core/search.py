@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.core import text
 from liaison.core.errors import Invalid
 from liaison.core.inputs import CONTROL_MESSAGE, control_character
+from liaison.core.search_schema import COLUMNS, UNITS
 
 # Bounds that keep one query's cost bounded whatever is typed.
 MAX_TERMS = 16
@@ -37,6 +39,9 @@ MAX_TERMS = 16
 # as Vietnamese syllables typed without spaces: decision 0013 (bench/search.py measures each).
 PREFIX = "last"
 SPLIT_VIETNAMESE = True
+# Whether `matching` narrows by the reader's units inside the index (decision 0020); off only to
+# measure the old plan beside the new one (bench/search.py, mode "wide").
+NARROW_BY_UNITS = True
 # FTS5 bm25 column weights (title, text, stems) and PostgreSQL ts_rank weights {D, C, B, A}:
 # title A, text B, stems C.
 FTS5_WEIGHTS = "10.0, 4.0, 1.0"
@@ -172,9 +177,19 @@ def parse(q: str, *, field_name: str = "q", prefix: str | None = None, split: bo
 # --- SQL ------------------------------------------------------------------------------------------
 
 
-def matching(qs, query: Query, *, table: str):
+def matching(qs, query: Query, *, table: str, audience: list | None = None):
     """`qs` (already filtered by policy, over `table`) narrowed to the matches of `query`, each row
-    annotated with `search_rank` (lower is better) from each database's own engine."""
+    annotated with `search_rank` (lower is better) from each database's own engine.
+
+    `audience` (policy.audience: units of which one is involved in every row the reader may see)
+    narrows inside the text index itself, on tables that keep their involved units beside the text
+    (core.search_schema `search_units`): a frequent word is then intersected with the reader's
+    units before any row is read, and the policy's exact rule in `qs` decides on the few rows left
+    (decision 0020). It only ever removes rows the policy would remove too."""
+    if not NARROW_BY_UNITS:
+        audience = None
+    if audience is not None and not audience:
+        return qs.none().annotate(search_rank=RawSQL("0.0", [], output_field=FloatField()))  # noqa: S611
     if connection.vendor == "postgresql":
         tsq = query.tsquery()
         qs = qs.filter(
@@ -184,6 +199,12 @@ def matching(qs, query: Query, *, table: str):
                 output_field=BooleanField(),
             )
         )
+        if audience is not None:
+            qs = qs.filter(
+                RawSQL(  # noqa: S611
+                    f"{table}.{UNITS} && %s::uuid[]", [list(audience)], output_field=BooleanField()
+                )
+            )
         # ts_rank of every searched word OR'd: each word's weighted frequency (title above text above
         # stems), averaged over the words, with no bonus for words that sit close together
         # (ts_rank_cd's cover density ranked a passing "… Na Mèo. <other word>" above a title);
@@ -197,10 +218,16 @@ def matching(qs, query: Query, *, table: str):
             )
         )
     fts = f"{table}_fts"
+    # The words reach the three text columns only, never the units' tokens.
+    expr = "{" + " ".join(COLUMNS) + "} : (" + query.fts5() + ")"
+    weights = FTS5_WEIGHTS
+    if audience is not None:
+        expr += f" AND {UNITS} : (" + " OR ".join(f'"u{uuid.UUID(str(u)).hex}"' for u in audience) + ")"
+        weights += ", 0.0"  # the units' column adds nothing to the rank
     qs = qs.extra(  # noqa: S610
-        tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[query.fts5()]
+        tables=[fts], where=[f"{fts}.rowid = {table}.rowid", f"{fts} MATCH %s"], params=[expr]
     )
-    return qs.annotate(search_rank=RawSQL(f"bm25({fts}, {FTS5_WEIGHTS})", [], output_field=FloatField()))  # noqa: S611
+    return qs.annotate(search_rank=RawSQL(f"bm25({fts}, {weights})", [], output_field=FloatField()))  # noqa: S611
 
 
 def finite(value: float) -> bool:

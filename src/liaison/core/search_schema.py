@@ -86,3 +86,128 @@ def reindex(model, fields_of, *, batch: int = 2000, related=()) -> None:
                 setattr(row, k, v)
         model.objects.bulk_update(chunk, list(COLUMNS), batch_size=500)
         last = chunk[-1].pk
+
+
+# --- the involved units beside the text (decision 0020) -------------------------------------------
+# `search_units` holds the units involved in the record by any relation of its policy declaration
+# (the originator's column and the rows of `related`), kept by triggers so that no writer can forget
+# it. PostgreSQL: a uuid[] in the same GIN index as the tsvector, so that a frequent word is
+# intersected with the reader's units inside the index; SQLite: "u<hex>" tokens in a fourth FTS5
+# column that the user's words never reach (their expression is filtered to the three text columns).
+
+UNITS = "search_units"
+
+
+def units_postgresql(table: str, own: str, related: list[tuple[str, str, str]]) -> list[str]:
+    """`own`: the record's column naming a unit; `related`: (table, unit column, record column)."""
+    parts = " UNION ALL ".join(f"SELECT {u} FROM {t} WHERE {r} = rid" for t, u, r in related)
+    fn = f"{table}_units_of"
+    sql = [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {UNITS} uuid[] NOT NULL DEFAULT '{{}}'",
+        f"""CREATE OR REPLACE FUNCTION {fn}(rid uuid, own uuid) RETURNS uuid[] LANGUAGE sql STABLE AS $$
+              SELECT coalesce(array_agg(DISTINCT u ORDER BY u), '{{}}') FROM (
+                SELECT own AS u UNION ALL {parts}) s WHERE u IS NOT NULL $$""",
+        f"""CREATE OR REPLACE FUNCTION {table}_units_own() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN
+                NEW.{UNITS} := {fn}(NEW.id, NEW.{own});
+                RETURN NEW;
+              END $$""",
+        f"DROP TRIGGER IF EXISTS {table}_units_own ON {table}",
+        f"""CREATE TRIGGER {table}_units_own BEFORE INSERT OR UPDATE OF {own} ON {table}
+              FOR EACH ROW EXECUTE FUNCTION {table}_units_own()""",
+    ]
+    for t, _u, r in related:
+        refresh = (
+            f"UPDATE {table} x SET {UNITS} = {fn}(x.id, x.{own}) WHERE x.id IN (SELECT {r} FROM %s) "
+            f"AND x.{UNITS} IS DISTINCT FROM {fn}(x.id, x.{own});"
+        )
+        sql += [
+            f"""CREATE OR REPLACE FUNCTION {t}_units_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+                  BEGIN
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN {refresh % "new_rows"} END IF;
+                    IF TG_OP IN ('DELETE', 'UPDATE') THEN {refresh % "old_rows"} END IF;
+                    RETURN NULL;
+                  END $$""",
+            f"DROP TRIGGER IF EXISTS {t}_units_ins ON {t}",
+            f"DROP TRIGGER IF EXISTS {t}_units_del ON {t}",
+            f"DROP TRIGGER IF EXISTS {t}_units_upd ON {t}",
+            f"""CREATE TRIGGER {t}_units_ins AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION {t}_units_refresh()""",
+            f"""CREATE TRIGGER {t}_units_del AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION {t}_units_refresh()""",
+            f"""CREATE TRIGGER {t}_units_upd AFTER UPDATE ON {t}
+                  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                  FOR EACH STATEMENT EXECUTE FUNCTION {t}_units_refresh()""",
+        ]
+    return sql
+
+
+def units_postgresql_fill(table: str, own: str) -> list[str]:
+    """Every row's units at once, and the tsvector's GIN index replaced by one over both columns."""
+    return [
+        f"DROP INDEX IF EXISTS {table}_search_tsv",
+        f"UPDATE {table} SET {UNITS} = {table}_units_of(id, {own})",
+        "SET LOCAL maintenance_work_mem = '256MB'",  # the index of 1M rows built in memory
+        f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS})",
+        f"ANALYZE {table}",
+    ]
+
+
+def units_sqlite(table: str, own: str, related: list[tuple[str, str, str]]) -> list[str]:
+    """The column, the triggers that keep it, and the FTS5 table rebuilt with it as a fourth column.
+    A row is in the FTS5 table exactly when its units are set (every record has an originator): the
+    insert trigger sets them, and that update indexes the row."""
+
+    # Always evaluated inside an UPDATE of the record's own row: its columns are the row's.
+    parts = " UNION ".join(f"SELECT {u} FROM {t} WHERE {r} = {table}.id" for t, u, r in related)
+    units = (
+        f"(SELECT coalesce(group_concat('u' || u, ' '), '') FROM (SELECT {table}.{own} AS u "
+        f"UNION {parts} ORDER BY 1) WHERE u IS NOT NULL)"
+    )
+
+    cols = (*COLUMNS, UNITS)
+    names = ", ".join(cols)
+    new = ", ".join(f"new.{c}" for c in cols)
+    old = ", ".join(f"old.{c}" for c in cols)
+    fts = f"{table}_fts"
+    sql = [
+        *sqlite_drop(table),
+        f"ALTER TABLE {table} ADD COLUMN {UNITS} text NOT NULL DEFAULT ''",
+        f"UPDATE {table} SET {UNITS} = {units}",
+        f"""CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', content_rowid='rowid',
+             prefix='1 2 3', tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'")""",
+        f"""CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN
+             UPDATE {table} SET {UNITS} = {units} WHERE rowid = new.rowid; END""",
+        f"""CREATE TRIGGER {table}_units_own AFTER UPDATE OF {own} ON {table} BEGIN
+             UPDATE {table} SET {UNITS} = {units} WHERE rowid = new.rowid AND {UNITS} IS NOT {units};
+             END""",
+        f"""CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} WHEN old.{UNITS} <> '' BEGIN
+             INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old}); END""",
+        f"""CREATE TRIGGER {fts}_af AFTER UPDATE OF {names} ON {table} WHEN old.{UNITS} = '' BEGIN
+             INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new}); END""",
+        f"""CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} WHEN old.{UNITS} <> '' BEGIN
+             INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old});
+             INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new}); END""",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+    for t, u, r in related:
+        for event, row in (("ai", "new"), ("ad", "old")):
+            sql.append(
+                f"""CREATE TRIGGER {t}_units_{event} AFTER {"INSERT" if event == "ai" else "DELETE"} ON {t}
+                 BEGIN UPDATE {table} SET {UNITS} = {units} WHERE id = {row}.{r} AND {UNITS} IS NOT {units};
+                 END"""
+            )
+        sql.append(
+            f"""CREATE TRIGGER {t}_units_au AFTER UPDATE OF {u}, {r} ON {t} BEGIN
+             UPDATE {table} SET {UNITS} = {units} WHERE id = old.{r} AND {UNITS} IS NOT {units};
+             UPDATE {table} SET {UNITS} = {units} WHERE id = new.{r} AND {UNITS} IS NOT {units};
+             END"""
+        )
+    return sql
+
+
+def units_sqlite_drop(table: str, related: list[tuple[str, str, str]]) -> list[str]:
+    out = [f"DROP TRIGGER IF EXISTS {table}_units_own", f"DROP TRIGGER IF EXISTS {table}_fts_af"]
+    for t, _u, _r in related:
+        out += [f"DROP TRIGGER IF EXISTS {t}_units_{e}" for e in ("ai", "ad", "au")]
+    return [*out, *sqlite_drop(table), f"ALTER TABLE {table} DROP COLUMN {UNITS}", *sqlite(table)]

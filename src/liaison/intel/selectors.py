@@ -159,7 +159,7 @@ def filtered_items(actor, f: ItemFilter, *, action: str = "view"):
     if f.until:
         qs = qs.filter(received_at__lt=f.until)
     if f.q:
-        qs = search.matching(qs, search.parse(f.q), table="intel_item")
+        qs = search.matching(qs, search.parse(f.q), table="intel_item", audience=policy.audience(actor, Item))
     return qs
 
 

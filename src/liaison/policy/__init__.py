@@ -18,6 +18,12 @@ from liaison.policy.core import (
 )
 
 
+def audience(actor, model):
+    from liaison.policy import involvement
+
+    return involvement.audience(actor, model)
+
+
 def explain_unit(unit, obj):
     from liaison.policy import involvement
 
@@ -32,6 +38,7 @@ def explain_user(user, obj):
 
 __all__ = [
     "Refusal",
+    "audience",
     "can",
     "choices",
     "explain",

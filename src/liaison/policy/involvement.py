@@ -97,6 +97,9 @@ class Declaration:
     not_through_subtree_label: Any = ""
     # Models whose rows are visible exactly when their record is: model -> its column naming the record.
     children: tuple[tuple[type[Model], str], ...] = ()
+    # The record's table keeps its involved units in a `search_units` column (maintained by triggers
+    # from these same relations, core.search_schema), so an index can narrow by `audience` first.
+    audience_indexed: bool = False
 
     @property
     def label(self) -> str:
@@ -113,6 +116,7 @@ def declare(
     not_through_subtree: Q | None = None,
     not_through_subtree_label: Any = "",
     children: Iterable[tuple[type[Model], str]] = (),
+    audience_indexed: bool = False,
 ) -> Declaration:
     """Declare a record type's involvement: registers its `view` visibility and its children's."""
     decl = Declaration(
@@ -121,6 +125,7 @@ def declare(
         not_through_subtree=not_through_subtree,
         not_through_subtree_label=not_through_subtree_label,
         children=tuple(children),
+        audience_indexed=audience_indexed,
     )
     _DECLARATIONS[record] = decl
     _VISIBILITY[(record, "view")] = lambda actor: _visibility(decl, actor)
@@ -196,6 +201,25 @@ def record_q(decl: Declaration, unit: Unit | None, role: str | None) -> Q | None
     if decl.not_through_subtree is not None:
         subtree &= ~decl.not_through_subtree
     return Q(pk__in=involvement_ids(decl, [unit.pk])) | subtree
+
+
+def audience(actor, model: type[Model]) -> list | None:
+    """The units of which at least one is involved in every record of `model` the actor may see:
+    the actor's unit, and for a commander every unit of the subtree (the rules above grant nothing
+    else). A superset key, never the rule: an index that holds each record's involved units (the
+    `search_units` column, decision 0020) may narrow by it *before* the exact rule of
+    `visible` is applied, so a frequent word is intersected with the reader's audience inside the
+    index instead of row by row. None: no narrowing (the system actor, or a record type whose table
+    keeps no such column); an empty list: nothing is visible."""
+    _ensure_loaded()
+    decl = _DECLARATIONS.get(model)
+    if decl is None or not decl.audience_indexed or is_system(actor):
+        return None
+    if not is_staff_member(actor) or not grants(actor.unit, actor.role):
+        return []
+    if actor.role in SUBTREE_ROLES:
+        return subtree_unit_ids(actor.unit)
+    return [actor.unit.pk]
 
 
 def _visibility(decl: Declaration, actor) -> Q | None:

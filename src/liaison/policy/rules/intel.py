@@ -50,6 +50,7 @@ ITEM = declare(
         (ItemRevision, "item_id"),
         (Grading, "item_id"),
     ),
+    audience_indexed=True,
 )
 
 
