@@ -17,9 +17,9 @@ from tests.conftest import CAST, cast_actor, signed_in_client
 
 from . import (
     declarations,
-    records_field,  # issue 19
     records_briefings,  # issue 18
     records_exchange,  # issue 20
+    records_field,  # issue 19
     records_incidents,
     records_intel,
     records_patrols,

@@ -3,9 +3,9 @@
 from liaison.policy.rules import (  # noqa: F401
     accounts,
     audit,
-    field,  # noqa: F401  (issue 19)
     briefings,
     exchange,  # noqa: F401
+    field,  # noqa: F401  (issue 19)
     geo,
     incidents,
     intel,
