@@ -32,8 +32,13 @@ def quarter():
 
 
 def sql(query: str, params: list) -> list[tuple]:
+    """A plain statement; instants are passed as the database stores them (SQLite compares the text
+    of a UTC timestamp, so an aware datetime with its offset would shift the period's edges)."""
+    stored = [
+        connection.ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v for v in params
+    ]
     with connection.cursor() as c:
-        c.execute(query, params)
+        c.execute(query, stored)
         return c.fetchall()
 
 
