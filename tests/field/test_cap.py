@@ -113,3 +113,34 @@ def test_a_non_public_incident_answers_exactly_like_a_missing_one():
     hidden, missing = c.get(f"/cap/{incident.pk}.xml"), c.get(f"/cap/{uuid.uuid4()}.xml")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content and hidden["Content-Type"] == missing["Content-Type"]
+
+
+def _client_of(actor) -> Client:
+    from tests.conftest import SESSION_KEY
+
+    client = Client()
+    client.force_login(actor.user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[SESSION_KEY] = str(actor.membership.pk)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor.user).first()
+    if device is not None:
+        session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def test_the_api_publishes_and_withdraws_and_names_a_missing_field():
+    actor, incident = lead_actor_and_incident()
+    c = _client_of(actor)
+    url = f"/api/v1/incidents/{incident.pk}/public"
+    body = {"reason": "Dân cần biết", "vi": TEXTS["vi"], "lo": TEXTS["lo"]}
+    r = c.post(url, {"reason": "x", "vi": TEXTS["vi"]}, content_type="application/json")
+    assert r.status_code == 422 and "lo" in r.content.decode()
+    r = c.post(url, body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["msg_type"] == "Alert"
+    r = c.post(url + "/withdraw", {"reason": "Nước đã rút"}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["msg_type"] == "Cancel"
+    valid(Client().get(f"/cap/{incident.pk}.xml").content)

@@ -54,7 +54,7 @@ def identifier(message: CapMessage) -> str:
     return f"liaison.{settings.NODE_NAME}.{message.incident_id}.{message.sequence}"
 
 
-def _sent(dt) -> str:
+def sent_text(dt) -> str:
     """`2026-11-27T21:05:00+07:00`: the node's offset, no fractional seconds (CAP 1.2, 3.3.2)."""
     return timezone.localtime(dt).replace(microsecond=0).isoformat()
 
@@ -214,13 +214,13 @@ def alert_element(message: CapMessage) -> etree._Element:
     alert = etree.Element(f"{{{NS}}}alert", nsmap={None: NS})
     _e(alert, "identifier", identifier(message))
     _e(alert, "sender", sender())
-    _e(alert, "sent", _sent(message.sent_at))
+    _e(alert, "sent", sent_text(message.sent_at))
     _e(alert, "status", "Actual")
     _e(alert, "msgType", message.msg_type)
     _e(alert, "scope", "Public")
     if message.msg_type != "Alert":
         earlier = CapMessage.objects.filter(incident_id=message.incident_id, sequence__lt=message.sequence)
-        refs = [f"{sender()},{identifier(m)},{_sent(m.sent_at)}" for m in earlier.order_by("sequence")]
+        refs = [f"{sender()},{identifier(m)},{sent_text(m.sent_at)}" for m in earlier.order_by("sequence")]
         if refs:
             _e(alert, "references", " ".join(refs))
     severity = SEVERITY.get(message.incident.severity, "Unknown")
@@ -236,7 +236,7 @@ def alert_element(message: CapMessage) -> etree._Element:
         _e(info, "severity", severity)
         _e(info, "certainty", message.certainty)
         if message.msg_type != "Cancel":
-            _e(info, "expires", _sent(message.sent_at + timedelta(days=2)))
+            _e(info, "expires", sent_text(message.sent_at + timedelta(days=2)))
         for name in ("headline", "description", "instruction"):
             if text.get(name):
                 _e(info, name, text[name])
@@ -258,7 +258,7 @@ def feed_xml(messages: list[CapMessage], *, self_url: str, alert_url) -> bytes:
     etree.SubElement(feed, f"{{{ATOM}}}id").text = f"urn:liaison:{settings.NODE_NAME}:cap"
     etree.SubElement(feed, f"{{{ATOM}}}title").text = "Liaison CAP"
     updated = max((m.sent_at for m in messages), default=clock.now())
-    etree.SubElement(feed, f"{{{ATOM}}}updated").text = _sent(updated)
+    etree.SubElement(feed, f"{{{ATOM}}}updated").text = sent_text(updated)
     etree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     author = etree.SubElement(feed, f"{{{ATOM}}}author")
     etree.SubElement(author, f"{{{ATOM}}}name").text = sender()
@@ -268,7 +268,7 @@ def feed_xml(messages: list[CapMessage], *, self_url: str, alert_url) -> bytes:
         etree.SubElement(entry, f"{{{ATOM}}}title").text = (m.texts.get("vi") or {}).get(
             "headline", ""
         ) or "CAP"
-        etree.SubElement(entry, f"{{{ATOM}}}updated").text = _sent(m.sent_at)
+        etree.SubElement(entry, f"{{{ATOM}}}updated").text = sent_text(m.sent_at)
         etree.SubElement(
             entry,
             f"{{{ATOM}}}link",
