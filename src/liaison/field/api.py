@@ -8,10 +8,14 @@ import uuid
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from liaison.core.api import actor_of
+from liaison import policy
+from liaison.core.api import actor_of, idempotent_create
+from liaison.core.errors import NotFound
 from liaison.core.inputs import Input
-from liaison.field import cap
+from liaison.field import cap, services
+from liaison.field.models import SmsGateway
 from liaison.incidents import selectors as incident_selectors
+from liaison.org.models import User
 
 router = Router(tags=["field"])
 
@@ -78,3 +82,52 @@ def withdraw(request, incident_id: uuid.UUID, payload: WithdrawIn):
     actor = actor_of(request)
     incident = incident_selectors.incident_get(actor, incident_id=incident_id)
     return Status(201, _out(cap.withdraw(actor, incident, reason=payload.reason)))
+
+
+class PhoneIn(Input):
+    number: str = Field(max_length=32)
+
+
+class PhoneOut(Schema):
+    user_id: str
+    number: str
+
+
+class GatewayIn(Input):
+    name: str = Field(max_length=80)
+
+
+class GatewayOut(Schema):
+    id: str
+    name: str
+    token: str | None = None  # shown once, at creation; a replay of the same key answers without it
+
+
+@router.put("/field/phones/{user_id}", response=PhoneOut)
+def phone_register(request, user_id: uuid.UUID, payload: PhoneIn):
+    """An administrator registers (or changes) a member's work number for SMS reports
+    (`field.phone.register`: a member of their subtree, never their own). Audited."""
+    actor = actor_of(request)
+    user = policy.visible(actor, User).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("user")
+    phone = services.phone_register(actor, user=user, number=payload.number)
+    return PhoneOut(user_id=str(user.pk), number=phone.number)
+
+
+@router.post("/field/gateways", response={201: GatewayOut})
+def gateway_register(request, payload: GatewayIn):
+    """An administrator registers an SMS gateway (`field.gateway.manage`); its token is answered
+    once (only its SHA-256 is kept). Accepts an Idempotency-Key."""
+    actor = actor_of(request)
+    made = {}
+
+    def create():
+        gw, raw = services.gateway_register(actor, name=payload.name)
+        made["token"] = raw
+        return gw
+
+    status, gw = idempotent_create(
+        request, "field.gateway", create, replay=lambda rid: SmsGateway.objects.get(pk=rid)
+    )
+    return Status(status, GatewayOut(id=str(gw.pk), name=gw.name, token=made.get("token")))
