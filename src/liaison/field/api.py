@@ -13,7 +13,6 @@ from liaison.core.api import actor_of, idempotent_create
 from liaison.core.errors import NotFound
 from liaison.core.inputs import Input
 from liaison.field import cap, services
-from liaison.field.models import SmsGateway
 from liaison.incidents import selectors as incident_selectors
 from liaison.org.models import User
 
@@ -127,7 +126,5 @@ def gateway_register(request, payload: GatewayIn):
         made["token"] = raw
         return gw
 
-    status, gw = idempotent_create(
-        request, "field.gateway", create, replay=lambda rid: SmsGateway.objects.get(pk=rid)
-    )
+    status, gw = idempotent_create(request, "field.gateway", create, replay=services.gateway_by_id)
     return Status(status, GatewayOut(id=str(gw.pk), name=gw.name, token=made.get("token")))

@@ -46,7 +46,7 @@ RADIUS_KM = 5.0
 
 
 def sender() -> str:
-    return f"liaison@{settings.NODE_NAME}.{settings.NODE_COUNTRY.lower()}"
+    return f"liaison@{settings.NODE_NAME}"
 
 
 def identifier(message: CapMessage) -> str:

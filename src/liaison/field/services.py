@@ -42,6 +42,11 @@ def gateway_register(actor: Actor, *, name: str) -> tuple[SmsGateway, str]:
     return gw, raw
 
 
+def gateway_by_id(pk) -> SmsGateway:
+    """The gateway an idempotent registration made (its replay; the token is not answered again)."""
+    return SmsGateway.objects.get(pk=pk)
+
+
 def gateway_for_token(raw: str) -> SmsGateway | None:
     if not raw or len(raw) > 100:
         return None
