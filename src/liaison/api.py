@@ -12,6 +12,7 @@ from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
 from liaison.briefings.api import router as briefings_router
 from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers, problem
+from liaison.field.api import router as field_router
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
 from liaison.intel.api import router as intel_router
@@ -94,3 +95,6 @@ api.add_router("/", patrols_router)
 api.add_router("/", programs_router)
 # briefings (issue 18)
 api.add_router("/", briefings_router)
+
+# field reporting (issue 19): CAP publication
+api.add_router("/", field_router)

@@ -148,3 +148,20 @@ def test_a_tip_by_sms_through_the_gateway():
     r = c.get("/field/sms/kannel/", {"token": token, "from": "+84987333444", "text": "TB NA-MEO"})
     assert r["X-Liaison-Outcome"] == "tip_format"
     assert Tip.objects.count() == 1
+
+
+def test_the_tip_line_account_is_made_by_orgs_service_inactive_and_audited():
+    from liaison.audit.models import AuditEvent
+    from liaison.audit.verbs import Verb
+    from liaison.org import services as org_services
+    from liaison.org.models import User
+
+    assert send(Client()).status_code == 201
+    user = User.objects.get(username=tips.TIPLINE_USERNAME)
+    assert not user.is_active and not user.has_usable_password()
+    other = org_services.service_account_ensure(Actor.system(), username="kenhthu", full_name="Test")
+    assert not other.is_active and not other.has_usable_password()
+    assert AuditEvent.objects.filter(verb=Verb.USER_CREATED, object_id=str(other.pk)).exists()
+    assert org_services.service_account_ensure(Actor.system(), username="kenhthu", full_name="x") == other
+    with pytest.raises(NotPermitted):
+        org_services.service_account_ensure(cast_actor("auditor"), username="kenhthu2", full_name="x")

@@ -44,5 +44,9 @@ OTHER_ROUTES = {
     "page field/session/": "the caller's own signed-in state and CSRF token: tests/field",
     "page field/sms/kannel/": "SMS gateway callback (token): answers only the sender's own outcome: "
     "tests/field/test_sms.py",
+    "page cap/": "the public CAP 1.2 feed: only incidents their lead unit published, only the texts written "
+    "for the public: tests/field/test_cap.py",
+    "page cap/<uuid:incident_id>.xml": "one public CAP 1.2 alert; an incident never published answers 404 like a "
+    "missing one: tests/field/test_cap.py",
     "page tin-bao/": "the public tip form (no record shown, only the sender's own code): tests/field/test_tips.py",
 }

@@ -97,6 +97,8 @@ class Verb(IntEnum):
     CONCLUSION_ESCALATED = 513
     AGREEMENT_SAVED = 520
     AGREEMENT_REVIEW_REMINDED = 521
+    INCIDENT_PUBLISHED = 570
+    INCIDENT_PUBLIC_WITHDRAWN = 571
 
     AUDIT_LOG_READ = 600
     AUDIT_LOG_EXPORTED = 601
@@ -231,6 +233,8 @@ def _labels() -> dict:
         Verb.SMS_REPORT_REFUSED: _("refused an SMS report"),
         Verb.TIP_RECEIVED: _("received a tip from the public"),
         Verb.TIP_SENDER_READ: _("read a tip sender's phone number"),
+        Verb.INCIDENT_PUBLISHED: _("published an incident as a public alert"),
+        Verb.INCIDENT_PUBLIC_WITHDRAWN: _("withdrew an incident's public alert"),
         Verb.AUDIT_LOG_READ: _("read the audit log"),
         Verb.AUDIT_LOG_EXPORTED: _("exported the audit log"),
         Verb.AREA_IMPORTED: _("imported areas"),

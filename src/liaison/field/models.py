@@ -71,3 +71,33 @@ class RateWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratewindow_unique")]
+
+
+class CapMessage(BaseModel):
+    """A CAP 1.2 message about an incident its lead unit marked public (a flash flood, a landslide,
+    a missing person): `Alert` when first published, `Update` when republished, `Cancel` when
+    withdrawn. Only the texts the lead unit wrote for the public (vi, lo, en) are published, never
+    the incident's own description, people or restricted fields. Public: no sign-in."""
+
+    class MsgType(models.TextChoices):
+        ALERT = "Alert", "Alert"
+        UPDATE = "Update", "Update"
+        CANCEL = "Cancel", "Cancel"
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="cap_messages")
+    sequence = models.PositiveIntegerField()
+    msg_type = models.CharField(max_length=6, choices=MsgType.choices)
+    sent_at = models.DateTimeField()
+    category = models.CharField(max_length=10)
+    urgency = models.CharField(max_length=10)
+    certainty = models.CharField(max_length=10)
+    # {"vi": {"event", "headline", "description", "instruction"}, "lo": {...}, "en": {...}}
+    texts = models.JSONField(default=dict)
+    area_desc = models.CharField(max_length=200)
+    circle = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=500)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "sequence"], name="capmessage_seq")]
+        indexes = [models.Index(fields=["-sent_at"], name="capmessage_sent")]

@@ -42,6 +42,11 @@ def gateway_register(actor: Actor, *, name: str) -> tuple[SmsGateway, str]:
     return gw, raw
 
 
+def gateway_by_id(pk) -> SmsGateway:
+    """The gateway an idempotent registration made (its replay; the token is not answered again)."""
+    return SmsGateway.objects.get(pk=pk)
+
+
 def gateway_for_token(raw: str) -> SmsGateway | None:
     if not raw or len(raw) > 100:
         return None
@@ -56,6 +61,8 @@ def phone_register(actor: Actor, *, user: User, number: str) -> OfficerPhone:
     e164 = sms.normalise_number(number)
     if e164 is None:
         raise Invalid(field="number", code="invalid", message="A phone number, e.g. +84912345678.")
+    if OfficerPhone.objects.filter(number=e164).exclude(user=user).exists():
+        raise Invalid(field="number", code="duplicate", message="This number belongs to another member.")
     with durable():
         phone, _ = OfficerPhone.objects.update_or_create(user=user, defaults={"number": e164})
         audit.record(actor, Verb.OFFICER_PHONE_REGISTERED, phone, changes={"number": e164})

@@ -14,7 +14,6 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -28,8 +27,9 @@ from liaison.field import sms
 from liaison.field.models import RateWindow, Tip
 from liaison.intel.models import Category
 from liaison.intel.services import item_create
+from liaison.org import services as org_services
 from liaison.org.actor import Actor
-from liaison.org.models import Membership, Unit, User
+from liaison.org.models import Membership, Unit
 
 TIPLINE_USERNAME = "duongdaybaotin"  # the tip line's own account (inactive: it never signs in)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -77,8 +77,8 @@ def duty_units() -> list[Unit]:
 def _tipline_actor(unit: Unit) -> Actor:
     """The tip line acting for the duty unit: its own inactive account (the item's author), and a
     membership that is never saved (the audit log names the unit and the `tipline` channel)."""
-    user, _ = User.objects.get_or_create(
-        username=TIPLINE_USERNAME, defaults={"is_active": False, "password": make_password(None)}
+    user = org_services.service_account_ensure(
+        Actor.system(), username=TIPLINE_USERNAME, full_name="Tip line"
     )
     return Actor(user=user, membership=Membership(user=user, unit=unit, role="duty_officer"), via="tipline")
 

@@ -10,5 +10,7 @@ urlpatterns = [
     path("tin-bao/", views.tip, name="tip"),
     path("field/tips/", views.tip_list, name="tips"),
     path("field/tips/<uuid:tip_id>/", views.tip_detail, name="tip_detail"),
+    path("cap/", views.cap_feed, name="cap_feed"),
+    path("cap/<uuid:incident_id>.xml", views.cap_alert, name="cap_alert"),
     path("field/sms/kannel/", views.sms_kannel, name="sms_kannel"),
 ]

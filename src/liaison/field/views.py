@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET
 
 from liaison import policy
 from liaison.core.errors import Invalid
-from liaison.field import selectors, services, sms, tips
+from liaison.field import cap, selectors, services, sms, tips
 from liaison.web.decorators import signed_in
 
 # What the service worker keeps for the report page to open with no connection (the page itself is
@@ -250,3 +250,27 @@ def tip_detail(request, tip_id):
         "field/tip_detail.html",
         {"tip": tip, "sender": tips.tip_sender(request.actor, tip=tip), "item": tip.item},
     )
+
+
+# CAP 1.2 (issue 19, item 6): public, no sign-in; an incident never made public answers 404 exactly
+# like a missing one (the same body).
+def _cap_not_found():
+    return HttpResponse(b"Not found\n", status=404, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def cap_alert(request, incident_id):
+    message = cap.current(incident_id)
+    if message is None:
+        return _cap_not_found()
+    return HttpResponse(cap.alert_xml(message), content_type="application/cap+xml; charset=utf-8")
+
+
+@require_GET
+def cap_feed(request):
+    body = cap.feed_xml(
+        cap.latest_messages(),
+        self_url=request.build_absolute_uri(reverse("field:cap_feed")),
+        alert_url=lambda i: request.build_absolute_uri(reverse("field:cap_alert", args=[i])),
+    )
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")

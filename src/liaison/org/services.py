@@ -232,3 +232,24 @@ def membership_revoke(actor: Actor, *, membership: Membership) -> Membership:
         membership.save(update_fields=["status", "updated_at"])
         audit.record(actor, Verb.MEMBERSHIP_REVOKED, membership, changes={"status": "revoked"})
     return membership
+
+
+def service_account_ensure(actor: Actor, *, username: str, full_name: str) -> User:
+    """The account of a channel that acts on its own (the tip line): inactive, with no usable
+    password (it never signs in), created once by the system, audited like any account."""
+    if not actor.is_system:
+        policy.require(actor, "user.create")
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        audit.record(
+            actor,
+            Verb.USER_CREATED,
+            user,
+            changes={"username": username, "full_name": full_name, "service": True},
+        )
+    return user

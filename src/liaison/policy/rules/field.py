@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from liaison.field.models import Tip
+from liaison.field.models import CapMessage, Tip
 from liaison.org.models import Membership, Role
 from liaison.policy.core import permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_system
@@ -49,3 +49,25 @@ def can_read_tip_sender(actor, tip):
         and not actor.is_partner
         and tip.unit_id == actor.unit.pk
     )
+
+
+@permission("incident.publish")
+def can_publish_incident(actor, incident):
+    """Marking an incident public (a CAP 1.2 alert) and withdrawing it: a commander or duty officer
+    of its lead unit, acting for that unit. A drill is never published; a RED incident neither."""
+    return (
+        not is_system(actor)
+        and has_role(actor, Role.COMMANDER, Role.DUTY_OFFICER)
+        and actor.unit is not None
+        and not actor.is_partner
+        and incident is not None
+        and incident.lead_unit_id == actor.unit.pk
+        and not incident.is_drill
+        and incident.tlp != "red"
+    )
+
+
+@visibility(CapMessage)
+def cap_messages_visible(_actor):
+    """A CAP message is public by design (its texts were written for the public by the lead unit)."""
+    return Q()
