@@ -78,6 +78,11 @@ fonts:
 	    echo "installing Debian's fonts-noto-core for the patrol minutes (PDF)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; \
 	  else echo "WARNING: Debian's fonts-noto-core is missing (apt-get install fonts-noto-core): the minutes PDF will answer 503"; fi; }
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's poppler-utils (the tests read the briefing's PDF back)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "WARNING: Debian's poppler-utils is missing (apt-get install poppler-utils): the PDF tests skip"; fi; }
 
 lint: setup
 	$(VENV)/bin/ruff check .
