@@ -280,6 +280,21 @@ VALID |= {
             "review_on": "2027-01-10",
         },
     ),
+    # field reporting (issue 19): CAP publication and the SMS registrations
+    "POST /api/v1/incidents/{incident_id}/public": (
+        "na_meo_post_officer",  # the duty officer of the incident's lead unit (the Na Mèo post)
+        lambda x: {
+            "reason": "Dân cần biết",
+            "vi": {"event": "Lũ quét", "headline": "Lũ quét ở Na Mèo"},
+            "lo": {"event": "ນ້ຳຖ້ວມ", "headline": "ນ້ຳຖ້ວມ ນາແມວ"},
+        },
+    ),
+    "POST /api/v1/incidents/{incident_id}/public/withdraw": (
+        "na_meo_post_officer",
+        lambda x: {"reason": "Nước đã rút"},
+    ),
+    "PUT /api/v1/field/phones/{user_id}": ("police_administrator", lambda x: {"number": "0912 000 111"}),
+    "POST /api/v1/field/gateways": ("police_administrator", lambda x: {"name": "Kannel Na Mèo"}),
     "PUT /api/v1/program-templates/{code}": (
         "police_administrator",
         lambda x: {
@@ -407,6 +422,21 @@ class Ctx:
             )
         return self.patrol
 
+    def _published(self):
+        """The test incident made public first, so that there is an alert to withdraw."""
+        from liaison.field import cap
+        from tests.conftest import cast_actor
+
+        cap.publish(
+            cast_actor("na_meo_post_officer"),
+            self.incident,
+            reason="Dân cần biết",
+            texts={
+                "vi": {"event": "Lũ quét", "headline": "Lũ quét ở Na Mèo"},
+                "lo": {"event": "ນ້ຳຖ້ວມ", "headline": "ນ້ຳຖ້ວມ ນາແມວ"},
+            },
+        )
+
     def _briefing(self):
         if not hasattr(self, "briefing"):
             import datetime as dt
@@ -430,6 +460,12 @@ class Ctx:
 
     def path(self, template: str) -> str:
         template = self.programs.path(template)
+        if template.endswith("/public/withdraw"):
+            self._published()
+        if "{user_id}" in template:
+            from tests.conftest import cast_actor
+
+            template = template.replace("{user_id}", str(cast_actor("na_meo_commune_police").user.pk))
         if "{briefing_id}" in template or "{conclusion_id}" in template:
             self._briefing()
             template = template.replace("{briefing_id}", str(self.briefing.pk)).replace(

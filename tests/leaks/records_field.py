@@ -48,5 +48,11 @@ OTHER_ROUTES = {
     "for the public: tests/field/test_cap.py",
     "page cap/<uuid:incident_id>.xml": "one public CAP 1.2 alert; an incident never published answers 404 like a "
     "missing one: tests/field/test_cap.py",
+    "api POST /api/v1/incidents/{incident_id}/public": "write (the lead unit publishes; a reader who "
+    "may not see the incident gets 404 like a missing one): tests/field/test_cap.py",
+    "api POST /api/v1/incidents/{incident_id}/public/withdraw": "write: tests/field/test_cap.py",
+    "api PUT /api/v1/field/phones/{user_id}": "administrators' write (their subtree, never their own number): "
+    "tests/field/test_admin_api.py",
+    "api POST /api/v1/field/gateways": "administrators' write (token answered once): tests/field/test_admin_api.py",
     "page tin-bao/": "the public tip form (no record shown, only the sender's own code): tests/field/test_tips.py",
 }
