@@ -203,24 +203,11 @@ def to_docx(c: Content) -> bytes:
 
 
 def to_pdf(c: Content) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from liaison.patrols.exports import FontsMissing, font_dir
+    from liaison.patrols.exports import noto_pdf
 
-    fonts = font_dir()
-    needed = ["NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansLao-Regular.ttf", "NotoSansLao-Bold.ttf"]
-    if not all((fonts / n).exists() for n in needed):
-        raise FontsMissing()
-    pdf = FPDF(format="A4")
-    pdf.set_creator("Liaison")
-    pdf.add_font("NotoSans", "", str(fonts / "NotoSans-Regular.ttf"))
-    pdf.add_font("NotoSans", "B", str(fonts / "NotoSans-Bold.ttf"))
-    pdf.add_font("NotoSansLao", "", str(fonts / "NotoSansLao-Regular.ttf"))
-    pdf.add_font("NotoSansLao", "B", str(fonts / "NotoSansLao-Bold.ttf"))
-    pdf.set_fallback_fonts(["NotoSansLao"])
-    pdf.set_text_shaping(True)
-    pdf.add_page()
+    pdf = noto_pdf()
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     y = pdf.get_y()
     pdf.set_font("NotoSans", "B", 10)

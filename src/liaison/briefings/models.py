@@ -37,6 +37,20 @@ class BriefingState(models.TextChoices):
     ISSUED = "issued", _("Issued")
 
 
+# The fields of a briefing an analyst writes (the page's and the API's narrative, the services' edits).
+NARRATIVE = (
+    "title",
+    "situation",
+    "assessment",
+    "contributions",
+    "proposals",
+    "number",
+    "recipients",
+    "signer",
+    "place",
+)
+
+
 class Briefing(BaseModel):
     ref = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=200)

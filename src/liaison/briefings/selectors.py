@@ -14,6 +14,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.briefings import figures, tables
 from liaison.briefings.models import (
+    NARRATIVE,
     Agreement,
     Briefing,
     BriefingState,
@@ -194,17 +195,6 @@ def generation_file(actor, *, generation: Generation, fmt: str) -> bytes:
 
 # --- a briefing as the page and the API show it -----------------------------------------------------
 
-NARRATIVE = (
-    "title",
-    "situation",
-    "assessment",
-    "contributions",
-    "proposals",
-    "number",
-    "recipients",
-    "signer",
-    "place",
-)
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",

@@ -13,6 +13,7 @@ from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.briefings import figures
 from liaison.briefings.models import (
+    NARRATIVE,
     Agreement,
     Briefing,
     BriefingState,
@@ -27,18 +28,6 @@ from liaison.core.refs import next_ref
 from liaison.core.transactions import durable
 from liaison.geo.models import Area
 from liaison.org.models import Unit
-
-NARRATIVE = (
-    "title",
-    "situation",
-    "assessment",
-    "contributions",
-    "proposals",
-    "number",
-    "recipients",
-    "signer",
-    "place",
-)
 
 
 def scope_of(briefing: Briefing) -> figures.Scope:

@@ -150,15 +150,16 @@ def font_dir() -> Path:
     return Path(getattr(settings, "NOTO_FONT_DIR", "/usr/share/fonts/truetype/noto"))
 
 
-def minutes_pdf(actor, *, patrol: Patrol) -> bytes:
+def noto_pdf():
+    """An A4 document with its first page, writing Vietnamese in Noto Sans and Lao in Noto Sans Lao
+    (shaped by HarfBuzz); the patrol minutes and the briefing share it. FontsMissing (503) when
+    Debian's fonts are not installed."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     fonts = font_dir()
     needed = ["NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansLao-Regular.ttf", "NotoSansLao-Bold.ttf"]
     if not all((fonts / n).exists() for n in needed):
         raise FontsMissing()
-    m = minutes_content(actor, patrol=patrol)
     pdf = FPDF(format="A4")
     pdf.set_creator("Liaison")
     pdf.add_font("NotoSans", "", str(fonts / "NotoSans-Regular.ttf"))
@@ -168,6 +169,14 @@ def minutes_pdf(actor, *, patrol: Patrol) -> bytes:
     pdf.set_fallback_fonts(["NotoSansLao"])
     pdf.set_text_shaping(True)
     pdf.add_page()
+    return pdf
+
+
+def minutes_pdf(actor, *, patrol: Patrol) -> bytes:
+    from fpdf.fonts import FontFace
+
+    pdf = noto_pdf()
+    m = minutes_content(actor, patrol=patrol)
     pdf.set_font("NotoSans", "B", 13)
     for text in m.title:
         pdf.multi_cell(0, 8, text, align="C", new_x="LMARGIN", new_y="NEXT")
