@@ -8,12 +8,14 @@ importScripts("{{ idb|safe }}", "{{ queue|safe }}");
 workbox.core.setCacheNameDetails({ prefix: "liaison-field" });
 // The shell's assets, each with the hash of its content: fetched once, then served from here.
 workbox.precaching.precacheAndRoute({{ manifest|safe }});
-// The report page: from the kept copy (a repeat visit costs no page bytes), kept again whenever
-// this worker changes (above); from the network the first time.
+// The report page: from the network while there is a link (so that it is always in the reader's
+// language and shows the current choices), from the kept copy when there is none or it takes longer
+// than 4 s; every page fetched is kept again.
 workbox.routing.registerRoute(
   function (o) { return o.request.mode === "navigate" && o.url.pathname === "{{ page|safe }}"; },
-  new workbox.strategies.CacheFirst({
+  new workbox.strategies.NetworkFirst({
     cacheName: "liaison-field-pages",
+    networkTimeoutSeconds: 4,
     // The page varies on Cookie, Accept-Language and Accept-Encoding: the kept copy is this
     // browser's own, whatever the navigation sends.
     matchOptions: { ignoreVary: true },
