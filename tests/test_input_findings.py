@@ -376,3 +376,18 @@ def test_a_real_cursor_still_pages(officer, an_item, cast):
     assert first["next_cursor"]
     r = officer.get("/api/v1/items", {"limit": 1, "cursor": first["next_cursor"]})
     assert r.status_code == 200 and r.json()["items"]
+
+
+@pytest.mark.parametrize(
+    "offset, accepted", [("-21:15", False), ("+15:30", False), ("+14:00", True), ("-12:00", True)]
+)
+def test_a_datetime_offset_no_clock_uses_is_a_field_error_not_a_500(client_for, offset, accepted):
+    """Python reads offsets up to ±23:59, PostgreSQL only ±15:59: found by the fuzzer on a list
+    filter (`exchanged_until=…-21:15` answered 500). Offsets are those clocks use, −12:00 to +14:00."""
+    client = client_for("na_meo_post_officer")
+    r = client.get("/api/v1/items", {"exchanged_until": f"2026-10-08T13:26:36{offset}"})
+    if accepted:
+        assert r.status_code == 200, r.content
+    else:
+        assert r.status_code == 422, r.content
+        assert "exchanged_until" in {e["field"] for e in r.json()["errors"]}

@@ -124,9 +124,17 @@ def out_of_range_message(bounds: Bounds) -> str:
     return str(_("Outside the plausible dates (%(range)s).") % {"range": bounds.describe()})
 
 
+# The offsets clocks use (UTC−12:00 to UTC+14:00); Python accepts ±23:59, PostgreSQL only ±15:59.
+MAX_OFFSET = dt.timedelta(hours=14)
+MIN_OFFSET = -dt.timedelta(hours=12)
+
+
 def _moment(bounds: Bounds) -> Callable[[dt.datetime], dt.datetime]:
     def check(value: dt.datetime) -> dt.datetime:
         value = local(value)
+        offset = value.utcoffset()
+        if offset is not None and not MIN_OFFSET <= offset <= MAX_OFFSET:
+            raise PydanticCustomError("datetime_offset", str(_("A time-zone offset from −12:00 to +14:00.")))
         if not bounds.contains(value):
             raise PydanticCustomError("datetime_out_of_range", out_of_range_message(bounds))
         return value
