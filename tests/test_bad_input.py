@@ -263,6 +263,7 @@ VALID |= {
             "participants": ["BP-TH"],
         },
     ),
+    "PUT /api/v1/briefings/{briefing_id}/agreements": ("border_guard_analyst", lambda x: {"agreements": []}),
     "POST /api/v1/briefings/{briefing_id}/conclusions": (
         "border_guard_commander",
         lambda x: {"text": "Tăng cường tuần tra", "unit": "BP-DON-NA-MEO", "due_on": "2026-12-31"},
@@ -318,6 +319,7 @@ NO_BODY = {
     "POST /api/v1/briefings/{briefing_id}/approve",
     "POST /api/v1/briefings/{briefing_id}/issue",
     "POST /api/v1/briefings/{briefing_id}/documents",
+    "POST /api/v1/agreements/{agreement_id}/file",  # multipart: tests/briefings/test_agreements.py
 }
 
 

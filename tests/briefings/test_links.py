@@ -41,6 +41,8 @@ def test_every_figure_of_the_quarter_lists_exactly_its_count(cast, client_for):
             target = figures.link(t.section, row.key, p, figures.Scope())
             if target is None or t.section in ("incidents.outcomes", "incidents.seizures"):
                 continue  # totals of people and goods: their link lists the incidents behind them
+            if t.section == "patrols.total" and row.key != "patrols":
+                continue  # people-days, markers, findings: their link lists the patrols behind them
             assert listed(client, *target) == row.values[0], (t.section, row.key)
             checked += 1
     assert checked > 15

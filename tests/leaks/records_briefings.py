@@ -84,4 +84,8 @@ OTHER_ROUTES = {
     "api PATCH /api/v1/conclusions/{conclusion_id}": "write: tests/briefings",
     "api POST /api/v1/briefings/{briefing_id}/documents": "write (a background job): tests/briefings",
     "api POST /api/v1/agreements": "write: tests/briefings",
+    "api POST /api/v1/agreements/{agreement_id}/file": "write: tests/briefings/test_agreements.py",
+    "api PUT /api/v1/briefings/{briefing_id}/agreements": "write: tests/briefings/test_agreements.py",
+    "api GET /api/v1/agreements/{agreement_id}/file": "the agreement's file through its visibility: tests/briefings/test_agreements.py",
+    "page agreements/<uuid:agreement_id>/file": "the agreement's file through its visibility: tests/briefings/test_agreements.py",
 }

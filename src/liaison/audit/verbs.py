@@ -97,6 +97,9 @@ class Verb(IntEnum):
     CONCLUSION_ESCALATED = 513
     AGREEMENT_SAVED = 520
     AGREEMENT_REVIEW_REMINDED = 521
+    AGREEMENT_FILE_ATTACHED = 522
+    AGREEMENT_FILE_READ = 523
+    BRIEFING_AGREEMENTS_CITED = 524
     INCIDENT_PUBLISHED = 570
     INCIDENT_PUBLIC_WITHDRAWN = 571
 
@@ -222,6 +225,9 @@ def _labels() -> dict:
         Verb.CONCLUSION_ESCALATED: _("escalated an overdue conclusion"),
         Verb.AGREEMENT_SAVED: _("saved an agreement"),
         Verb.AGREEMENT_REVIEW_REMINDED: _("reminded of an agreement's review"),
+        Verb.AGREEMENT_FILE_ATTACHED: _("attached the signed file of an agreement"),
+        Verb.AGREEMENT_FILE_READ: _("downloaded the signed file of an agreement"),
+        Verb.BRIEFING_AGREEMENTS_CITED: _("cited agreements in a briefing"),
         Verb.ENTRY_SUBMITTED: _("submitted a monthly entry"),
         Verb.ENTRY_APPROVED: _("approved a monthly entry"),
         Verb.ENTRY_RETURNED: _("returned a monthly entry"),

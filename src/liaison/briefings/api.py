@@ -7,23 +7,26 @@ import csv
 import io
 import uuid
 
-from django.http import HttpResponse
-from ninja import Query, Router, Status
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from liaison.briefings import figures, selectors, services, tasks
 from liaison.briefings.schemas import (
     AgreementIn,
     BriefingIn,
     BriefingPatch,
+    CitationsIn,
     ConclusionIn,
     ConclusionPatch,
     MeetingIn,
     PeriodQuery,
     as_date,
 )
-from liaison.briefings.selectors import FORMATS, briefing_out, conclusion_out
+from liaison.briefings.selectors import FORMATS, agreement_out, briefing_out, conclusion_out
 from liaison.core.api import actor_of, idempotent_create
-from liaison.core.errors import NotFound
+from liaison.core.errors import Invalid, NotFound
 
 router = Router(tags=["briefings"])
 
@@ -178,20 +181,7 @@ def outcome_totals_csv(request, q: Query[PeriodQuery]):
 
 @router.get("/agreements", response=list[dict])
 def agreement_list(request):
-    return [_agreement_out(a) for a in selectors.agreement_list(actor_of(request))]
-
-
-def _agreement_out(a) -> dict:
-    return {
-        "id": str(a.pk),
-        "ref": a.ref,
-        "title": a.title,
-        "parties": a.parties,
-        "signed_on": as_date(a.signed_on),
-        "valid_until": as_date(a.valid_until),
-        "review_on": as_date(a.review_on),
-        "file_name": a.file_name,
-    }
+    return [agreement_out(a) for a in selectors.agreement_list(actor_of(request))]
 
 
 @router.post("/agreements", response={201: dict})
@@ -205,4 +195,38 @@ def agreement_create(request, payload: AgreementIn):
         return selectors.agreement_get(actor, agreement_id=pk)
 
     status, a = idempotent_create(request, "agreements.create", create, replay)
-    return Status(status, _agreement_out(a))
+    return Status(status, agreement_out(a))
+
+
+@router.post("/agreements/{agreement_id}/file", response=dict)
+def agreement_file_put(request, agreement_id: uuid.UUID, file: File[UploadedFile]):
+    """The signed file (multipart field `file`): PDF, DOCX, JPEG or PNG by its content, within the
+    attachment size limit; replaces the one before."""
+    actor = actor_of(request)
+    a = selectors.agreement_get(actor, agreement_id=agreement_id)
+    if file.size > settings.ATTACHMENT_MAX_BYTES:  # refused before it is read into memory
+        raise Invalid(field="file", code="file_too_large", message="The file is too large.")
+    a = services.agreement_file_attach(actor, agreement=a, filename=file.name or "", data=file.read())
+    return agreement_out(a)
+
+
+@router.get("/agreements/{agreement_id}/file", url_name="agreement_file")
+def agreement_file_get(request, agreement_id: uuid.UUID):
+    a, path = selectors.agreement_file(actor_of(request), agreement_id=agreement_id)
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115
+        as_attachment=True,
+        filename=a.file_name,
+        content_type=a.file_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.put("/briefings/{briefing_id}/agreements", response=dict)
+def briefing_agreements_put(request, briefing_id: uuid.UUID, payload: CitationsIn):
+    """The agreements the briefing cites, by reference (replaces the list)."""
+    actor = actor_of(request)
+    b = selectors.briefing_get(actor, briefing_id=briefing_id)
+    services.briefing_cite(actor, briefing=b, agreements=payload.agreements)
+    return {"agreements": [agreement_out(a) for a in selectors.cited_agreements(actor, briefing=b)]}

@@ -16,26 +16,27 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from liaison import policy
 from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.incidents.models import Outcome, Seizure
 from liaison.incidents.schemas import BoardFilter
 from liaison.incidents.selectors import OUTCOME_COUNTS, filtered_incidents
-from liaison.intel.models import ItemReceipt, VerificationRequest, verification_q
+from liaison.intel.models import ACK_HOURS, ItemReceipt, VerificationRequest, receipt_q, verification_q
 from liaison.intel.schemas import ItemFilter
 from liaison.intel.selectors import filtered_items
 from liaison.org.actor import Actor
 from liaison.org.models import units_below
-from liaison.patrols.stats import patrol_figures
+from liaison.patrols.stats import counted_patrols, patrol_figures
 from liaison.programs import selectors as programs
 
 PERIOD_KINDS = ("month", "quarter", "half", "year", "custom")
 SCOPE_KINDS = ("province", "border", "area", "unit")
-# An item delivered to a unit is acknowledged in time within this many hours (decision 0015).
-ACK_HOURS = 24
+# An item delivered to a unit is acknowledged in time within ACK_HOURS (intel.models; decision 0015).
+__all__ = ["ACK_HOURS"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ class Scope:
             "unit": {"lead_within": self.code},
         }.get(self.kind, {})
 
+    def participation_q(self) -> Q | None:
+        """The program communes (`programs.Participation`) of the scope; None: every commune."""
+        if self.kind == "border":
+            return Q(commune__is_border_area=True)
+        if self.kind == "area":
+            return Q(commune__code=self.code) | Q(commune__parent__code=self.code)
+        if self.kind == "unit":
+            return Q(unit__in=units_below(self.code))
+        return None
+
     def patrol_params(self) -> dict:
         return {
             "border": {"border": True},
@@ -185,72 +196,108 @@ def _grouped(qs, column: str) -> dict[str, int]:
     }
 
 
+def _breakdowns(qs, columns: dict[str, str]) -> tuple[int, dict[str, dict[str, int]]]:
+    """The total and every breakdown of `qs` from ONE statement: a COUNT grouped by all the columns
+    together (a few hundred rows at most), added up per column here. Each breakdown is then exactly
+    the `COUNT … GROUP BY column` of the same rows, and the visible set (the policy's predicate) is
+    evaluated once, not once per breakdown."""
+    out: dict[str, dict[str, int]] = {name: {} for name in columns}
+    total = 0
+    for row in qs.order_by().values(*columns.values()).annotate(n=Count("id")):
+        total += row["n"]
+        for name, column in columns.items():
+            k = row[column]
+            if k is not None:
+                out[name][str(k)] = out[name].get(str(k), 0) + row["n"]
+    return total, out
+
+
 # --- the sections ---------------------------------------------------------------------------------
 
 
+EXCHANGE_COLUMNS = {
+    "by_level": "level",
+    "by_origin_force": "origin_unit__force",
+    "by_category": "category__code",
+    "by_status": "status",
+}
+
+
 def exchange(actor, p: Period, scope: Scope, action: str = "count") -> dict:
+    """One pass over the period's items (an index-only scan of `item_exchanged`: the policy's
+    predicate evaluated once) gives the total and every breakdown; then the receipts of those items,
+    probing the `receipt_unique` index with the set computed once (`in_set`), give the recipient forces: an item counts once
+    for each force other than its originator's that received it."""
     items = _items(actor, exchange_params(p, scope), action)
-    by_recipient = dict(
-        ItemReceipt.objects.filter(item__in=items.values("pk"))
-        .exclude(unit__force=F("item__origin_unit__force"))
+    rows = list(items.order_by().values_list("pk", *EXCHANGE_COLUMNS.values()))
+    by: dict[str, dict[str, int]] = {name: {} for name in EXCHANGE_COLUMNS}
+    origin_force = {}
+    for pk, *values in rows:
+        origin_force[pk] = values[1]
+        for name, k in zip(EXCHANGE_COLUMNS, values, strict=True):
+            if k is not None:
+                by[name][str(k)] = by[name].get(str(k), 0) + 1
+    by_recipient: dict[str, int] = {}
+    for item_id, force in (
+        ItemReceipt.objects.filter(item_id__in_set=items.values("pk"))
         .order_by()
-        .values("unit__force")
-        .annotate(n=Count("item", distinct=True))
-        .values_list("unit__force", "n")
-    )
-    return {
-        "total": items.count(),
-        "by_level": _grouped(items, "level"),
-        "by_origin_force": _grouped(items, "origin_unit__force"),
-        "by_recipient_force": by_recipient,
-        "by_category": _grouped(items, "category__code"),
-        "by_status": _grouped(items, "status"),
-    }
+        .values_list("item_id", "unit__force")
+        .distinct()
+    ):
+        if force != origin_force.get(item_id, force):
+            by_recipient[force] = by_recipient.get(force, 0) + 1
+    return {"total": len(rows), **by, "by_recipient_force": by_recipient}
+
+
+BUCKETS = ("requested", "in_time", "overdue")
 
 
 def verification(actor, p: Period, scope: Scope, action: str = "count") -> dict:
-    return {
-        bucket: _items(actor, verification_params(p, scope, bucket), action).count()
-        for bucket in ("requested", "in_time", "overdue")
-    }
+    """Items with a verification request asked in the period: any, answered by the deadline, late.
+    One statement over the period's requests (each bucket a filtered DISTINCT count of items): the
+    same rows as the item list's `verification` filter."""
+    now = clock.now()
+    items = _items(actor, scope.item_params(), action)
+    counts = VerificationRequest.objects.filter(
+        verification_q("requested", p.start, p.end, now), item__in=items.values("pk")
+    ).aggregate(
+        **{b: Count("item", distinct=True, filter=verification_q(b, p.start, p.end, now)) for b in BUCKETS}
+    )
+    return {b: counts[b] or 0 for b in BUCKETS}
 
 
 def incidents(actor, p: Period, scope: Scope, action: str = "count") -> dict:
     qs = _incidents(actor, incident_params(p, scope), action)
+    total, by = _breakdowns(
+        qs,
+        {"by_type": "incident_type__code", "by_severity": "severity", "by_lead_force": "lead_force"},
+    )
     ids = qs.values("pk")
-    outcome_rows = Outcome.objects.filter(incident__in=ids)
-    sums = outcome_rows.aggregate(**{k: Sum(k) for k in OUTCOME_COUNTS})
-    with_outcome = {k: outcome_rows.filter(**{f"{k}__gt": 0}).count() for k in OUTCOME_COUNTS}
-    seizures = {
-        kind: str(total.normalize() if isinstance(total, Decimal) else total)
-        for kind, total in Seizure.objects.filter(outcome__incident__in=ids)
-        .order_by()
-        .values("kind")
-        .annotate(total=Sum("quantity"))
-        .values_list("kind", "total")
-    }
-    seizure_incidents = dict(
+    # The outcome totals and how many incidents have each, in one statement.
+    aggregates = {f"sum_{k}": Sum(k) for k in OUTCOME_COUNTS}
+    aggregates.update({f"with_{k}": Count("id", filter=Q(**{f"{k}__gt": 0})) for k in OUTCOME_COUNTS})
+    sums = Outcome.objects.filter(incident__in=ids).aggregate(**aggregates)
+    seizures, seizure_incidents = {}, {}
+    for kind, quantity, n in (
         Seizure.objects.filter(outcome__incident__in=ids)
         .order_by()
         .values("kind")
-        .annotate(n=Count("outcome__incident", distinct=True))
-        .values_list("kind", "n")
-    )
+        .annotate(total=Sum("quantity"), n=Count("outcome__incident", distinct=True))
+        .values_list("kind", "total", "n")
+    ):
+        seizures[kind] = str(quantity.normalize() if isinstance(quantity, Decimal) else quantity)
+        seizure_incidents[kind] = n
     return {
-        "total": qs.count(),
-        "by_type": _grouped(qs, "incident_type__code"),
-        "by_severity": _grouped(qs, "severity"),
-        "by_lead_force": _grouped(qs, "lead_force"),
-        "outcomes": {k: sums[k] or 0 for k in OUTCOME_COUNTS},
-        "outcome_incidents": with_outcome,
+        "total": total,
+        **by,
+        "outcomes": {k: sums[f"sum_{k}"] or 0 for k in OUTCOME_COUNTS},
+        "outcome_incidents": {k: sums[f"with_{k}"] or 0 for k in OUTCOME_COUNTS},
         "seizures": seizures,
         "seizure_incidents": seizure_incidents,
     }
 
 
-def patrols(actor, p: Period, scope: Scope, action: str = "count") -> dict:
-    from django.db.models import Q
-
+def _patrol_where(scope: Scope) -> Q:
     params = scope.patrol_params()
     where = Q()
     if params.get("border"):
@@ -259,14 +306,26 @@ def patrols(actor, p: Period, scope: Scope, action: str = "count") -> dict:
         where &= Q(lead_unit__area__code=scope.code) | Q(lead_unit__area__parent__code=scope.code)
     if params.get("lead_within"):
         where &= Q(lead_unit__in=units_below(scope.code))
-    f = patrol_figures(actor, since=p.start, until=p.end, action=action, where=where)
+    return where
+
+
+def patrol_count(actor, p: Period, scope: Scope, action: str = "count") -> int:
+    return counted_patrols(actor, p.start, p.end, action=action).filter(_patrol_where(scope)).count()
+
+
+def patrols(actor, p: Period, scope: Scope, action: str = "count") -> dict:
+    f = patrol_figures(actor, since=p.start, until=p.end, action=action, where=_patrol_where(scope))
     keep = ("patrols", "by_kind", "by_force", "people_days", "checkins", "markers_checked", "findings")
     return {k: f[k] for k in keep}
 
 
-def programs_(actor, p: Period, action: str = "count") -> list[dict]:
+def programs_(actor, p: Period, scope: Scope | None = None, action: str = "count") -> list[dict]:
+    """The programs running in the period, counted over the communes of the scope only."""
     out = []
-    for prog in programs.figures(actor, start=p.starts_on, end=p.ends_on, action=action):
+    where = (scope or Scope()).participation_q()
+    for prog in programs.figures(
+        actor, start=p.starts_on, end=p.ends_on, action=action, participations=where
+    ):
         out.append(
             {
                 "id": str(prog["id"]),
@@ -285,18 +344,24 @@ def programs_(actor, p: Period, action: str = "count") -> list[dict]:
 
 def scorecard(actor, p: Period, scope: Scope, action: str = "count") -> list[dict]:
     """Per unit: items acknowledged within ACK_HOURS of delivery, verifications answered by their
-    deadline, incidents acknowledged by theirs; the median acknowledgement delay in hours."""
-    visible_items = _items(actor, {**scope.item_params()}, action).values("pk")
-    rows: dict[str, dict] = {}
+    deadline (items asked of the unit in the period), incidents acknowledged by theirs; the median
+    acknowledgement delay in hours over the items it acknowledged. Each count is a grouped SQL
+    count over the rows of the list its link opens (`scorecard_link`).
 
-    def row(code, name):
+    The visible items are decided only among those delivered or asked in the period (the policy's
+    predicate on the period's rows, not on every item of the node)."""
+    rows: dict[str, dict] = {}
+    names = {}
+
+    def row(code):
         return rows.setdefault(
             code,
             {
                 "unit": code,
-                "name": name,
+                "name": names.get(code, code),
                 "items": 0,
                 "items_in_time": 0,
+                "items_acknowledged": 0,
                 "verifications": 0,
                 "verifications_in_time": 0,
                 "incidents": 0,
@@ -305,41 +370,66 @@ def scorecard(actor, p: Period, scope: Scope, action: str = "count") -> list[dic
             },
         )
 
-    limit = dt.timedelta(hours=ACK_HOURS)
-    for code, name, delivered, acked in ItemReceipt.objects.filter(
-        item__in=visible_items, delivered_at__gte=p.start, delivered_at__lt=p.end
-    ).values_list("unit__code", "unit__name", "delivered_at", "acknowledged_at"):
-        r = row(code, name)
-        r["items"] += 1
-        if acked is not None:
-            r["delays"].append((acked - delivered).total_seconds() / 3600)
-            if acked - delivered <= limit:
-                r["items_in_time"] += 1
-    asked = VerificationRequest.objects.filter(item__in=visible_items).filter(
-        verification_q("requested", p.start, p.end, clock.now())
+    now = clock.now()
+    visible = _items(actor, scope.item_params(), action)
+    # The receipts delivered in the period (index `receipt_delivered`) of the items the reader may
+    # see: the policy's predicate decided only for those items (`in_set`: each set computed once).
+    delivered = ItemReceipt.objects.filter(receipt_q(None, p.start, p.end))
+    receipts = delivered.filter(
+        item_id__in_set=visible.filter(pk__in_set=delivered.values("item_id")).values("pk")
     )
-    in_time = set(
-        asked.filter(verification_q("in_time", p.start, p.end, clock.now())).values_list("pk", flat=True)
-    )
-    for pk, code, name in asked.values_list("pk", "unit__code", "unit__name"):
-        r = row(code, name)
-        r["verifications"] += 1
-        r["verifications_in_time"] += pk in in_time
-    for code, name, due, acked in (
-        _incidents(actor, incident_params(p, scope), action)
-        .filter(ack_due_at__isnull=False)
-        .values_list("lead_unit__code", "lead_unit__name", "ack_due_at", "acknowledged_at")
+    for code, name, n, ok, acked in (
+        receipts.order_by()
+        .values("unit__code", "unit__name")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=receipt_q("in_time", None, None)),
+            acked=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        )
+        .values_list("unit__code", "unit__name", "n", "ok", "acked")
     ):
-        r = row(code, name)
-        r["incidents"] += 1
-        r["incidents_in_time"] += acked is not None and acked <= due
+        names[code] = name
+        r = row(code)
+        r["items"], r["items_in_time"], r["items_acknowledged"] = n, ok, acked
+    for code, delivered_at, acknowledged_at in receipts.filter(acknowledged_at__isnull=False).values_list(
+        "unit__code", "delivered_at", "acknowledged_at"
+    ):
+        row(code)["delays"].append((acknowledged_at - delivered_at).total_seconds() / 3600)
+    asked = VerificationRequest.objects.filter(verification_q("requested", p.start, p.end, now))
+    for code, name, n, ok in (
+        asked.filter(item_id__in_set=visible.filter(pk__in_set=asked.values("item_id")).values("pk"))
+        .order_by()
+        .values("unit__code", "unit__name")
+        .annotate(
+            n=Count("item", distinct=True),
+            ok=Count("item", distinct=True, filter=verification_q("in_time", p.start, p.end, now)),
+        )
+        .values_list("unit__code", "unit__name", "n", "ok")
+    ):
+        names[code] = name
+        r = row(code)
+        r["verifications"], r["verifications_in_time"] = n, ok
+    for code, name, n, ok in (
+        _incidents(actor, incident_params(p, scope, ack="due"), action)
+        .order_by()
+        .values("lead_unit__code", "lead_unit__name")
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(acknowledged_at__lte=F("ack_due_at"))))
+        .values_list("lead_unit__code", "lead_unit__name", "n", "ok")
+    ):
+        names[code] = name
+        r = row(code)
+        r["incidents"] += n
+        r["incidents_in_time"] += ok
     out = []
     for r in sorted(rows.values(), key=lambda r: r["unit"]):
+        r["name"] = names.get(r["unit"], r["unit"])
         delays = r.pop("delays")
         r["median_hours"] = round(statistics.median(delays), 1) if delays else None
         done = r["items_in_time"] + r["verifications_in_time"] + r["incidents_in_time"]
         total = r["items"] + r["verifications"] + r["incidents"]
         r["share"] = round(100 * done / total) if total else None
+        for kind in ("items", "verifications", "incidents"):
+            r[f"{kind}_share"] = round(100 * r[f"{kind}_in_time"] / r[kind]) if r[kind] else None
         out.append(r)
     return out
 
@@ -395,19 +485,24 @@ def generate(actor, p: Period, scope: Scope, *, progress=None) -> dict:
     step(55, "year_before")
     year_before = section_figures(actor, p.year_before(), scope)
     step(70, "programs")
-    progs = programs_(actor, p)
+    progs = programs_(actor, p, scope)
     step(80, "scorecard")
     card = scorecard(actor, p, scope)
     drill_list = drills(actor, p, scope)
     step(90, "partial")
-    system = Actor.system()
-    partial = {
-        "exchange": current["exchange"]["total"] < exchange(system, p, scope)["total"],
-        "verification": current["verification"]["requested"] < verification(system, p, scope)["requested"],
-        "incidents": current["incidents"]["total"]
-        < _incidents(system, incident_params(p, scope), "count").count(),
-        "patrols": current["patrols"]["patrols"] < patrols(system, p, scope)["patrols"],
-    }
+    partial = dict.fromkeys(("exchange", "verification", "incidents", "patrols"), False)
+    if not policy.can(actor, "briefing.counts_all"):
+        # The node-wide totals, only to tell whether a count is partial (one count per section).
+        system = Actor.system()
+        partial = {
+            "exchange": current["exchange"]["total"]
+            < _items(system, exchange_params(p, scope), "count").count(),
+            "verification": current["verification"]["requested"]
+            < _items(system, verification_params(p, scope, "requested"), "count").count(),
+            "incidents": current["incidents"]["total"]
+            < _incidents(system, incident_params(p, scope), "count").count(),
+            "patrols": current["patrols"]["patrols"] < patrol_count(system, p, scope),
+        }
     return {
         "period": {
             "kind": p.kind,
@@ -467,12 +562,52 @@ def link(section: str, key: str, p: Period, scope: Scope) -> tuple[str, dict[str
     if head == "incidents":
         more = {INCIDENT_FILTER[sub]: key} if sub in INCIDENT_FILTER else {}
         return "incidents:board", _query(incident_params(p, scope, **more))
+    if head == "scorecard":
+        return scorecard_link(sub, key, p, scope)
     if head == "patrols":
-        if sub == "total" and key != "patrols":
-            return None  # people-days, markers, findings: figures over the patrols of the "patrols" link
+        # People-days, markers checked, findings: figures over the counted patrols, which the link lists.
         more = {"kind": key} if sub == "by_kind" else {}
         return "patrols:list", _query(patrol_params(p, scope, **more))
     return None
+
+
+# The scorecard's columns: (list, the filters that give the records behind the figure).
+SCORECARD_COLUMNS = {
+    "items": ("intel:list", {}),
+    "items_in_time": ("intel:list", {"acknowledged": "in_time"}),
+    "items_share": ("intel:list", {"acknowledged": "in_time"}),
+    "items_acknowledged": ("intel:list", {"acknowledged": "yes"}),
+    "median_hours": ("intel:list", {"acknowledged": "yes"}),
+    "verifications": ("intel:list", {"verification": "requested"}),
+    "verifications_in_time": ("intel:list", {"verification": "in_time"}),
+    "verifications_share": ("intel:list", {"verification": "in_time"}),
+    "incidents": ("incidents:board", {"ack": "due"}),
+    "incidents_in_time": ("incidents:board", {"ack": "in_time"}),
+    "incidents_share": ("incidents:board", {"ack": "in_time"}),
+}
+
+
+def scorecard_link(column: str, unit: str, p: Period, scope: Scope) -> tuple[str, dict[str, str]] | None:
+    """The list behind a figure of unit `unit`'s scorecard row: the items delivered to it in the
+    period (all, acknowledged, acknowledged in time: the median is over the acknowledged ones), the
+    items it was asked to verify (all, answered in time), the incidents it leads with an
+    acknowledgement deadline (all, acknowledged by it). A share links to the records in time."""
+    if column not in SCORECARD_COLUMNS:
+        return None
+    name, more = SCORECARD_COLUMNS[column]
+    if column.startswith("items") or column == "median_hours":
+        params = {
+            "delivered_to": unit,
+            "delivered_since": p.start,
+            "delivered_until": p.end,
+            **scope.item_params(),
+            **more,
+        }
+    elif column.startswith("verifications"):
+        params = {**verification_params(p, scope, more["verification"]), "verification_unit": unit}
+    else:
+        params = incident_params(p, scope, lead_unit=unit, **more)
+    return name, _query(params)
 
 
 def _query(params: dict) -> dict[str, str]:

@@ -157,6 +157,11 @@ class Agreement(BaseModel):
     valid_until = models.DateField(null=True, blank=True)
     review_on = models.DateField()
     file_name = models.CharField(max_length=200, blank=True)
+    # The signed file itself: checked by content and size as attachments are (PDF, DOCX, JPEG,
+    # PNG), stored outside the database under its SHA-256, downloaded through the policy.
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
     reminded_for = models.DateField(null=True, blank=True, help_text="the review date last reminded of")
 
     class Meta:

@@ -64,6 +64,12 @@ class ConclusionIn(Input):
     agreement: Line | None = Field(None, max_length=20, description="agreement reference")
 
 
+class CitationsIn(Input):
+    agreements: list[Line] = Field(
+        default_factory=list, max_length=50, description="agreement references (replaces the list)"
+    )
+
+
 class ConclusionPatch(Input):
     state: ConclusionStateCode
     result: Text = Field("", max_length=4000)

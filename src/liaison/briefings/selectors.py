@@ -163,6 +163,47 @@ def agreement_get(actor, *, agreement_id) -> Agreement:
     return policy.get_visible(actor, Agreement, what="agreement", pk=agreement_id)
 
 
+def agreement_file(actor, *, agreement_id):
+    """The signed file of an agreement the reader may see: (agreement, path), one audited read."""
+    from liaison.intel.services import attachments
+
+    a = agreement_get(actor, agreement_id=agreement_id)
+    if not a.file_sha256:
+        raise NotFound("agreement file")
+    path = attachments.path_for(a.file_sha256)
+    if not path.exists():
+        raise NotFound("agreement file")
+    audit.record_separately(actor, Verb.AGREEMENT_FILE_READ, a, changes={"file_name": a.file_name})
+    return a, path
+
+
+def agreement_out(a: Agreement) -> dict:
+    return {
+        "id": str(a.pk),
+        "ref": a.ref,
+        "title": a.title,
+        "parties": a.parties,
+        "owner_unit": a.owner_unit.code,
+        "signed_on": as_date(a.signed_on),
+        "valid_until": as_date(a.valid_until),
+        "review_on": as_date(a.review_on),
+        "file_name": a.file_name,
+        "file_type": a.file_type,
+        "file_size": a.file_size,
+        "file_url": reverse("api:agreement_file", args=[a.pk]) if a.file_sha256 else None,
+        "reminded_for": as_date(a.reminded_for),
+    }
+
+
+def cited_agreements(actor, *, briefing: Briefing) -> list[Agreement]:
+    return list(
+        policy.visible(actor, Agreement)
+        .filter(briefings=briefing)
+        .select_related("owner_unit")
+        .order_by("ref")
+    )
+
+
 def generation_get(actor, *, generation_id) -> Generation:
     """A generation is its requester's (its figures were counted for them), of a briefing they open."""
     g = (
@@ -264,15 +305,32 @@ def briefing_out(actor, b: Briefing, *, with_figures: bool = True) -> dict:
                         "previous": r.values[1],
                         "year_before": r.values[2],
                         "link": figure_url(t.section, r.key, p, scope) if drill else None,
+                        "link_previous": figure_url(t.section, r.key, p.previous(), scope) if drill else None,
+                        "link_year_before": figure_url(t.section, r.key, p.year_before(), scope)
+                        if drill
+                        else None,
                     }
                     for r in t.rows
                 ],
             }
         )
+    card = [
+        {
+            **r,
+            "links": {
+                column: figure_url(f"scorecard.{column}", r["unit"], p, scope) if drill else None
+                for column in figures.SCORECARD_COLUMNS
+            },
+        }
+        for r in figs.get("scorecard", [])
+    ]
     meeting = meeting_of(actor, briefing=b)
+    # The participants, read once (codes and names from the same rows).
+    participants = list(meeting.participants.all()) if meeting is not None else []
     out.update(
         figures=figs,
         tables=shown,
+        scorecard=card,
         partial=figs.get("partial", {}),
         changes_since_issue=changes_since(actor, briefing=b),
         last_conclusions=last_conclusions(actor, briefing=b),
@@ -283,9 +341,10 @@ def briefing_out(actor, b: Briefing, *, with_figures: bool = True) -> dict:
             "place": meeting.place,
             "chair": meeting.chair,
             "minutes": meeting.minutes,
-            "participants": [u.code for u in meeting.participants.all()],
-            "participant_names": [u.name for u in meeting.participants.all()],
+            "participants": [u.code for u in participants],
+            "participant_names": [u.name for u in participants],
         },
         conclusions=[conclusion_out(c) for c in conclusions_of(actor, briefing=b)],
+        agreements=[agreement_out(a) for a in cited_agreements(actor, briefing=b)],
     )
     return out

@@ -248,25 +248,113 @@ def agreement_save(
     valid_until: dt.date | None = None,
     file_name: str = "",
     agreement: Agreement | None = None,
+    upload: tuple[str, bytes] | None = None,
 ) -> Agreement:
+    """Register (or correct) an agreement; `upload` (name, content) is its signed file, checked and
+    stored as `agreement_file_attach` does, in the same transaction."""
     errors = []
     if not title.strip():
         errors.append(FieldError("title", "required", "The title is required."))
     if valid_until is not None and valid_until < signed_on:
         errors.append(FieldError("valid_until", "before_signed", "Valid until a day after it was signed."))
+    cleaned = None
+    if upload is not None:
+        try:
+            cleaned = _cleaned_file(*upload)
+        except Invalid as exc:
+            errors.extend(exc.errors or [])
     if errors:
         raise Invalid(errors)
     policy.require(actor, "agreement.manage")
+    sha = _store(cleaned[2]) if cleaned else None
     with durable():
         if agreement is None:
             a = Agreement(ref=next_ref("TTHT"), owner_unit=actor.unit)
         else:
             a = Agreement.objects.select_for_update().get(pk=agreement.pk)
         a.title, a.parties, a.signed_on, a.review_on = title, parties, signed_on, review_on
-        a.valid_until, a.file_name = valid_until, file_name
+        a.valid_until = valid_until
+        if cleaned:
+            a.file_name, a.file_type, a.file_size, a.file_sha256 = (
+                cleaned[0],
+                cleaned[1],
+                len(cleaned[2]),
+                sha,
+            )
+        elif file_name:
+            a.file_name = file_name
         a.save()
         audit.record(actor, Verb.AGREEMENT_SAVED, a, object_ref=a.ref)
+        if cleaned:
+            audit.record(
+                actor,
+                Verb.AGREEMENT_FILE_ATTACHED,
+                a,
+                object_ref=a.ref,
+                changes={"file_name": a.file_name, "file_type": a.file_type},
+            )
     return a
+
+
+# The signed file of an agreement: these types, checked by content (a scan or the document itself).
+AGREEMENT_FILE_TYPES = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/jpeg",
+    "image/png",
+}
+
+
+def _cleaned_file(filename: str, data: bytes) -> tuple[str, str, bytes]:
+    from liaison.intel.services import attachments
+
+    return attachments.cleaned(filename, data, field="file", allowed=AGREEMENT_FILE_TYPES)
+
+
+def _store(data: bytes) -> str:
+    from liaison.intel.services import attachments
+
+    return attachments.store(data)
+
+
+def agreement_file_attach(actor, *, agreement: Agreement, filename: str, data: bytes) -> Agreement:
+    """The signed file of an agreement (replacing the one before): PDF, DOCX, JPEG or PNG by its
+    content, within the attachment size limit; an error names the field `file`."""
+    name, mime, clean = _cleaned_file(filename, data)
+    policy.require(actor, "agreement.manage")
+    sha = _store(clean)
+    with durable():
+        a = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        a.file_name, a.file_type, a.file_size, a.file_sha256 = name, mime, len(clean), sha
+        a.save(update_fields=["file_name", "file_type", "file_size", "file_sha256", "updated_at"])
+        audit.record(
+            actor,
+            Verb.AGREEMENT_FILE_ATTACHED,
+            a,
+            object_ref=a.ref,
+            changes={"file_name": name, "file_type": mime},
+        )
+    return a
+
+
+def briefing_cite(actor, *, briefing: Briefing, agreements: list[str]) -> Briefing:
+    """The agreements a briefing cites (by reference; replaces the list). An unknown reference, or
+    one the actor may not see, is an error on `agreements`."""
+    refs = sorted({r.strip() for r in agreements if r and r.strip()})
+    found = list(policy.visible(actor, Agreement).filter(ref__in=refs))
+    missing = set(refs) - {a.ref for a in found}
+    if missing:
+        raise Invalid(
+            field="agreements",
+            code="unknown_agreement",
+            message="No agreement has this reference: " + ", ".join(sorted(missing)),
+        )
+    with durable():
+        b = Briefing.objects.select_for_update().get(pk=briefing.pk)
+        policy.require(actor, "briefing.edit", b)
+        b.agreements.set(found)
+        audit.record(actor, Verb.BRIEFING_AGREEMENTS_CITED, b, object_ref=b.ref, changes={"agreements": refs})
+    return b
 
 
 # Reminded this many days before an agreement's review date.

@@ -12,4 +12,5 @@ urlpatterns = [
     path("conclusions/", views.conclusion_list, name="conclusions"),
     path("conclusions/<uuid:conclusion_id>/", views.conclusion_action, name="conclusion"),
     path("agreements/", views.agreement_list, name="agreements"),
+    path("agreements/<uuid:agreement_id>/file", views.agreement_file, name="agreement_file"),
 ]

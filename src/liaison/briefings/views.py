@@ -5,8 +5,9 @@ The same services and selectors as the API; forms are plain HTML posted without 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from liaison.briefings.schemas import (
     ConclusionPatch,
     MeetingIn,
 )
-from liaison.core.errors import DomainError, NotFound
+from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.core.forms import parse_query
 from liaison.web.decorators import signed_in
 
@@ -86,6 +87,8 @@ def briefing_detail(request, briefing_id):
             "may_meeting": b.state != BriefingState.DRAFT or policy.can(actor, "briefing.meeting", b),
             "may_assign": policy.can(actor, "conclusion.assign", b),
             "generation": generation,
+            "agreements": list(selectors.agreement_list(actor)),
+            "cited": {a["ref"] for a in data["agreements"]},
         },
     )
 
@@ -117,6 +120,10 @@ def briefing_action(request, briefing_id, name):
             c = parse_query(ConclusionIn, request.POST)
             services.conclusion_assign(actor, briefing=b, **c.model_dump())
             messages.success(request, _("Conclusion assigned."))
+        elif name == "agreements":
+            cited = [r for r in request.POST.getlist("agreements") if r][:50]
+            services.briefing_cite(actor, briefing=b, agreements=cited)
+            messages.success(request, _("Cited agreements saved."))
         elif name == "documents":
             services.generation_request(actor, briefing=b, enqueue=tasks.generate_documents.enqueue)
             messages.success(request, _("The documents are being prepared."))
@@ -177,7 +184,18 @@ def agreement_list(request):
     actor = request.actor
     if request.method == "POST":
         try:
-            services.agreement_save(actor, **parse_query(AgreementIn, request.POST).model_dump())
+            f = request.FILES.get("file")
+            upload = None
+            if f is not None:
+                if f.size > settings.ATTACHMENT_MAX_BYTES:  # refused before it is read into memory
+                    raise Invalid(
+                        field="file",
+                        code="file_too_large",
+                        message=_("At most %(mb)s MB.") % {"mb": settings.ATTACHMENT_MAX_BYTES // 1_000_000},
+                    )
+                upload = (f.name, f.read())
+            fields = parse_query(AgreementIn, request.POST).model_dump()
+            services.agreement_save(actor, **fields, upload=upload)
             messages.success(request, _("Agreement saved."))
         except DomainError as exc:
             _errors(request, exc)
@@ -185,5 +203,17 @@ def agreement_list(request):
     return render(
         request,
         "briefings/agreements.html",
-        {"rows": list(selectors.agreement_list(actor)), "may_manage": policy.can(actor, "agreement.manage")},
+        {
+            "rows": list(selectors.agreement_list(actor)),
+            "may_manage": policy.can(actor, "agreement.manage"),
+            "max_mb": settings.ATTACHMENT_MAX_BYTES // 1_000_000,
+        },
     )
+
+
+@signed_in
+def agreement_file(request, agreement_id):
+    a, path = selectors.agreement_file(request.actor, agreement_id=agreement_id)
+    resp = FileResponse(open(path, "rb"), as_attachment=True, filename=a.file_name, content_type=a.file_type)  # noqa: SIM115
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

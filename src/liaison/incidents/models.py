@@ -247,6 +247,25 @@ class Incident(BaseModel):
                 fields=["ack_due_at"], name="incident_ack_due", condition=Q(acknowledged_at__isnull=True)
             ),
             models.Index(fields=["lat", "lon"], name="incident_lat_lon"),
+            # The briefing's incident figures: opened in a period, whatever the status.
+            models.Index(
+                fields=["opened_at"],
+                name="incident_opened",
+                include=[
+                    "id",
+                    "is_drill",
+                    "status",
+                    "tlp",
+                    "lead_unit",
+                    "lead_force",
+                    "severity",
+                    "incident_type",
+                    "area",
+                    "opened_by_unit",
+                    "ack_due_at",
+                    "acknowledged_at",
+                ],
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="incident_title_not_empty"),

@@ -51,6 +51,12 @@ class BoardFilter(Schema):
     outcome: Line | None = Field(
         None, max_length=20, description="with this outcome: arrested, detained, rescued, … or a seizure kind"
     )
+    # The timeliness scorecard's links (issue 18).
+    lead_unit: Line | None = Field(None, max_length=40, description="unit code: led by this unit")
+    ack: Literal["due", "in_time"] | None = Field(
+        None,
+        description="with an acknowledgement deadline (due), or acknowledged by it (in_time)",
+    )
 
 
 class TaskFilter(Schema):

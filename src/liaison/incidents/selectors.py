@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from liaison import policy
 from liaison.audit import log as audit
@@ -85,6 +85,12 @@ def filtered_incidents(actor, f: BoardFilter, *, action: str = "view"):
         qs = qs.filter(pk__in=Seizure.objects.filter(kind=f.outcome).values("outcome__incident_id"))
     elif f.outcome:
         qs = qs.none()
+    if f.lead_unit:
+        qs = qs.filter(lead_unit__code=f.lead_unit)
+    if f.ack:
+        qs = qs.filter(ack_due_at__isnull=False)
+    if f.ack == "in_time":
+        qs = qs.filter(acknowledged_at__lte=F("ack_due_at"))
     return qs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -136,7 +138,9 @@ class Item(BaseModel):
             models.Index(
                 fields=["exchanged_at"],
                 name="item_exchanged",
-                include=["origin_unit", "tlp", "is_drill", "level", "status", "category"],
+                # Every column the briefing's and the statistics' exchange figures read, with the
+                # key and the area: the quarter's items are counted from the index alone.
+                include=["id", "origin_unit", "tlp", "is_drill", "level", "status", "category", "area"],
             ),
             models.Index(
                 fields=["category", "-received_at"],
@@ -220,6 +224,12 @@ class ItemReceipt(models.Model):
         indexes = [
             models.Index(fields=["unit", "acknowledged_at"], name="receipt_unit_ack"),
             models.Index(fields=["unit", "item"], name="receipt_unit_item"),
+            # The briefing's timeliness scorecard: the receipts delivered in a period.
+            models.Index(
+                fields=["delivered_at"],
+                name="receipt_delivered",
+                include=["item", "unit", "acknowledged_at"],
+            ),
         ]
 
 
@@ -401,6 +411,26 @@ def describe_revision(action: str, changes: dict, unit_names: dict) -> tuple[str
 
 
 VERIFICATION_BUCKETS = ("requested", "in_time", "overdue")
+
+
+# An item delivered to a unit is acknowledged in time within this many hours (items carry no
+# deadline of their own; decision 0015): the briefing's scorecard and the item list's filter.
+ACK_HOURS = 24
+
+
+def receipt_q(acknowledged: str | None, since, until) -> Q:
+    """Receipts delivered in [since, until): all, acknowledged ("yes"), or acknowledged within
+    ACK_HOURS of delivery ("in_time"). The scorecard and the item list's `delivered_to` share it."""
+    q = Q()
+    if since is not None:
+        q &= Q(delivered_at__gte=since)
+    if until is not None:
+        q &= Q(delivered_at__lt=until)
+    if acknowledged == "yes":
+        q &= Q(acknowledged_at__isnull=False)
+    elif acknowledged == "in_time":
+        q &= Q(acknowledged_at__lte=models.F("delivered_at") + dt.timedelta(hours=ACK_HOURS))
+    return q
 
 
 def verification_q(bucket: str, since, until, now) -> Q:

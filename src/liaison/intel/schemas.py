@@ -75,6 +75,17 @@ class ItemFilter(Schema):
     )
     verification_since: Since | None = None
     verification_until: Until | None = None
+    verification_unit: Line | None = Field(
+        None, max_length=40, description="unit code: the verification request (above) was asked of this unit"
+    )
+    # The timeliness scorecard's links (issue 18): the items delivered to one unit in a period.
+    delivered_to: Line | None = Field(None, max_length=40, description="unit code: delivered to this unit")
+    delivered_since: Since | None = Field(None, description="delivered to `delivered_to` at or after")
+    delivered_until: Until | None = Field(None, description="delivered to `delivered_to` before")
+    acknowledged: Literal["yes", "in_time"] | None = Field(
+        None,
+        description="with `delivered_to`: acknowledged by that unit (yes), or within 24 hours of delivery (in_time)",
+    )
     cursor: str | None = Field(
         None, max_length=200, pattern=CURSOR_PATTERN, description="next_cursor of the previous page"
     )

@@ -24,6 +24,7 @@ from liaison.intel.models import (
     VerificationRequest,
     describe_revision,
     exchanged_in,
+    receipt_q,
     verification_q,
 )
 from liaison.intel.schemas import ItemFilter
@@ -128,7 +129,14 @@ def filtered_items(actor, f: ItemFilter, *, action: str = "view"):
         asked = VerificationRequest.objects.filter(
             verification_q(f.verification, f.verification_since, f.verification_until, clock.now())
         )
+        if f.verification_unit:
+            asked = asked.filter(unit__code=f.verification_unit)
         qs = qs.filter(pk__in=asked.values("item_id"))
+    if f.delivered_to:
+        receipts = ItemReceipt.objects.filter(
+            receipt_q(f.acknowledged, f.delivered_since, f.delivered_until), unit__code=f.delivered_to
+        )
+        qs = qs.filter(pk__in=receipts.values("item_id"))
     if f.border:
         qs = qs.filter(area__is_border_area=True)
     if f.within:

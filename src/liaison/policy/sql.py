@@ -9,7 +9,7 @@ primary key with it, which is the plan an officer's few thousand involved items 
 
 from __future__ import annotations
 
-from django.db.models import Lookup, UUIDField
+from django.db.models import ForeignKey, Lookup, UUIDField
 
 
 @UUIDField.register_lookup
@@ -32,3 +32,8 @@ class InSet(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+# On a foreign key too (`item_id__in_set=…`): the briefing's receipts of a period's items probe the
+# (item, unit) index with the set computed once.
+ForeignKey.register_lookup(InSet)

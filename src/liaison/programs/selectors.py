@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from liaison import policy
 from liaison.audit import log as audit
@@ -459,10 +459,16 @@ def selectors_progress(actor, program: Program) -> Progress:
 # --- figures for the quarterly briefing -----------------------------------------------------------
 
 
-def figures(actor, *, start: dt.date, end: dt.date, action: str = "view") -> list[dict]:
+def figures(
+    actor, *, start: dt.date, end: dt.date, action: str = "view", participations: Q | None = None
+) -> list[dict]:
     """Each program the reader may see that runs in [start, end): per indicator, the sum of the
     approved (current) entries' values for the months in the period, and how many such entries.
-    Equal, by construction and by test, to a plain SQL sum over the approved entries."""
+    Equal, by construction and by test, to a plain SQL sum over the approved entries.
+
+    `participations` narrows to the communes of a scope (a condition on `Participation`: the
+    briefing of a district or commune counts only its communes' entries); a program none of whose
+    communes is in the scope is left out."""
     if end <= start:
         raise Invalid(field="end", code="before_start", message="The end is before the start.")
     first, stop = month_of(start), end
@@ -472,11 +478,17 @@ def figures(actor, *, start: dt.date, end: dt.date, action: str = "view") -> lis
         .exclude(status=ProgramStatus.DRAFT)
         .order_by("ref")
     )
+    in_scope = None
+    if participations is not None:
+        in_scope = Participation.objects.filter(participations).values("pk")
+        programs = programs.filter(participations__in=in_scope).distinct()
     out = []
     for program in programs.select_related("owner_unit"):
         approved = Entry.objects.filter(
             program=program, is_current=True, status=EntryStatus.APPROVED, month__gte=first, month__lt=stop
         )
+        if in_scope is not None:
+            approved = approved.filter(participation__in=in_scope)
         sums = dict(
             EntryValue.objects.filter(entry__in=approved)
             .values("indicator_id")

@@ -111,6 +111,12 @@ def may_drill(actor, _obj=None) -> bool:
     return is_staff_member(actor) and not is_secretariat(actor)
 
 
+@permission("briefing.counts_all")
+def counts_all(actor, _obj=None) -> bool:
+    """Counts node-wide under "count" (the system, the secretariat): its counts are never partial."""
+    return is_system(actor) or is_secretariat(actor)
+
+
 @permission("briefing.create")
 def may_create(actor, unit=None) -> bool:
     unit = unit or getattr(actor, "unit", None)
