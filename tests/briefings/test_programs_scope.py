@@ -70,19 +70,20 @@ def test_a_commune_briefing_counts_only_that_communes_program_entries(cast):
     assert sum(x["entries"] for x in scoped) < sum(x["entries"] for x in province)
 
 
-def test_a_district_briefing_counts_its_communes(cast):
+def test_an_area_briefing_counts_the_communes_under_it(cast):
+    """The area above a commune (the demo's communes sit under the province: no districts since 2025)."""
     p = figures.last_quarter()
     commune = busiest_commune(p)
-    district = sql(
+    parent = sql(
         "SELECT parent.code FROM geo_area a JOIN geo_area parent ON parent.id = a.parent_id WHERE a.code = %s",
         [commune],
     )[0][0]
     got = check(
         cast("secretariat"),
         p,
-        figures.Scope("area", district),
+        figures.Scope("area", parent),
         "a.code = %s OR parent.code = %s",
-        [district] * 2,
+        [parent] * 2,
     )
     assert got
 
