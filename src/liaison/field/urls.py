@@ -5,6 +5,8 @@ from liaison.field import views
 app_name = "field"
 urlpatterns = [
     path("field/", views.report, name="report"),
+    path("field/incident/", views.incident, name="incident"),
+    path("field/checkin/", views.checkin, name="checkin"),
     path("field/sw.js", views.service_worker, name="sw"),
     path("field/session/", views.session, name="session"),
     path("tin-bao/", views.tip, name="tip"),

@@ -71,11 +71,38 @@ def report(request):
     """The report page: log an item, online or not. Offers the categories and places a form offers
     before its reader is known (policy.offered); the API asks the policy again when it arrives."""
     policy.require(request.actor, "item.create")
-    return render(request, "field/report.html", selectors.report_choices())
+    return render(request, "field/report.html", {"kind": "item", **selectors.report_choices()})
+
+
+@gzip_page
+@signed_in
+def incident(request):
+    """Open an incident, online or not: the types, communes and places the incidents API accepts
+    from this member (`policy.visible`); the queue posts to `POST /api/v1/incidents`."""
+    policy.require(request.actor, "incident.open")
+    return render(
+        request, "field/incident.html", {"kind": "incident", **selectors.incident_choices(request.actor)}
+    )
+
+
+@gzip_page
+@signed_in
+def checkin(request):
+    """A patrol check-in, online or not: the member's patrols they may check in on (`patrol.checkin`)
+    and their route's markers, kept with the page; the queue posts to
+    `POST /api/v1/patrols/<id>/checkins` (the photo inside, shrunk by the browser)."""
+    return render(
+        request, "field/checkin.html", {"kind": "checkin", **selectors.checkin_choices(request.actor)}
+    )
+
+
+# The pages the worker keeps (network first) and fetches at install so that each opens offline.
+PAGES = ("field:report", "field:incident", "field:checkin")
 
 
 def page_revision(request) -> str:
-    """What the kept report page depends on: the member and unit it shows, and the form's choices."""
+    """What the kept report pages depend on: the member and unit they show, the forms' choices, and
+    the patrols the check-in page offers."""
     if not request.user.is_authenticated:
         return "signed-out"
     from liaison.org.actor import actor_for_request
@@ -88,6 +115,11 @@ def page_revision(request) -> str:
         translation.get_language() or "",
         *(f"{c.code}:{c}" for c in choices["categories"]),
         *(f"{p.code}:{p.name}" for p in choices["places"]),
+        # The check-in page's patrols and markers (kept for offline use: renewed when they change).
+        *(
+            f"{c['patrol'].pk}:{c['patrol'].status}:" + ",".join(m.number for m in c["markers"])
+            for c in selectors.checkin_choices(actor)["patrols"]
+        ),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -109,7 +141,7 @@ def service_worker(request):
             "idb": static("vendor/idb/umd.js"),
             "queue": static("field/queue.js"),
             "modules": WORKBOX_MODULES,
-            "page": reverse("field:report"),
+            "pages": json.dumps([reverse(p) for p in PAGES]),
             "page_revision": page_revision(request),
         },
         content_type="text/javascript; charset=utf-8",
