@@ -91,3 +91,10 @@ def checkin_choices(actor) -> dict:
         "patrols": [{"patrol": p, "markers": markers.get(p.pk, [])} for p in patrols],
         "conditions": Condition.choices,
     }
+
+
+def member_by_username(actor, username: str):
+    """A member the actor may see, by user name (the phone registration page names them so)."""
+    from liaison.org.models import User
+
+    return policy.visible(actor, User).filter(username=username.strip()).first()
