@@ -9,7 +9,7 @@
  * opened: the server creates at most one record per key, so a replay after a lost answer, a
  * replay by the page and by the worker at once, or a reload mid-send never duplicates.
  *
- * Answers: 201/200 -> sent (removed); 400/404/422 -> refused (kept, with the fields at fault);
+ * Answers: 201/200 -> sent (removed); 400/404/413/422 -> refused (kept, with the fields at fault);
  * 401 -> signed out (kept; replayed after sign-in); 403 CSRF, 409, 429, 5xx, no answer -> kept,
  * tried again. */
 (function (global) {
@@ -80,7 +80,7 @@
         try { entry.result = (await r.json()).id; } catch (e) { return "retry"; }
         if (!entry.photo || inline) { await remove(entry.key); return "sent"; }
         await put(entry);
-      } else if (r.status === 400 || r.status === 404 || r.status === 422) {
+      } else if (r.status === 400 || r.status === 404 || r.status === 413 || r.status === 422) {
         entry.state = "refused"; entry.errors = await problemErrors(r); await put(entry);
         return "refused";
       } else {
