@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from liaison.field.models import CapMessage, OfficerPhone, SmsGateway
+from liaison.geo.models import Area
 from liaison.incidents import services as incident_services
 from liaison.incidents.models import IncidentType
 from liaison.org.actor import SESSION_KEY
@@ -15,6 +16,7 @@ from liaison.org.models import Membership
 from tests.conftest import cast_actor, signed_in_client
 
 pytestmark = pytest.mark.django_db
+NA_MEO = "VN-38-15013"  # the commune of Na Mèo
 
 
 def test_an_administrator_registers_an_officers_number_on_the_page():
@@ -60,6 +62,7 @@ def lead_incident():
         title="Lũ quét bản Pù Quăn",
         description="Nội bộ: không công bố",
         tlp="amber",
+        area=Area.objects.get(code=NA_MEO),
     )
 
 

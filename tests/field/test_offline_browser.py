@@ -249,6 +249,7 @@ def make_incident(page, title: str, *, type_code: str | None = None) -> None:
     before = waiting_count(page)
     page.fill("#title", title)
     page.fill("#description", f"{title}: lũ quét cuốn trôi cầu tràn bản Pù Quăn.")
+    page.select_option("#area", index=1)  # where: a commune (or a place, or a point)
     if type_code:  # a type the server does not know (retired since the page was kept)
         page.evaluate(
             """code => { const s = document.getElementById('type');
