@@ -272,7 +272,8 @@ def make_checkin(page, note: str, marker: str, patrol_id: str) -> None:
 
 def open_kept(page, node, path: str) -> None:
     page.goto(node.base + path)
-    page.wait_for_selector("#field[data-offline=ready]", state="attached")
+    # The worker installs (three pages and the shell fetched): slow on a loaded machine.
+    page.wait_for_selector("#field[data-offline=ready]", state="attached", timeout=120_000)
 
 
 INCIDENTS, CHECKINS = 20, 10
