@@ -8,8 +8,10 @@ status line and headers.
 First load: the page, its CSS and JavaScript, the service worker and the Workbox modules it
 imports, and the worker's precache of the shell (Workbox fetches each asset again with a revision
 parameter, past the HTTP cache). Repeat visit (the worker installed): the browser's update check of the
-worker script (304 when unchanged) and the queue's session probe when reports wait; the page and
-every asset come from the worker's cache.
+worker script (304 when unchanged), the page itself (network first while there is a link) and the
+queue's session probe when reports wait; every asset comes from the worker's cache. The worker keeps
+the three report pages at install (an item, an incident, a patrol check-in): counted in the first
+load.
 
     python bench/field_bytes.py --base http://127.0.0.1:8000 --user trucban.don.nameo
 """
@@ -91,11 +93,14 @@ def measure(base: str, user: str) -> dict:
     modules = [prefix + f"workbox-{m}.prod.js" for m in ("core", "precaching", "routing", "strategies")]
     for path in [*imports, *modules]:
         fetch("first (worker)", path)
-    fetch("first (worker)", "/field/")  # the page kept at install
+    # The report pages kept at install (an item, an incident, a patrol check-in): each opens offline.
+    for kept in json.loads(re.search(r"var PAGES = (\[[^\]]*\])", sw).group(1)):
+        fetch("first (worker)", kept)
     for entry in json.loads(re.search(r"precacheAndRoute\((\[.*?\])\)", sw).group(1)):
         fetch("first (precache)", f"{entry['url']}?__WB_REVISION__={entry['revision']}")
     # Repeat visit: the page and every asset from the worker's cache; the browser's update check of
     # the worker script (conditional: 304 when unchanged); the queue's session probe when reports wait.
+    fetch("repeat", "/field/")  # network first: the page itself while there is a link
     raw, wire, _ = c.get("/field/sw.js", **{"If-None-Match": etag})
     rows.append({"part": "repeat", "path": "/field/sw.js (If-None-Match)", "raw": raw, "wire": wire})
     fetch("repeat (reports waiting)", "/field/session/")

@@ -211,3 +211,213 @@ def test_a_photo_is_shrunk_in_the_browser_before_it_is_queued_and_sent_once(brow
     size, content_type = rows[0]
     assert content_type == "image/jpeg"
     assert size < big.stat().st_size / 4  # 1280 px on its longest side, JPEG
+
+
+# --- incidents and patrol check-ins (the same queue; the pages at 375 px) ----------------------------
+
+SHOTS = os.environ.get("LIAISON_SHOTS_DIR", "var/screenshots")
+
+
+def shot(page, name: str) -> None:
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, f"field-{name}.png"), full_page=True)
+
+
+def api_post(page, path: str, body: dict) -> dict:
+    """A JSON POST from the signed-in page, with its session's CSRF token (as the queue sends)."""
+    return page.evaluate(
+        """async ([path, body]) => {
+             const s = await (await fetch('/field/session/')).json();
+             const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json',
+               'X-CSRFToken': s.csrf, 'Idempotency-Key': crypto.randomUUID()}, body: JSON.stringify(body)});
+             return {status: r.status, body: await r.json()};
+           }""",
+        [path, body],
+    )
+
+
+def na_meo_marker_number(node) -> str:
+    return node_rows(
+        node,
+        "SELECT m.number FROM patrols_marker m JOIN patrols_segment s ON s.id = m.segment_id"
+        " JOIN org_unit u ON u.id = s.post_id WHERE u.code = ? ORDER BY m.number",
+        "BP-DON-NA-MEO",
+    )[0][0]
+
+
+def make_incident(page, title: str, *, type_code: str | None = None) -> None:
+    before = waiting_count(page)
+    page.fill("#title", title)
+    page.fill("#description", f"{title}: lũ quét cuốn trôi cầu tràn bản Pù Quăn.")
+    page.select_option("#area", index=1)  # where: a commune (or a place, or a point)
+    if type_code:  # a type the server does not know (retired since the page was kept)
+        page.evaluate(
+            """code => { const s = document.getElementById('type');
+                 const o = new Option('?', '0'); o.dataset.code = code; s.add(o); s.value = o.value; }""",
+            type_code,
+        )
+    page.click("#report button[type=submit]")
+    expect(page.locator("#waiting > li")).to_have_count(before + 1)
+
+
+def make_checkin(page, note: str, marker: str, patrol_id: str) -> None:
+    before = waiting_count(page)
+    page.select_option("#patrol", patrol_id)
+    page.select_option("#marker", marker)
+    page.select_option("#condition", "intact")
+    page.fill("#note", note)
+    page.click("#report button[type=submit]")
+    expect(page.locator("#waiting > li")).to_have_count(before + 1)
+
+
+def open_kept(page, node, path: str) -> None:
+    page.goto(node.base + path)
+    # The worker installs (three pages and the shell fetched): slow on a loaded machine.
+    page.wait_for_selector("#field[data-offline=ready]", state="attached", timeout=120_000)
+
+
+INCIDENTS, CHECKINS = 20, 10
+
+
+def test_incidents_and_checkins_made_offline_arrive_exactly_once_through_a_lossy_link(browser, node):
+    page = signed_in(browser, node, OFFICER, width=375)
+    page.goto(node.base + "/field/")
+    marker = na_meo_marker_number(node)
+    made = api_post(
+        page,
+        "/api/v1/patrols",
+        {
+            "kind": "routine",
+            "people": 4,
+            "route": [{"segment": "SEG-NA-MEO"}, {"marker": marker}],
+            "purpose": MARK,
+        }
+        | _window(),
+    )
+    assert made["status"] == 201, made
+    patrol_id = made["body"]["id"]
+    # Both pages opened once with the link (the worker keeps them, the patrol and its markers in).
+    open_kept(page, node, "/field/checkin/")
+    open_kept(page, node, "/field/incident/")
+    shot(page, "incident-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+
+    context = page.context
+    context.set_offline(True)
+    for i in range(INCIDENTS):
+        make_incident(page, f"Vụ việc ngoại tuyến {i:02d} {MARK}")
+    make_incident(page, f"Vụ việc bị từ chối {MARK}", type_code="khong-con-loai-nay")
+    page.goto(node.base + "/field/checkin/")  # offline: the kept page, the patrol offered
+    for i in range(CHECKINS):
+        make_checkin(page, f"Kiểm tra mốc {i:02d} {MARK}", marker, patrol_id)
+    shot(page, "checkin-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    total = INCIDENTS + 1 + CHECKINS
+    assert waiting_count(page) == total
+    keys = page.evaluate("Array.from(document.querySelectorAll('#waiting > li')).map(li => li.dataset.key)")
+    assert len(set(keys)) == total  # one key per report, made when its form opened
+
+    page.reload()  # still offline: the worker serves the page, IndexedDB the queue
+    expect(page.locator("#waiting > li")).to_have_count(total)
+    assert incident_titles(node) == [] and checkin_notes(node) == []
+
+    rng = random.Random(1919)
+    seen = {"aborted_before": 0, "answer_lost": 0, "passed": 0}
+
+    def lossy(route):
+        draw = rng.random()
+        if draw < 0.15:
+            seen["aborted_before"] += 1
+            route.abort()
+        elif draw < 0.30:
+            seen["answer_lost"] += 1
+            route.fetch()  # the server does the work ...
+            route.abort()  # ... and its answer never arrives
+        else:
+            seen["passed"] += 1
+            route.continue_()
+
+    for pattern in ("**/api/v1/incidents*", "**/api/v1/patrols/*/checkins*", "**/field/session/"):
+        context.route(pattern, lossy)
+    context.set_offline(False)
+    page.click("#send-now")
+    expect(page.locator("#waiting > li")).to_have_count(1, timeout=180_000)
+    refused = page.locator("#waiting > li.refused")
+    expect(refused).to_have_count(1)
+    assert refused.get_attribute("data-kind") == "incident"
+    assert refused.locator(".errors li[data-field=type]").count() == 1
+    shot(page, "refused-375")
+
+    titles = incident_titles(node)
+    assert sorted(titles) == sorted(f"Vụ việc ngoại tuyến {i:02d} {MARK}" for i in range(INCIDENTS))
+    notes = checkin_notes(node)
+    assert sorted(notes) == sorted(f"Kiểm tra mốc {i:02d} {MARK}" for i in range(CHECKINS))
+    assert seen["aborted_before"] and seen["answer_lost"]
+
+    # The refused incident is fixed on its own page (from the check-in page's list): its key kept.
+    for pattern in ("**/api/v1/incidents*", "**/api/v1/patrols/*/checkins*", "**/field/session/"):
+        context.unroute(pattern)
+    refused.locator("button.fix").click()
+    page.wait_for_url("**/field/incident/#fix=*")
+    expect(page.locator("#title")).to_have_value(f"Vụ việc bị từ chối {MARK}")
+    page.select_option("#type", index=0)
+    page.click("#report button[type=submit]")
+    expect(page.locator("#waiting > li")).to_have_count(0, timeout=60_000)
+    assert len(incident_titles(node)) == INCIDENTS + 1
+
+
+def _window() -> dict:
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return {
+        "starts_at": (now - dt.timedelta(hours=1)).isoformat(),
+        "ends_at": (now + dt.timedelta(hours=7)).isoformat(),
+    }
+
+
+def incident_titles(node) -> list[str]:
+    return [
+        r[0]
+        for r in node_rows(node, "SELECT title FROM incidents_incident WHERE title LIKE ?", f"Vụ việc%{MARK}")
+    ]
+
+
+def checkin_notes(node) -> list[str]:
+    """The check-ins of the lossy-link test (the photo test's has another note)."""
+    note = f"Kiểm tra mốc%{MARK}"
+    return [r[0] for r in node_rows(node, "SELECT note FROM patrols_checkin WHERE note LIKE ?", note)]
+
+
+def test_a_checkin_photo_is_shrunk_in_the_browser_and_sent_inside_the_checkin_once(browser, node, tmp_path):
+    import io
+
+    from PIL import Image
+
+    big = tmp_path / "moc-goc.png"
+    buf = io.BytesIO()
+    Image.effect_mandelbrot((3000, 2000), (-2, -1.2, 1, 1.2), 100).convert("RGB").save(buf, format="PNG")
+    big.write_bytes(buf.getvalue())
+    page = signed_in(browser, node, OFFICER, width=375)
+    page.goto(node.base + "/field/")
+    marker = na_meo_marker_number(node)
+    made = api_post(
+        page,
+        "/api/v1/patrols",
+        {"kind": "routine", "people": 3, "route": [{"marker": marker}], "purpose": MARK} | _window(),
+    )
+    assert made["status"] == 201, made
+    open_kept(page, node, "/field/checkin/")
+    page.context.set_offline(True)
+    page.set_input_files("#photo", str(big))
+    make_checkin(page, f"Mốc có ảnh {MARK}", marker, made["body"]["id"])
+    page.context.set_offline(False)
+    page.click("#send-now")
+    expect(page.locator("#waiting > li")).to_have_count(0, timeout=60_000)
+    rows = node_rows(
+        node, "SELECT photo_size, photo_type FROM patrols_checkin WHERE note = ?", f"Mốc có ảnh {MARK}"
+    )
+    assert len(rows) == 1
+    size, content_type = rows[0]
+    assert content_type == "image/jpeg"
+    assert size < big.stat().st_size / 4

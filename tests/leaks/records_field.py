@@ -40,6 +40,15 @@ RECORD_TYPES = [
 
 OTHER_ROUTES = {
     "page field/": "the field report form: choices any member is offered (policy.offered), no record: tests/field",
+    "page field/incident/": "the offline incident form: the types, communes and places the incidents API accepts "
+    "from the reader (policy.visible), no record: tests/field/test_pages.py",
+    "page field/checkin/": "the offline check-in form: only patrols the reader may check in on (patrol.checkin) "
+    "and their markers: tests/field/test_pages.py",
+    "page field/phones/": "administrators' write form (no number is listed): tests/field/test_admin_pages.py",
+    "page field/gateways/": "administrators' write form (the token shown once, to its maker): "
+    "tests/field/test_admin_pages.py",
+    "page field/incidents/<uuid:incident_id>/public/": "the lead unit's publish form (incident.publish; an "
+    "incident the reader may not see answers 404): tests/field/test_admin_pages.py",
     "page field/sw.js": "the service worker (code, no record): tests/field",
     "page field/session/": "the caller's own signed-in state and CSRF token: tests/field",
     "page field/sms/kannel/": "SMS gateway callback (token): answers only the sender's own outcome: "

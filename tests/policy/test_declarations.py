@@ -161,8 +161,6 @@ ALLOWED = {
     "accounts/services.py": "two-factor sign-in for the roles PRODUCT.md names",
     "incidents/selectors.py": "person roles (victim, informant), not membership roles",
     "intel/selectors.py": "reading the explanation policy built (per role)",
-    "field/services.py": "the order an SMS sender's memberships are tried in (the writing actor, not a read)",
-    "field/tips.py": "this node's communes offered on the public tip form (already through policy.offered)",
 }
 
 

@@ -40,3 +40,61 @@ def tip_get(actor, *, tip_id):
     """One tip the actor may see, or NotFound exactly as for a missing one."""
 
     return policy.get_visible(actor, Tip, what="tip", pk=tip_id)
+
+
+def incident_choices(actor) -> dict:
+    """What the offline "open an incident" form offers this member: the incident types, communes
+    and places the incidents API would accept from them (`policy.visible`, as the API's look-ups),
+    the severities and handling levels."""
+    from liaison.geo.models import Area
+    from liaison.incidents.models import IncidentType, Severity
+
+    return {
+        "types": list(policy.visible(actor, IncidentType).filter(is_active=True).order_by("code")),
+        "areas": list(
+            policy.visible(actor, Area).filter(kind="commune").order_by("name").only("pk", "code", "name")
+        ),
+        "places": list(
+            policy.visible(actor, Place)
+            .exclude(kind="town")
+            .order_by("kind", "name")
+            .only("pk", "code", "name", "kind")
+        ),
+        "severities": Severity.choices,
+        "tlps": Tlp.choices,
+    }
+
+
+def checkin_choices(actor) -> dict:
+    """What the offline check-in form offers this member: the patrols they may check in on
+    (`patrol.checkin`) that are not over (planned or under way), each with the markers of its route
+    and their positions (kept with the page, for offline use), and the marker conditions."""
+    from liaison.patrols.models import Condition, Patrol, RouteStop, Status
+
+    patrols = [
+        p
+        for p in policy.visible(actor, Patrol)
+        .filter(status__in=(Status.PLANNED, Status.UNDER_WAY))
+        .select_related("lead_unit")
+        .order_by("starts_at", "id")[:50]
+        if policy.can(actor, "patrol.checkin", p)
+    ]
+    stops = (
+        RouteStop.objects.filter(patrol__in=patrols, marker__isnull=False)
+        .select_related("marker__place")
+        .order_by("patrol", "position")
+    )
+    markers: dict = {}
+    for s in stops:
+        markers.setdefault(s.patrol_id, []).append(s.marker)
+    return {
+        "patrols": [{"patrol": p, "markers": markers.get(p.pk, [])} for p in patrols],
+        "conditions": Condition.choices,
+    }
+
+
+def member_by_username(actor, username: str):
+    """A member the actor may see, by user name (the phone registration page names them so)."""
+    from liaison.org.models import User
+
+    return policy.visible(actor, User).filter(username=username.strip()).first()

@@ -19,11 +19,9 @@ from liaison.geo.models import Place
 from liaison.intel.models import Category
 from liaison.intel.services import item_create
 from liaison.org.actor import Actor
-from liaison.org.models import Membership, User
+from liaison.org.models import User
 
 TOKEN_PREFIX = "sms_"
-# An SMS report is sent by a member acting in one of these roles (the first one held, in this order).
-SMS_ROLES = ("duty_officer", "commander", "analyst", "liaison_officer")
 
 
 def token_digest(raw: str) -> str:
@@ -78,18 +76,13 @@ class SmsOutcome:
 
 def _sender(number: str, post: Place | None) -> Actor | None:
     """The member a registered number belongs to, acting for the membership its report should go
-    under: the one of the post's unit if they hold one, else the first in `SMS_ROLES`'s order."""
+    under (the policy's `sms.report_as`: the post's unit's, else by role)."""
     phone = OfficerPhone.objects.select_related("user").filter(number=number, user__is_active=True).first()
     if phone is None:
         return None
-    members = list(
-        Membership.objects.select_related("unit", "user").filter(
-            user=phone.user, status=Membership.Status.ACTIVE, role__in=SMS_ROLES, unit__is_active=True
-        )
-    )
+    members = policy.choices(Actor.system(), "sms.report_as", (phone.user, post))
     if not members:
         return None
-    members.sort(key=lambda m: (post is None or m.unit_id != post.unit_id, SMS_ROLES.index(m.role)))
     return Actor(user=phone.user, membership=members[0], via="sms")
 
 

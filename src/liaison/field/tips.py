@@ -64,14 +64,9 @@ def take(kind: str, value: str, *, limit: int, window_s: int) -> bool:
 
 
 def duty_units() -> list[Unit]:
-    """The communes a tip can be about: those with a commune police unit of this node (its duty
-    unit), as any form offers units (policy.offered)."""
-    return list(
-        policy.offered(Unit, "receive")
-        .filter(kind="commune_police", area__isnull=False, is_active=True, country=settings.NODE_COUNTRY)
-        .select_related("area")
-        .order_by("area__name")
-    )
+    """The communes a tip can be about: those with a duty unit for tips (the policy's
+    `tip.receive`: this node's commune police units)."""
+    return list(policy.offered(Unit, "tip.receive").select_related("area").order_by("area__name"))
 
 
 def _tipline_actor(unit: Unit) -> Actor:

@@ -14,12 +14,13 @@ import secrets
 from functools import cache
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core import signing
 from django.db.utils import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
@@ -30,8 +31,8 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from liaison import policy
-from liaison.core.errors import Invalid
-from liaison.field import cap, selectors, services, sms, tips
+from liaison.core.errors import DomainError, Invalid
+from liaison.field import cap, forms, selectors, services, sms, tips
 from liaison.web.decorators import signed_in
 
 # What the service worker keeps for the report page to open with no connection (the page itself is
@@ -71,11 +72,38 @@ def report(request):
     """The report page: log an item, online or not. Offers the categories and places a form offers
     before its reader is known (policy.offered); the API asks the policy again when it arrives."""
     policy.require(request.actor, "item.create")
-    return render(request, "field/report.html", selectors.report_choices())
+    return render(request, "field/report.html", {"kind": "item", **selectors.report_choices()})
+
+
+@gzip_page
+@signed_in
+def incident(request):
+    """Open an incident, online or not: the types, communes and places the incidents API accepts
+    from this member (`policy.visible`); the queue posts to `POST /api/v1/incidents`."""
+    policy.require(request.actor, "incident.open")
+    return render(
+        request, "field/incident.html", {"kind": "incident", **selectors.incident_choices(request.actor)}
+    )
+
+
+@gzip_page
+@signed_in
+def checkin(request):
+    """A patrol check-in, online or not: the member's patrols they may check in on (`patrol.checkin`)
+    and their route's markers, kept with the page; the queue posts to
+    `POST /api/v1/patrols/<id>/checkins` (the photo inside, shrunk by the browser)."""
+    return render(
+        request, "field/checkin.html", {"kind": "checkin", **selectors.checkin_choices(request.actor)}
+    )
+
+
+# The pages the worker keeps (network first) and fetches at install so that each opens offline.
+PAGES = ("field:report", "field:incident", "field:checkin")
 
 
 def page_revision(request) -> str:
-    """What the kept report page depends on: the member and unit it shows, and the form's choices."""
+    """What the kept report pages depend on: the member and unit they show, the forms' choices, and
+    the patrols the check-in page offers."""
     if not request.user.is_authenticated:
         return "signed-out"
     from liaison.org.actor import actor_for_request
@@ -88,6 +116,11 @@ def page_revision(request) -> str:
         translation.get_language() or "",
         *(f"{c.code}:{c}" for c in choices["categories"]),
         *(f"{p.code}:{p.name}" for p in choices["places"]),
+        # The check-in page's patrols and markers (kept for offline use: renewed when they change).
+        *(
+            f"{c['patrol'].pk}:{c['patrol'].status}:" + ",".join(m.number for m in c["markers"])
+            for c in selectors.checkin_choices(actor)["patrols"]
+        ),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -109,7 +142,7 @@ def service_worker(request):
             "idb": static("vendor/idb/umd.js"),
             "queue": static("field/queue.js"),
             "modules": WORKBOX_MODULES,
-            "page": reverse("field:report"),
+            "pages": json.dumps([reverse(p) for p in PAGES]),
             "page_revision": page_revision(request),
         },
         content_type="text/javascript; charset=utf-8",
@@ -274,3 +307,113 @@ def cap_feed(request):
         alert_url=lambda i: request.build_absolute_uri(reverse("field:cap_alert", args=[i])),
     )
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+# --- administration pages: the same services as the API (issue 19, items 4 and 6) ---------------
+
+
+def _show(form, exc: DomainError) -> None:
+    """A service's field errors on the form (`vi.event` is the form's `vi_event`)."""
+    for e in exc.errors or []:
+        name = e.field.replace(".", "_")
+        form.add_error(name if name in form.fields else None, e.message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+@signed_in
+def phones(request):
+    """An administrator registers a member's work number for SMS reports (`field.phone.register`,
+    as `PUT /api/v1/field/phones/<user>`). No page lists the numbers: the form answers with the one
+    just registered."""
+    policy.require(request.actor, "field.gateway.manage")
+    form = forms.PhoneForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        user = selectors.member_by_username(request.actor, form.cleaned_data["username"])
+        if user is None:
+            form.add_error("username", _("No such member."))
+        else:
+            try:
+                done = services.phone_register(request.actor, user=user, number=form.cleaned_data["number"])
+                form = forms.PhoneForm()
+            except DomainError as exc:
+                if exc.status == 403:
+                    form.add_error("username", str(exc.message) if exc.message else _("Not permitted."))
+                else:
+                    _show(form, exc)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "field/phones.html", {"form": form, "done": done}, status=status)
+
+
+@signed_in
+def gateways(request):
+    """An administrator registers an SMS gateway (`field.gateway.manage`); its token is shown once,
+    on the answer to the form (only its SHA-256 is kept)."""
+    policy.require(request.actor, "field.gateway.manage")
+    form = forms.GatewayForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        gw, token = services.gateway_register(request.actor, name=form.cleaned_data["name"])
+        made = {"gateway": gw, "token": token}
+        form = forms.GatewayForm()
+    status = 400 if request.method == "POST" and form.errors else 200
+    response = render(request, "field/gateways.html", {"form": form, "made": made}, status=status)
+    response["Cache-Control"] = "no-store"  # the token is shown once
+    return response
+
+
+@signed_in
+def incident_public(request, incident_id):
+    """The lead unit makes an incident public as a CAP 1.2 alert, publishes an update, or withdraws
+    it (`incident.publish`; `field.cap`'s services, as the API)."""
+    from liaison.incidents import selectors as incident_selectors
+
+    actor = request.actor
+    incident = incident_selectors.incident_get(actor, incident_id=incident_id)
+    policy.require(actor, "incident.publish", incident)
+    current = cap.current(incident.pk)
+    publish_form = forms.PublishForm(request.POST if request.POST.get("do") == "publish" else None)
+    withdraw_form = forms.WithdrawForm(request.POST if request.POST.get("do") == "withdraw" else None)
+    if request.method == "POST":
+        form = publish_form if request.POST.get("do") == "publish" else withdraw_form
+        if form.is_valid():
+            try:
+                if form is publish_form:
+                    d = form.cleaned_data
+                    cap.publish(
+                        actor,
+                        incident,
+                        reason=d["reason"],
+                        texts=form.texts(),
+                        category=d["category"],
+                        urgency=d["urgency"],
+                        certainty=d["certainty"],
+                    )
+                    messages.success(request, _("Published: the public alert is on the CAP feed."))
+                else:
+                    cap.withdraw(actor, incident, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("The public alert was withdrawn."))
+                return redirect("field:incident_public", incident_id=incident.pk)
+            except DomainError as exc:
+                if exc.status in (403, 404):
+                    raise
+                _show(form, exc)
+    elif current is not None and current.msg_type != "Cancel":
+        initial = {"category": current.category, "urgency": current.urgency, "certainty": current.certainty}
+        for lang, t in (current.texts or {}).items():
+            initial.update({f"{lang}_{k}": v for k, v in t.items()})
+        publish_form = forms.PublishForm(initial=initial)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "field/incident_public.html",
+        {
+            "inc": incident,
+            "current": current,
+            "public": current is not None and current.msg_type != "Cancel",
+            "publish_form": publish_form,
+            "withdraw_form": withdraw_form,
+        },
+        status=status,
+    )

@@ -154,6 +154,7 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
             "person": policy.can(actor, "incident.add_person", inc),
             "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
             "transition": bool(offered),
+            "publish": policy.can(actor, "incident.publish", inc),
         },
     }
 

@@ -3,11 +3,12 @@ and a gateway are read by nobody through a page: only the SMS service looks them
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q
 
 from liaison.field.models import CapMessage, Tip
-from liaison.org.models import Membership, Role
-from liaison.policy.core import permission, visibility
+from liaison.org.models import Membership, Role, Unit
+from liaison.policy.core import offers, permission, visibility
 from liaison.policy.facts import has_role, in_subtree, is_system
 from liaison.policy.involvement import OPERATIONAL_ROLES
 
@@ -71,3 +72,29 @@ def can_publish_incident(actor, incident):
 def cap_messages_visible(_actor):
     """A CAP message is public by design (its texts were written for the public by the lead unit)."""
     return Q()
+
+
+# An officer's SMS report is filed under one of their memberships in these roles: the one of the
+# named post's unit if they hold one, else the first held in this order.
+SMS_ROLES = (Role.DUTY_OFFICER, Role.COMMANDER, Role.ANALYST, Role.LIAISON_OFFICER)
+
+
+@offers("sms.report_as")
+def sms_report_memberships(_actor, subject):
+    """The memberships a registered number's SMS report may be filed under, best first.
+    `subject` is (the number's member, the post the SMS names or None)."""
+    user, post = subject
+    members = list(
+        Membership.objects.select_related("unit", "user").filter(
+            user=user, status=Membership.Status.ACTIVE, role__in=SMS_ROLES, unit__is_active=True
+        )
+    )
+    members.sort(key=lambda m: (post is None or m.unit_id != post.unit_id, SMS_ROLES.index(m.role)))
+    return members
+
+
+@visibility(Unit, "tip.receive")
+def tip_duty_units(_actor):
+    """The units a tip from the public goes to: this node's active commune police units that have
+    a commune (the duty unit of that commune). The same for every reader: the tip line has none."""
+    return Q(kind="commune_police", area__isnull=False, is_active=True, country=settings.NODE_COUNTRY)

@@ -1,12 +1,15 @@
-/* The queue of field reports (issue 19), in IndexedDB through idb; loaded by the report page and
- * by the service worker (background sync), so both replay the same way.
+/* The queue of field reports (issue 19), in IndexedDB through idb; loaded by the report pages and
+ * by the service worker (background sync), so both replay the same way. One queue for every kind
+ * (an information item, an incident, a patrol check-in): an entry carries its kind and the URL it
+ * is posted to, so the queue knows nothing of any form.
  *
- * An entry: {key, kind, url, body, title, created, state: "waiting" | "refused", errors, result,
- * photo (a Blob, already shrunk), photoSent}. The key is the Idempotency-Key made when the form
+ * An entry: {key, kind, url, page, parts, body, title, created, state: "waiting" | "refused",
+ * errors, result, photo (a Blob, already shrunk), photoMode: "attach" (posted after the record to
+ * <url>/<id>/attachments, under its own key) | "inline" (base64 in the JSON body)}. The key is the Idempotency-Key made when the form
  * opened: the server creates at most one record per key, so a replay after a lost answer, a
  * replay by the page and by the worker at once, or a reload mid-send never duplicates.
  *
- * Answers: 201/200 -> sent (removed); 400/404/422 -> refused (kept, with the fields at fault);
+ * Answers: 201/200 -> sent (removed); 400/404/413/422 -> refused (kept, with the fields at fault);
  * 401 -> signed out (kept; replayed after sign-in); 403 CSRF, 409, 429, 5xx, no answer -> kept,
  * tried again. */
 (function (global) {
@@ -50,31 +53,41 @@
     }
   }
 
+  /* A Blob as base64 (a check-in's photo travels inside its JSON body). */
+  async function base64(blob) {
+    var bytes = new Uint8Array(await blob.arrayBuffer()), out = "";
+    for (var i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(out);
+  }
+
   /* One entry: "sent", "refused", "signed_out" or "retry". */
   async function send(entry, csrf) {
     var headers = { "Idempotency-Key": entry.key, "X-CSRFToken": csrf, "Accept": "application/json" };
     var r;
+    var inline = entry.photo && entry.photoMode === "inline";
     if (!entry.result) {
+      var body = entry.body;
+      if (inline) body = Object.assign({}, body, { photo: { filename: "photo.jpg", data_base64: await base64(entry.photo) } });
       try {
         r = await fetch(entry.url, {
           method: "POST", credentials: "same-origin", cache: "no-store",
           headers: Object.assign({ "Content-Type": "application/json" }, headers),
-          body: JSON.stringify(entry.body),
+          body: JSON.stringify(body),
         });
       } catch (e) { return "retry"; }
       if (r.status === 401) return "signed_out";
       if (r.status === 201 || r.status === 200) {
         try { entry.result = (await r.json()).id; } catch (e) { return "retry"; }
-        if (!entry.photo) { await remove(entry.key); return "sent"; }
+        if (!entry.photo || inline) { await remove(entry.key); return "sent"; }
         await put(entry);
-      } else if (r.status === 400 || r.status === 404 || r.status === 422) {
+      } else if (r.status === 400 || r.status === 404 || r.status === 413 || r.status === 422) {
         entry.state = "refused"; entry.errors = await problemErrors(r); await put(entry);
         return "refused";
       } else {
         return "retry";
       }
     }
-    // The photo of a sent report: its own key, so that it too is attached once.
+    // The photo of a sent item (photoMode "attach"): its own key, so that it too is attached once.
     var form = new FormData();
     form.append("file", entry.photo, "photo.jpg");
     try {

@@ -1,10 +1,13 @@
-/* The field report page (issue 19): the form queues, the queue sends.
+/* The field report pages (issue 19): an information item, an incident, a patrol check-in. One
+ * script for the three forms, one queue (field/queue.js) for every kind: the form says what it
+ * sends (data-api, data-json on its fields, data-photo), the queue sends it.
  *
  * The Idempotency-Key is made when the form opens (and again after each save), so the report keeps
  * it through every retry, reload and replay. A photo is shrunk on a canvas (longest side 1280 px,
  * JPEG) before it is queued, which also drops its EXIF. The queue replays on load, when the link
  * comes back ("online"), on the button, after a failed pass (backing off), and in the service
- * worker's background sync where the browser has one. */
+ * worker's background sync where the browser has one. Every page lists every waiting report; a
+ * refused one is fixed on its own kind's page (its "Fix" opens that page at #fix=<key>). */
 (function () {
   "use strict";
   var root = document.getElementById("field");
@@ -12,11 +15,13 @@
   root.classList.add("js");
   var q = window.fieldQueue, t = root.dataset;
   var form = document.getElementById("report");
+  var fd = form.dataset;
   var list = document.getElementById("waiting");
   var status = document.getElementById("status");
   var editing = null;  // the queued entry being fixed (it keeps its key)
   var backoff = 0, timer = null;
 
+  function $(id) { return document.getElementById(id); }
   function say(text) { status.textContent = text || ""; }
   function fmt(s, n) { return s.replace("{n}", n); }
   function age(ms) {
@@ -32,18 +37,61 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function freshKey() { document.getElementById("key").value = q.newKey(); }
-  function localNow() {
-    var d = new Date(); d.setSeconds(0, 0);
+  function freshKey() { $("key").value = q.newKey(); }
+  function localTime(d) {
     return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+  function localNow() { var d = new Date(); d.setSeconds(0, 0); return localTime(d); }
+  function fields(attr) { return Array.prototype.slice.call(form.querySelectorAll("[" + attr + "]")); }
+  function nowFields() {
+    form.querySelectorAll("[data-type=datetime]").forEach(function (f) { f.value = localNow(); });
+  }
+
+  /* The value a field sends: a select its option's code (data-code) or value, a checkbox true or
+   * false, a number parsed; an empty optional field is left out. */
+  function valueOf(f) {
+    if (f.type === "checkbox") return f.checked;
+    var v = f.value;
+    if (f.tagName === "SELECT" && f.selectedIndex >= 0) {
+      var o = f.options[f.selectedIndex];
+      v = o.dataset.code !== undefined ? o.dataset.code : o.value;
+    }
+    if (v === "") return undefined;
+    switch (f.dataset.type) {
+      case "int": return parseInt(v, 10);
+      case "float": return parseFloat(String(v).replace(",", "."));
+      case "datetime": return new Date(v).toISOString();
+      default: return v;
+    }
+  }
+  function setValue(f, v) {
+    if (f.type === "checkbox") { f.checked = !!v; return; }
+    if (v === undefined || v === null) v = "";
+    if (f.dataset.type === "datetime" && v) v = localTime(new Date(v));
+    if (f.tagName === "SELECT") {
+      for (var i = 0; i < f.options.length; i++) {
+        var o = f.options[i];
+        if ((o.dataset.code !== undefined ? o.dataset.code : o.value) === String(v)) { f.selectedIndex = i; break; }
+      }
+      f.dispatchEvent(new Event("change"));
+      return;
+    }
+    f.value = String(v);
+  }
+  function shown(f) {
+    if (f.tagName === "SELECT") return f.selectedIndex >= 0 && f.value ? f.options[f.selectedIndex].text : "";
+    return f.value;
   }
 
   async function render() {
     var rows = await q.all();
-    document.getElementById("waiting-count").textContent = rows.length;
+    $("waiting-count").textContent = rows.length;
     list.replaceChildren.apply(list, rows.map(function (e) {
       var li = el("li", e.state === "refused" ? "refused" : "waiting");
       li.dataset.key = e.key;
+      li.dataset.kind = e.kind;
+      li.appendChild(el("span", "kind", t["t" + e.kind.charAt(0).toUpperCase() + e.kind.slice(1)] || e.kind));
+      li.appendChild(document.createTextNode(" "));
       li.appendChild(el("strong", "title", e.title));
       li.appendChild(document.createTextNode(" · "));
       li.appendChild(el("span", "age", age(e.created)));
@@ -59,7 +107,10 @@
         });
         li.appendChild(ul);
         var fix = el("button", "fix", t.tEdit); fix.type = "button";
-        fix.addEventListener("click", function () { edit(e); });
+        fix.addEventListener("click", function () {
+          if (e.page && e.page !== location.pathname) location.href = e.page + "#fix=" + encodeURIComponent(e.key);
+          else edit(e);
+        });
         li.appendChild(fix);
       }
       var drop = el("button", "discard", t.tDiscard); drop.type = "button";
@@ -72,24 +123,11 @@
     return rows;
   }
 
-  function select(id, code) {
-    var s = document.getElementById(id);
-    for (var i = 0; i < s.options.length; i++) if (s.options[i].dataset.code === code) s.selectedIndex = i;
-  }
   function edit(e) {
     editing = e;
-    var b = e.body;
-    document.getElementById("key").value = e.key;
-    document.getElementById("title").value = b.title;
-    document.getElementById("body").value = b.body;
-    select("category", b.category);
-    select("place", b.place || "");
-    document.getElementById("reliability").value = b.reliability;
-    document.getElementById("credibility").value = String(b.credibility);
-    document.getElementById("tlp").value = b.tlp;
-    var d = new Date(b.observed_at);
-    document.getElementById("observed_at").value =
-      new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    $("key").value = e.key;
+    fields("data-url").forEach(function (f) { setValue(f, (e.parts || {})[f.dataset.url]); });
+    fields("data-json").forEach(function (f) { setValue(f, e.body[f.dataset.json]); });
     form.scrollIntoView();
   }
 
@@ -103,35 +141,32 @@
     return new Promise(function (ok) { c.toBlob(ok, "image/jpeg", 0.7); });
   }
 
-  function code(id) { var s = document.getElementById(id); return s.options[s.selectedIndex].dataset.code; }
-
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
     if (!form.reportValidity()) return;
-    var photoInput = document.getElementById("photo");
-    var when = document.getElementById("observed_at").value;
-    var body = {
-      title: document.getElementById("title").value,
-      body: document.getElementById("body").value,
-      category: code("category"),
-      observed_at: new Date(when).toISOString(),
-      reliability: document.getElementById("reliability").value,
-      credibility: parseInt(document.getElementById("credibility").value, 10),
-      tlp: document.getElementById("tlp").value,
-    };
-    var place = code("place");
-    if (place) body.place = place;
-    var key = document.getElementById("key").value;
-    var photo = await shrink(photoInput.files[0]);
+    var body = {}, parts = {}, url = fd.api;
+    fields("data-json").forEach(function (f) {
+      var v = valueOf(f);
+      if (v !== undefined) body[f.dataset.json] = v;
+    });
+    fields("data-url").forEach(function (f) {
+      parts[f.dataset.url] = valueOf(f);
+      url = url.replace("{" + f.dataset.url + "}", encodeURIComponent(parts[f.dataset.url]));
+    });
+    var title = (fd.title || "").split(" ").map(function (id) { return $(id) ? shown($(id)) : ""; })
+      .filter(Boolean).join(" · ");
+    var photoInput = $("photo");
+    var photo = photoInput ? await shrink(photoInput.files[0]) : null;
     var entry = {
-      key: key, kind: "item", url: root.dataset.api, body: body, title: body.title,
-      created: editing ? editing.created : Date.now(), state: "waiting", errors: [],
-      photo: photo || (editing ? editing.photo : null) || null,
+      key: $("key").value, kind: t.kind, url: url, page: location.pathname, parts: parts, body: body,
+      title: title, created: editing ? editing.created : Date.now(), state: "waiting", errors: [],
+      photo: photo || (editing ? editing.photo : null) || null, photoMode: fd.photo || "",
     };
     await q.put(entry);
     editing = null;
     form.reset();
-    document.getElementById("observed_at").value = localNow();
+    form.dispatchEvent(new Event("reset-done"));
+    nowFields();
     freshKey();
     await render();
     syncLater();
@@ -165,12 +200,38 @@
     }
   }
 
-  document.getElementById("send-now").addEventListener("click", function () { backoff = 0; send(); });
+  // The check-in form: a patrol's markers only, and a marker's position as the default position.
+  var patrol = $("patrol"), marker = $("marker");
+  if (patrol && marker) {
+    var narrow = function () {
+      for (var i = 0; i < marker.options.length; i++) {
+        var o = marker.options[i];
+        o.hidden = o.disabled = !!o.dataset.patrol && o.dataset.patrol !== patrol.value;
+      }
+      if (marker.selectedOptions[0] && marker.selectedOptions[0].disabled) marker.selectedIndex = 0;
+    };
+    patrol.addEventListener("change", narrow);
+    form.addEventListener("reset-done", narrow);
+    marker.addEventListener("change", function () {
+      var o = marker.selectedOptions[0];
+      if (o && o.dataset.lat && !editing) { $("lat").value = o.dataset.lat; $("lon").value = o.dataset.lon; }
+    });
+    narrow();
+  }
+  var here = $("here");
+  if (here) here.addEventListener("click", function () {
+    if (!navigator.geolocation) return;
+    navigator.geolocation.getCurrentPosition(function (p) {
+      $("lat").value = p.coords.latitude.toFixed(6); $("lon").value = p.coords.longitude.toFixed(6);
+    }, function () { /* no fix: the marker's position or a typed one */ }, { timeout: 15000 });
+  });
+
+  $("send-now").addEventListener("click", function () { backoff = 0; send(); });
   window.addEventListener("online", function () { backoff = 0; send(); });
   if (q.channel) q.channel.addEventListener("message", function () { render(); });
   setInterval(render, 30000);  // the ages
 
-  document.getElementById("observed_at").value = localNow();
+  nowFields();
   freshKey();
   if ("serviceWorker" in navigator && window.workbox) {
     new window.workbox.Workbox(t.sw, { scope: t.scope }).register();
@@ -179,5 +240,13 @@
     navigator.serviceWorker.addEventListener("controllerchange", mark);
     mark();
   }
-  render().then(function (rows) { if (rows.length) send(); });
+  render().then(function (rows) {
+    var m = /^#fix=(.+)$/.exec(location.hash);
+    if (m) {
+      var key = decodeURIComponent(m[1]);
+      var e = rows.filter(function (r) { return r.key === key && r.kind === t.kind; })[0];
+      if (e) edit(e);
+    }
+    if (rows.length) send();
+  });
 })();

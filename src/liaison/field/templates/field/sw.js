@@ -5,14 +5,15 @@ importScripts("{{ prefix|safe }}workbox-sw.js");
 workbox.setConfig({ modulePathPrefix: "{{ prefix|safe }}", debug: false });
 importScripts("{{ idb|safe }}", "{{ queue|safe }}");
 
+var PAGES = {{ pages|safe }};  // the report pages: an item, an incident, a patrol check-in
 workbox.core.setCacheNameDetails({ prefix: "liaison-field" });
 // The shell's assets, each with the hash of its content: fetched once, then served from here.
 workbox.precaching.precacheAndRoute({{ manifest|safe }});
-// The report page: from the network while there is a link (so that it is always in the reader's
+// The report pages: from the network while there is a link (so that it is always in the reader's
 // language and shows the current choices), from the kept copy when there is none or it takes longer
 // than 4 s; every page fetched is kept again.
 workbox.routing.registerRoute(
-  function (o) { return o.request.mode === "navigate" && o.url.pathname === "{{ page|safe }}"; },
+  function (o) { return o.request.mode === "navigate" && PAGES.indexOf(o.url.pathname) >= 0; },
   new workbox.strategies.NetworkFirst({
     cacheName: "liaison-field-pages",
     networkTimeoutSeconds: 4,
@@ -23,13 +24,15 @@ workbox.routing.registerRoute(
     plugins: [{ cacheWillUpdate: function (o) { return Promise.resolve(o.response.status === 200 ? o.response : null); } }],
   })
 );
-// The page the officer opened before this worker existed is kept at install, so that it opens
-// offline from the very first visit (a redirect to the sign-in page is not kept).
+// The report pages are kept at install, so that each opens offline from the very first visit
+// (the one the officer has not opened yet included) (a redirect to the sign-in page is not kept).
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open("liaison-field-pages").then(function (cache) {
-    return fetch("{{ page|safe }}", { credentials: "same-origin" }).then(function (r) {
-      if (r.ok && !r.redirected) return cache.put("{{ page|safe }}", r);
-    }).catch(function () { /* offline at install: kept on the next visit */ });
+    return Promise.all(PAGES.map(function (page) {
+      return fetch(page, { credentials: "same-origin" }).then(function (r) {
+        if (r.ok && !r.redirected) return cache.put(page, r);
+      }).catch(function () { /* offline at install: kept on the next visit */ });
+    }));
   }));
 });
 workbox.core.skipWaiting();
