@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("LIAISON_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("LIAISON_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LIAISON_WORKERS", "2")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LIAISON_WORKERS", "1")))
         parser.add_argument(
             "--worker-class",
             choices=["sync", "gthread"],
