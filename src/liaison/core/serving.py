@@ -6,7 +6,8 @@ The hand-off: a gunicorn worker that parses a request for a stream path sends th
 (SCM_RIGHTS over a private Unix socket) with the request's head, rebuilt from the WSGI environ, to
 the stream process and forgets it; the stream process feeds that head to uvicorn's HTTP protocol
 on the socket it received, and from then on the stream is uvicorn's. The worker is free again
-within a millisecond, so a stream never holds a worker or a thread; a page never pays for ASGI.
+within a millisecond, so a stream never holds a gunicorn worker or thread; a page never pays for
+ASGI.
 
 Outside gunicorn (the test client, `runserver`) no socket is there to hand over and Django answers
 the stream path itself.
