@@ -82,9 +82,21 @@ class BenchFailure(Exception):
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port: in BENCH_PORTS (e.g. 8700-8799, where several benchmarks share a machine), else any."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    for port in range(int(low), int(high) + 1) if low and high else [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            if port == 0 or port not in _PORTS_GIVEN:
+                _PORTS_GIVEN.add(s.getsockname()[1])
+                return s.getsockname()[1]
+    raise BenchFailure(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
+
+
+_PORTS_GIVEN: set[int] = set()
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -133,6 +145,69 @@ def cmdline(pid: int) -> str:
             return f.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (its own, not its reaped children's), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children(p)
+    return out
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL server processes serving this run's database (by their process title)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    name = f" {connection.settings_dict['NAME']} "
+    return [
+        int(d)
+        for d in os.listdir("/proc")
+        if d.isdigit() and cmdline(int(d)).startswith("postgres: ") and name in cmdline(int(d))
+    ]
+
+
+class CpuMeter:
+    """CPU spent by a server (its whole process tree) and by the database's backends between
+    start() and stop(), per answered request: what a request costs, whatever the machine's load."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        assert self.server.proc is not None
+        return {
+            "server": {p: cpu_seconds(p) for p in descendants(self.server.proc.pid)},
+            "database": {p: cpu_seconds(p) for p in database_backends()},
+        }
+
+    def start(self) -> None:
+        self.before = self.snapshot()
+
+    def stop(self, requests: int) -> dict:
+        after = self.snapshot()
+        out = {}
+        for part in ("server", "database"):
+            spent = sum(v - self.before[part].get(p, 0.0) for p, v in after[part].items())
+            out[f"cpu_{part}_ms"] = round(1000 * spent / max(requests, 1), 2)
+        out["cpu_ms"] = round(out["cpu_server_ms"] + out["cpu_database_ms"], 2)
+        return out
 
 
 class Server:
@@ -467,7 +542,16 @@ def create_check(
         answered = [ln.strip() for ln in f if ln.strip()]
     n201 = row["statuses"].get("201", 0)
     stored = Item.objects.filter(pk__in=[x for x in answered if x != "?"]).count()
-    new_items = Item.objects.filter(origin_officer__username__in=authors, received_at__gte=since).count()
+    # A warm-up create still queued when the measured run began is the warm-up's (a loaded machine
+    # answers it seconds later): its item carries the warm-up's key.
+    warm = IdempotencyRecord.objects.filter(
+        route="items.create", key__startswith=run_prefix[:-1] + "w", state=IdempotencyRecord.State.DONE
+    ).values_list("result_id", flat=True)
+    new_items = (
+        Item.objects.filter(origin_officer__username__in=authors, received_at__gte=since)
+        .exclude(pk__in=[x for x in warm if x])
+        .count()
+    )
     unanswered = max(0, row["sent"] - row["requests"])
     out = {
         "responses_201": n201,
@@ -502,8 +586,11 @@ def measure(
 ) -> dict:
     if a.warmup > 0:
         run_wrk(server.port, path, script, a, a.warmup)
+    meter = CpuMeter(server)
+    meter.start()
     w = run_wrk(server.port, path, script, a, a.duration)
     row = summarise(name, server.name, w, ok_status)
+    row.update(meter.stop(w["requests"]))
     row.update(server.memory())
     check(row, failures, server)
     return row
@@ -529,6 +616,24 @@ def main() -> int:
         help="gunicorn worker class of the bare floor (gthread keeps connections alive, as uvicorn does)",
     )
     ap.add_argument("--floor-threads", type=int, default=4, help="threads per gthread worker")
+    ap.add_argument(
+        "--server",
+        default="gunicorn",
+        choices=["gunicorn", "uvicorn"],
+        help="the server of the django-ninja floor: that of `liaison serve` (uvicorn before decision 0019)",
+    )
+    ap.add_argument(
+        "--liaison-server",
+        default="serve",
+        choices=["serve", "uvicorn"],
+        help="Liaison under `liaison serve`, or everything under uvicorn as before decision 0019 (to compare)",
+    )
+    ap.add_argument(
+        "--serve-args",
+        default="",
+        help="more arguments of `liaison serve` (e.g. '--worker-class sync'); the floor follows its "
+        "--worker-class and --threads",
+    )
     ap.add_argument("--officer", default="trucban.don.nameo@BP-DON-NA-MEO", help="reader: user@UNIT")
     ap.add_argument("--create-officers", type=int, default=8, help="authors of the creates, one per unit")
     ap.add_argument("--only", default="wsgi,ninja,items,create")
@@ -585,6 +690,9 @@ def main() -> int:
         "floor_middleware": env.get("BENCH_FLOOR_MIDDLEWARE", "none"),
         "floor_worker_class": a.floor_worker_class,
         "floor_threads": a.floor_threads if a.floor_worker_class == "gthread" else 1,
+        "server": a.server,
+        "liaison_server": a.liaison_server,
+        "serve_args": a.serve_args,
         "versions": {
             "django": django.__version__,
             "ninja": ninja.__version__,
@@ -612,16 +720,48 @@ def main() -> int:
                 measure(s, "newest 50 items, bare WSGI", "/", wrk_script(workdir), a, "200", failures)
             )
             s.stop()
+        reader = None
+        if only & {"ninja", "items"}:
+            user, _, unit = a.officer.partition("@")
+            actor, token, reader = officer_token(user, unit, run)
+            tokens.append((actor, token))
+        serve_args = a.serve_args.split()
         if "ninja" in only:
             port = free_port()
-            argv = [os.path.join(BIN, "uvicorn"), "bench.floor_ninja:application", "--host", "127.0.0.1"]
-            argv += ["--port", str(port), "--workers", str(a.workers), "--no-server-header"]
-            argv += ["--timeout-graceful-shutdown", "5", "--log-level", "warning"]
+            if a.server == "uvicorn":
+                argv = [os.path.join(BIN, "uvicorn"), "bench.floor_ninja:application", "--host", "127.0.0.1"]
+                argv += ["--port", str(port), "--workers", str(a.workers), "--no-server-header"]
+                argv += ["--timeout-graceful-shutdown", "5", "--log-level", "warning"]
+            else:
+                kind = (
+                    serve_args[serve_args.index("--worker-class") + 1]
+                    if "--worker-class" in serve_args
+                    else "gthread"
+                )
+                threads = serve_args[serve_args.index("--threads") + 1] if "--threads" in serve_args else "4"
+                argv = [
+                    os.path.join(BIN, "gunicorn"),
+                    "bench.floor_ninja:wsgi_application",
+                    "-w",
+                    str(a.workers),
+                ]
+                argv += [
+                    "-k",
+                    kind,
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "warning",
+                    "--keep-alive",
+                    "75",
+                ]
+                if kind == "gthread":
+                    argv += ["--threads", threads]
             s = Server("floor-ninja", argv, env, port, workdir)
             servers.append(s)
-            s.start("/floor/items")
+            s.start("/floor/items", {"Authorization": f"Bearer {reader}"})
             print("measuring the django-ninja floor …", flush=True)
-            script = wrk_script(workdir, path="/floor/items")
+            script = wrk_script(workdir, path="/floor/items", tokens=[reader])
             label = "newest 50 items, django-ninja"
             if meta["floor_middleware"] == "liaison":
                 label += " + Liaison's middleware"
@@ -629,13 +769,21 @@ def main() -> int:
             s.stop()
         if only & {"items", "create"}:
             port = free_port()
-            argv = [os.path.join(BIN, "liaison"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            argv += ["--workers", str(a.workers)]
+            if a.liaison_server == "uvicorn":  # decision 0002's server, the same flags
+                argv = [os.path.join(BIN, "uvicorn"), "liaison.asgi:application", "--host", "127.0.0.1"]
+                argv += ["--port", str(port), "--workers", str(a.workers), "--no-server-header"]
+                argv += ["--timeout-graceful-shutdown", "5", "--timeout-keep-alive", "75"]
+                argv += ["--log-level", "warning"]
+            else:
+                argv = [os.path.join(BIN, "liaison"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+                argv += ["--workers", str(a.workers), *serve_args]
             s = Server("liaison", argv, env, port, workdir)
             servers.append(s)
-            user, _, unit = a.officer.partition("@")
-            actor, token, raw = officer_token(user, unit, run)
-            tokens.append((actor, token))
+            raw = reader
+            if raw is None:
+                user, _, unit = a.officer.partition("@")
+                actor, token, raw = officer_token(user, unit, run)
+                tokens.append((actor, token))
             s.start("/api/v1/items", {"Authorization": f"Bearer {raw}"})
             if "items" in only:
                 print(f"measuring GET /api/v1/items as {a.officer} …", flush=True)
@@ -673,8 +821,11 @@ def main() -> int:
                     ids_file=ids_file,
                 )
                 since = timezone.now()
+                meter = CpuMeter(s)
+                meter.start()
                 w = run_wrk(s.port, "/api/v1/items", script, a, a.duration)
                 row = summarise("POST /api/v1/items", s.name, w, "201")
+                row.update(meter.stop(w["requests"]))
                 row.update(s.memory())
                 row["authors"] = [f"{u}@{n}" for u, n in authors]
                 check(row, failures, s)
@@ -699,18 +850,27 @@ def main() -> int:
 
 def report(rows: list[dict], created: dict | None, failures: list[str], meta: dict, out: str) -> None:
     floor = next((r["rps"] for r in rows if r["server"] == "floor-wsgi"), None)
+    ninja_cpu = next((r["cpu_ms"] for r in rows if r["server"] == "floor-ninja"), None)
     print()
     print(
-        "| request | server | req/s | of bare floor | p50 ms | p95 ms | p99 ms | statuses | worker RSS MiB |"
+        "| request | server | req/s | of bare floor | p50 ms | p95 ms | p99 ms | CPU ms/request (server + "
+        "database) | CPU ÷ ninja floor | statuses | worker RSS MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         share = f"{100 * r['rps'] / floor:.0f} %" if floor else "–"
         statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(r["statuses"].items()))
         rss = " / ".join(f"{x:.0f}" for x in r["worker_rss_mib"])
+        cpu = (
+            f"{r['cpu_ms']:.1f} ({r['cpu_server_ms']:.1f} + {r['cpu_database_ms']:.1f})"
+            if "cpu_ms" in r
+            else "–"
+        )
+        ratio = f"{r['cpu_ms'] / ninja_cpu:.2f}×" if ninja_cpu and "cpu_ms" in r else "–"
+        r["cpu_over_ninja_floor"] = round(r["cpu_ms"] / ninja_cpu, 2) if ninja_cpu and "cpu_ms" in r else None
         print(
             f"| {r['name']} | {r['server']} | {r['rps']:,.0f} | {share} | {r['p50_ms']:.1f} | "
-            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {statuses} | {rss} |"
+            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {cpu} | {ratio} | {statuses} | {rss} |"
         )
     if created:
         print(

@@ -126,6 +126,8 @@ LIAISON_RECORD_REFUSAL = "liaison.audit.log.record_refusal"
 ROOT_URLCONF = "liaison.urls"
 WSGI_APPLICATION = "liaison.wsgi.application"
 ASGI_APPLICATION = "liaison.asgi.application"
+# The paths served as ASGI by `liaison serve`'s stream process (decision 0019): the live feed.
+LIAISON_ASGI_PATHS = ("/events/stream",)
 
 TEMPLATES = [
     {

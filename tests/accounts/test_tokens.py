@@ -296,3 +296,52 @@ def test_the_openapi_document_refuses_a_bad_token_with_401_and_a_browser_is_sent
     anonymous = Client().get("/api/v1/docs")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+# --- what the token lookup reads (issue 15) ---------------------------------------------------
+
+
+def test_a_token_is_resolved_in_one_statement_that_never_reads_the_password_hash(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from liaison.accounts.services import api_token_authenticate, api_token_create
+    from tests.conftest import cast_actor
+
+    actor = cast_actor("na_meo_post_officer")
+    token, raw = api_token_create(actor, name="narrow", days=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # no last-use write now
+    with CaptureQueriesContext(connection) as q:
+        found = api_token_authenticate(raw)
+        # What the policy, the audit and the answers read of the actor: no further statement.
+        seen = (
+            found.user.pk,
+            found.user.username,
+            found.user.full_name,
+            found.user.is_active,
+            found.membership.pk,
+            found.role,
+            found.unit.pk,
+            found.unit.code,
+            found.unit.path,
+            found.unit.level,
+            found.unit.force,
+            found.unit.country,
+        )
+    assert len(q.captured_queries) == 1
+    assert "password" not in q.captured_queries[0]["sql"]
+    m = actor.membership
+    assert seen == (
+        m.user.pk,
+        m.user.username,
+        m.user.full_name,
+        m.user.is_active,
+        m.pk,
+        m.role,
+        m.unit.pk,
+        m.unit.code,
+        m.unit.path,
+        m.unit.level,
+        m.unit.force,
+        m.unit.country,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -203,13 +204,96 @@ def api_token_revoke(actor: Actor, *, token_id) -> ApiToken:
     return token
 
 
+# What an API request's actor is made of (the policy, the audit and the answers read these): the
+# token's own columns, the user's name and flags (never the password hash), the membership and its
+# unit. One statement, compiled once per process (_token_statement), instead of a select_related of
+# every column of four tables compiled by the ORM on every request (issue 15: 3.9 ms of CPU).
+_TOKEN_COLUMNS = {
+    ApiToken: ("id", "user_id", "membership_id", "prefix", "expires_at", "revoked_at", "last_used_at"),
+    User: (
+        "id",
+        "username",
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ),
+    Membership: ("id", "user_id", "unit_id", "role", "status"),
+}
+
+
+@functools.cache
+def _token_statement() -> tuple[str, list[tuple[type, list[str], list[list]]]]:
+    """The statement, and for each model its attribute names and each column's converters."""
+    from django.db import connection
+
+    from liaison.org.models import Unit
+
+    q = connection.ops.quote_name
+    columns = {**_TOKEN_COLUMNS, Unit: tuple(f.attname for f in Unit._meta.concrete_fields)}
+    aliases = {ApiToken: "t", User: "u", Membership: "m", Unit: "n"}
+    shapes, select = [], []
+    for model, names in columns.items():
+        # In the model's order of fields: Model.from_db places the values it is given in that order.
+        fields = [f for f in model._meta.concrete_fields if f.attname in names]
+        assert len(fields) == len(names), names
+        select += [f"{aliases[model]}.{q(f.column)}" for f in fields]
+        converters = [
+            connection.ops.get_db_converters(_Col(f)) + f.get_db_converters(connection) for f in fields
+        ]
+        shapes.append((model, [f.attname for f in fields], converters))
+    table = {m: q(m._meta.db_table) for m in columns}
+    # The names come from the models; the digest is a parameter.
+    sql = (
+        f"SELECT {', '.join(select)} FROM {table[ApiToken]} t"  # noqa: S608
+        f" JOIN {table[User]} u ON u.{q('id')} = t.{q('user_id')}"
+        f" JOIN {table[Membership]} m ON m.{q('id')} = t.{q('membership_id')}"
+        f" JOIN {table[Unit]} n ON n.{q('id')} = m.{q('unit_id')}"
+        f" WHERE t.{q('digest')} = %s"
+    )
+    return sql, shapes
+
+
+def _token_with_actor(digest: str) -> ApiToken | None:
+    """The token of this digest, its user, membership and unit attached (no further query)."""
+    from django.db import connection
+
+    sql, shapes = _token_statement()
+    with connection.cursor() as c:
+        c.execute(sql, [digest])
+        row = c.fetchone()
+    if row is None:
+        return None
+    objs, at = [], 0
+    for model, names, converters in shapes:
+        values = []
+        for value, convert in zip(row[at : at + len(names)], converters, strict=True):
+            for fn in convert:
+                value = fn(value, None, connection)
+            values.append(value)
+        objs.append(model.from_db(connection.alias, names, values))
+        at += len(names)
+    token, user, membership, unit = objs
+    membership.unit, membership.user = unit, user
+    token.user, token.membership = user, membership
+    return token
+
+
+class _Col:
+    """What a backend's converters ask of a column expression: its output field."""
+
+    def __init__(self, field) -> None:
+        self.output_field = self.target = field
+
+
 def api_token_authenticate(raw: str) -> Actor | None:
     """The actor of a bearer token, or None (unknown, expired, revoked, or its membership ended)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "membership__unit").filter(digest=token_digest(raw)).first()
-    )
+    token = _token_with_actor(token_digest(raw))
     if token is None:
         return None
     now = clock.now()

@@ -43,11 +43,13 @@ router = Router(tags=["information"])
 
 
 def item_out(actor, item: Item) -> WithParts:
-    """The item with its gradings and receipts, for `ItemOut`."""
+    """The item with its gradings and receipts, for `ItemOut`: those the service just wrote when it
+    holds them (a fresh create), else read by their selectors."""
+    written = getattr(item, "_prefetched_objects_cache", {})
     return WithParts(
         item,
-        gradings=selectors.item_gradings(actor, item=item),
-        receipts=selectors.item_receipts(actor, item=item),
+        gradings=written["gradings"] if "gradings" in written else selectors.item_gradings(actor, item=item),
+        receipts=written["receipts"] if "receipts" in written else selectors.item_receipts(actor, item=item),
     )
 
 

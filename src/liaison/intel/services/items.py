@@ -123,7 +123,7 @@ def item_create(
         index_for_search(item)
         item.save()
         events.emit("item.created", item, units=[actor.unit], data={"tlp": tlp})
-        Grading.objects.create(
+        grading = Grading.objects.create(
             item=item,
             kind=Grading.Kind.ORIGINATOR,
             reliability=reliability,
@@ -147,6 +147,9 @@ def item_create(
                 "place": [lat, lon, getattr(area, "code", None), getattr(place, "code", None)],
             },
         )
+    # What was written is the answer's (issue 15: not read back): its one grading, and no receipt
+    # (a new item is its originator's alone until it is shared). `item.gradings.all()` reads these.
+    item._prefetched_objects_cache = {"gradings": [grading], "receipts": []}
     return item
 
 
