@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -170,7 +171,10 @@ def first_page(ordered, n: int, cap: int, *, ranked: bool) -> tuple[list[tuple],
     once (as far as the cap) and counts it there; only the page's keys leave it (issue 15: the
     visibility query no longer sends 1,001 ids so that Python can count them)."""
     compiler = ordered[:cap].query.get_compiler(using=ordered.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # nothing can match (`none()`: a reader who sees nothing)
+        return [], 0
     keys = "3, 1 DESC, 2 DESC" if ranked else "1 DESC, 2 DESC"
     wrapped = f"SELECT page.*, COUNT(*) OVER () FROM ({sql}) page ORDER BY {keys} LIMIT {int(n)}"  # noqa: S608
     with connections[ordered.db].cursor() as cur:
