@@ -61,7 +61,12 @@ class InvolvedAny(Expression):
         return f"InvolvedAny({self.table}, {len(self.units)} units)"
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        return InvolvedAny(self.table, self.units, query.get_initial_alias() if query is not None else None)
+        from django.db.models.sql.where import WhereNode
+
+        # In a WHERE node, so that SQLite reads `rowid IN (…)` as a condition it may drive the
+        # query from, rather than comparing the expression's value with true (`(…) = 1`).
+        alias = query.get_initial_alias() if query is not None else None
+        return WhereNode([InvolvedAny(self.table, self.units, alias)])
 
     def relabeled_clone(self, change_map):
         return InvolvedAny(self.table, self.units, change_map.get(self.alias, self.alias))
