@@ -8,6 +8,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q
 
 from liaison import policy
@@ -171,6 +173,29 @@ def filtered_items(actor, f: ItemFilter, *, action: str = "view"):
     return qs
 
 
+def first_page(ordered, n: int, cap: int, *, ranked: bool) -> tuple[list[tuple], int]:
+    """The first `n` keys of `ordered` (a values_list ordered newest first, or by rank then newest
+    first) and how many it has, counted up to `cap`, in one statement: the database walks the list
+    once (as far as the cap) and counts it there; only the page's keys leave it (issue 15: the
+    visibility query no longer sends 1,001 ids so that Python can count them)."""
+    compiler = ordered[:cap].query.get_compiler(using=ordered.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # nothing can match (`none()`: a reader who sees nothing)
+        return [], 0
+    keys = "3, 1 DESC, 2 DESC" if ranked else "1 DESC, 2 DESC"
+    wrapped = f"SELECT page.*, COUNT(*) OVER () FROM ({sql}) page ORDER BY {keys} LIMIT {int(n)}"  # noqa: S608
+    with connections[ordered.db].cursor() as cur:
+        cur.execute(wrapped, params)
+        raw = cur.fetchall()
+    if not raw:
+        return [], 0
+    width = len(compiler.select)
+    converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+    rows = compiler.apply_converters([r[:width] for r in raw], converters) if converters else raw
+    return [tuple(r[:width]) for r in rows], raw[0][width]
+
+
 def item_list(actor, f: ItemFilter) -> Page:
     """Newest first; with a query, by relevance (the title above the text, more matches above
     fewer), ties newest first. Counts are exact up to 1,000 and shown as "1,000+" beyond.
@@ -192,8 +217,7 @@ def item_list(actor, f: ItemFilter) -> Page:
         count = qs.order_by()[: COUNT_CAP + 1].count()
         keys = list(after(ordered, at=at, pk=pk, rank=rank)[: limit + 1])
     else:
-        first = list(ordered[: COUNT_CAP + 1])
-        count, keys = len(first), first[: limit + 1]
+        keys, count = first_page(ordered, limit + 1, COUNT_CAP + 1, ranked=ranked)
     by_id = {r["id"]: r for r in Item.objects.filter(pk__in=[k[1] for k in keys]).values(*ITEM_COLUMNS)}
     rows = [by_id[k[1]] for k in keys]
     nxt = None
@@ -289,8 +313,7 @@ def inbox(actor) -> dict:
     )
     receipts = (
         ItemReceipt.objects.filter(pk__in=[r for r, i in candidates if i in seen])
-        .select_related("item")
-        .prefetch_related("item__category", "item__origin_unit")
+        .select_related("item", "item__category", "item__origin_unit")
         .order_by("-delivered_at")
     )
     visible = Exists(policy.visible(actor, Item).filter(pk=OuterRef("item_id")))

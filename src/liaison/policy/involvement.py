@@ -35,6 +35,7 @@ import liaison.policy.sql  # noqa: F401 (registers the in_set lookup)
 from liaison.org.models import Role, Unit
 from liaison.policy.core import _VISIBILITY, _ensure_loaded
 from liaison.policy.facts import is_staff_member, is_system, subtree_unit_ids
+from liaison.policy.sql import InvolvedAny
 
 # The roles through which involvement grants access (PRODUCT.md: "for the operational roles only").
 OPERATIONAL_ROLES = (Role.DUTY_OFFICER, Role.ANALYST, Role.COMMANDER, Role.LIAISON_OFFICER)
@@ -191,6 +192,8 @@ def record_q(decl: Declaration, unit: Unit | None, role: str | None) -> Q | None
     if not grants(unit, role):
         return None
     assert unit is not None
+    if decl.audience_indexed:
+        return indexed_record_q(decl, unit, role)
     if role not in SUBTREE_ROLES:
         return Q(pk__in_set=involvement_ids(decl, [unit.pk]))
     # A commander: the subtree tested per row, beside the unit's own involvement. As an OR of sets
@@ -201,6 +204,22 @@ def record_q(decl: Declaration, unit: Unit | None, role: str | None) -> Q | None
     if decl.not_through_subtree is not None:
         subtree &= ~decl.not_through_subtree
     return Q(pk__in=involvement_ids(decl, [unit.pk])) | subtree
+
+
+def indexed_record_q(decl: Declaration, unit: Unit, role: str) -> Q:
+    """`record_q` for a record type whose table keeps its involved units (`search_units`, kept by
+    triggers from these same relations; decision 0021): the same rule read from the row itself.
+    A member: the unit is involved. A commander: a unit of the subtree is involved, and either the
+    record is not kept out of the subtree (RED) or the commander's own unit is involved (its own
+    unit lies in its subtree, so this is exactly "own involvement, or the subtree except RED")."""
+    table = decl.record._meta.db_table
+    own = Q(InvolvedAny(table, [unit.pk]))
+    if role not in SUBTREE_ROLES:
+        return own
+    subtree = Q(InvolvedAny(table, subtree_unit_ids(unit)))
+    if decl.not_through_subtree is None:
+        return subtree
+    return subtree & (~decl.not_through_subtree | own)
 
 
 def audience(actor, model: type[Model]) -> list | None:
