@@ -173,7 +173,13 @@ PAGES = {
         "/stats/",
         "/trends/",
         "/briefings/",
+        "@briefing",
         "/agreements/",
+        "/patrols/",
+        "@patrol",
+        "/patrol-coverage/",
+        "/programs/",
+        "@program",
     ],
     "liaison_officer": ["/", "/inbox/", "/items/", "@item", "/exchange/"],
     "administrator": [
@@ -195,7 +201,8 @@ VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắ�
 CHROME_TEXT = """() => {
   const out = [];
   const own = (el) => Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join(' ');
-  document.querySelectorAll('#nav a, th, summary, main button, dt, .menu-button').forEach(el => out.push(el.innerText));
+  // a row's heading that names its record (a commune, a unit: th.record) is data, like a cell
+  document.querySelectorAll('#nav a, th:not(.record), summary, main button, dt, .menu-button').forEach(el => out.push(el.innerText));
   document.querySelectorAll('main label').forEach(el => out.push(own(el)));
   document.querySelectorAll('select[name=category] option, select[name=incident_type] option, select[name=status] option')
     .forEach(el => out.push(el.textContent));
@@ -213,9 +220,28 @@ def _resolve(page, node, path: str, found: dict) -> str | None:
         page.goto(node.base + "/incidents/?include_final=1", wait_until="domcontentloaded")
         link = page.locator("a[href^='/incidents/'][href$='/']").filter(has_text="VV-").first
         found["incident"] = link.get_attribute("href") if link.count() else None
+    if path in RECORD_LISTS:
+        return first_record(page, node, path, found)
     target = {"@item": found["item"], "@item-access": found["item"] and found["item"] + "access/"}
     target["@incident"] = found["incident"]
     return target[path]
+
+
+# A record of the later contexts: the first link of its list whose path is the record's own.
+RECORD_LISTS = {
+    "@briefing": ("/briefings/", r"^/briefings/[0-9a-f-]{36}/$"),
+    "@patrol": ("/patrols/", r"^/patrols/[0-9a-f-]{36}/$"),
+    "@program": ("/programs/", r"^/programs/[0-9a-f-]{36}/$"),
+}
+
+
+def first_record(page, node, path: str, found: dict) -> str | None:
+    if path not in found:
+        listing, pattern = RECORD_LISTS[path]
+        page.goto(node.base + listing, wait_until="domcontentloaded")
+        hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
+        found[path] = next((h for h in hrefs if re.match(pattern, h or "")), None)
+    return found[path]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -278,6 +304,28 @@ def test_an_incident_prints_without_the_navigation_and_the_forms(browser, node):
     assert page.locator(".print-only").is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(ARTIFACTS / "incident-print.pdf"))
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["@briefing", "@patrol", "@program", "/conclusions/", "/agreements/"])
+def test_the_later_contexts_print_without_the_navigation_and_the_forms(browser, node, path):
+    """A briefing, a patrol, a program's progress, the conclusions and the agreements go to paper
+    as they are read: no navigation, no form or button, the handling note at the foot, and nothing
+    cut at the right edge of an A4 page (the page is laid out at A4's printable width)."""
+    page = signed_in(browser, node, "chihuy.ca")
+    url = _resolve(page, node, path, {})
+    assert url, f"the demo has no record for {path}"
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less 2 cm margins, at 96 dpi
+    page.goto(node.base + url, wait_until="domcontentloaded")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert page.locator("main form:visible, main button:visible").count() == 0
+    assert page.locator("main h1").first.is_visible()
+    assert page.locator(".print-only").is_visible()
+    assert overflow(page) <= 1, f"{url}: {overflow(page)} px wider than the paper"
+    name = re.sub(r"[^a-z0-9]+", "-", path.strip("/@").lower())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / f"print-{name}.pdf"), format="A4")
     page.context.close()
 
 

@@ -34,6 +34,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
 
 # Models no user-triggered read reaches (each read only by services, the worker or the audit chain).
 NOT_READ_BY_USERS = {
+    "org.activationcode": "digests of one-time activation codes, read only by the activation service",
     "core.idempotencyrecord": "the idempotency layer's own bookkeeping, read by `core.api` for its caller",
     "core.refcounter": "the reference counter, read only inside the creating service",
     "core.workerheartbeat": "the workers' liveness, read only by the worker's reaper",

@@ -116,7 +116,7 @@ def test_a_second_administrator_of_the_same_subtree_approves(cast, unit, user):
     officer = user("trucban.ttch")
     m = services.membership_grant(first, user=officer, unit=unit("CA-TH-TTCH"), role="administrator")
     other_admin = services.user_create(
-        first, username="quantri.thu.ba", full_name="Quản trị 2", password="Mat-khau-rat-dai-2026"
+        Actor.system(), username="quantri.thu.ba", full_name="Quản trị 2", password="Mat-khau-rat-dai-2026"
     )
     am = services.membership_grant(Actor.system(), user=other_admin, unit=unit("CA-TH"), role="administrator")
     approved = services.membership_approve(Actor(other_admin, am), membership=m)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,10 +26,11 @@ from liaison.accounts.models import ApiToken
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
 from liaison.core import clock
-from liaison.core.errors import FieldError, Invalid, NotFound
+from liaison.core.errors import Conflict, FieldError, Invalid, NotFound
 from liaison.core.forms import is_uuid
+from liaison.org import services as org_services
 from liaison.org.actor import SESSION_KEY, Actor, active_memberships
-from liaison.org.models import TWO_FACTOR_ROLES, Membership, User
+from liaison.org.models import TWO_FACTOR_ROLES, ActivationCode, Membership, User
 
 PENDING_KEY = "liaison_pending_2fa"
 PENDING_SECONDS = 300
@@ -318,8 +324,8 @@ def api_token_authenticate(raw: str) -> Actor | None:
 
 
 def totp_enrol(actor: Actor, *, user: User) -> TOTPDevice:
-    """Give a user a confirmed TOTP device (administrators, or the CLI). Replaces any earlier one."""
-    policy.require(actor, "user.create")
+    """Give a user a confirmed TOTP device (the CLI, the demo loader). Replaces any earlier one."""
+    policy.require(actor, "user.enrol_factor", user)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
@@ -328,12 +334,146 @@ def totp_enrol(actor: Actor, *, user: User) -> TOTPDevice:
 
 
 def recovery_codes_issue(actor: Actor, *, user: User, count: int = 5) -> list[str]:
-    policy.require(actor, "user.create")
-    codes = [secrets.token_hex(5) for _ in range(count)]
+    policy.require(actor, "user.enrol_factor", user)
     with transaction.atomic():
-        StaticDevice.objects.filter(user=user).delete()
-        device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
-        for c in codes:
-            device.token_set.create(token=c)
+        codes = _recovery_codes(user, count)
         audit.record(actor, Verb.TWO_FACTOR_ENROLLED, user, changes={"recovery_codes": len(codes)})
+    return codes
+
+
+def _recovery_codes(user: User, count: int = 5) -> list[str]:
+    codes = [secrets.token_hex(5) for _ in range(count)]
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    for c in codes:
+        device.token_set.create(token=c)
+    return codes
+
+
+# --- activation: the owner of a new account chooses its password (and enrols its second factor) ---
+
+ACTIVATION_KEY = "liaison_activation"
+ACTIVATION_SECONDS = 600  # between the password step and the authenticator's first code
+
+
+@dataclass(frozen=True)
+class ActivationStep:
+    outcome: str  # done | needs_factor | failed
+    errors: list = field(default_factory=list)
+    device: TOTPDevice | None = None
+
+
+def _activation_code(user: User | None, code: str) -> ActivationCode | None:
+    """The account's live code that `code` is, or None; compared by digest, in constant time over
+    the account's live codes (at most one)."""
+    if user is None:
+        return None
+    digest = org_services.activation_digest(code)
+    now = clock.now()
+    for candidate in ActivationCode.objects.filter(
+        user=user, used_at=None, voided_at=None, expires_at__gt=now
+    ):
+        if hmac.compare_digest(candidate.digest, digest):
+            return candidate
+    return None
+
+
+def account_activate(
+    request, *, username: str, code: str, password: str, password_again: str
+) -> ActivationStep:
+    """First step: the code and the chosen password. An account whose roles sign in with a second
+    factor gets an authenticator secret to enrol (`account_activate_factor`) before anything is
+    saved; any other is activated at once. A wrong code is audited and slowed like a failed sign-in."""
+    address = throttle.client_address(request)
+    throttle.pause(address)
+    user = User.objects.filter(username=username, is_active=True).first()
+    found = _activation_code(user, code) if user is not None and not user.has_usable_password() else None
+    if found is None:
+        throttle.record_failure(address)
+        audit.record_separately(
+            _anonymous(username),
+            Verb.ACTIVATION_FAILED,
+            object_type="org.user",
+            object_ref=username[:120],
+            actor_name=username[:150],
+        )
+        return ActivationStep(
+            "failed", [FieldError("code", "invalid", gettext("This code does not hold for this username."))]
+        )
+    errors = []
+    if password != password_again:
+        errors.append(FieldError("password_again", "mismatch", gettext("The two passwords differ.")))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors.append(FieldError("password", "weak", " ".join(exc.messages)))
+    if errors:
+        return ActivationStep("failed", errors)
+    if not needs_two_factor(user):
+        _activate(user, found, make_password(password), None)
+        return ActivationStep("done")
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    request.session[ACTIVATION_KEY] = {
+        "user": str(user.pk),
+        "code": str(found.pk),
+        "device": device.pk,
+        "password": make_password(password),
+        "at": clock.now().timestamp(),
+    }
+    return ActivationStep("needs_factor", device=device)
+
+
+def activation_pending_device(request) -> TOTPDevice | None:
+    pending = request.session.get(ACTIVATION_KEY)
+    if not pending or clock.now().timestamp() - pending.get("at", 0) > ACTIVATION_SECONDS:
+        return None
+    return TOTPDevice.objects.filter(pk=pending["device"], user_id=pending["user"], confirmed=False).first()
+
+
+def account_activate_factor(request, *, code: str) -> tuple[ActivationStep, list[str]]:
+    """Second step: the authenticator's current code proves the secret was enrolled; then the
+    password, the factor and five recovery codes (shown once) are saved together."""
+    pending = request.session.get(ACTIVATION_KEY) or {}
+    device = activation_pending_device(request)
+    found = ActivationCode.objects.filter(
+        pk=pending.get("code"), used_at=None, voided_at=None, expires_at__gt=clock.now()
+    ).first()
+    if device is None or found is None:
+        request.session.pop(ACTIVATION_KEY, None)
+        return ActivationStep(
+            "failed", [FieldError("code", "expired", gettext("Start again with your activation code."))]
+        ), []
+    if not device.verify_token("".join(code.split())):
+        return ActivationStep(
+            "needs_factor",
+            [FieldError("otp", "invalid", gettext("This is not the authenticator's current code."))],
+            device,
+        ), []
+    codes = _activate(device.user, found, pending["password"], device)
+    request.session.pop(ACTIVATION_KEY, None)
+    return ActivationStep("done"), codes
+
+
+def _activate(user: User, found: ActivationCode, password_hash: str, device: TOTPDevice | None) -> list[str]:
+    with transaction.atomic():
+        code = (
+            ActivationCode.objects.select_for_update()
+            .filter(pk=found.pk, used_at=None, voided_at=None)
+            .first()
+        )
+        if code is None:
+            raise Conflict("activation_used", "This activation code has been used.")
+        code.used_at = clock.now()
+        code.save(update_fields=["used_at", "updated_at"])
+        User.objects.filter(pk=user.pk).update(password=password_hash)
+        codes: list[str] = []
+        actor = Actor(user, None)
+        if device is not None:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _recovery_codes(user)
+            audit.record(actor, Verb.TWO_FACTOR_ENROLLED, user, changes={"recovery_codes": len(codes)})
+        audit.record(actor, Verb.ACCOUNT_ACTIVATED, user, changes={"second_factor": device is not None})
     return codes

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import policy
 from liaison.accounts import services
-from liaison.accounts.forms import LoginForm, OtpForm, TokenForm
+from liaison.accounts.forms import ActivateFactorForm, ActivateForm, LoginForm, OtpForm, TokenForm
 from liaison.accounts.models import ApiToken
 from liaison.core.errors import DomainError, Invalid, NotPermitted
 from liaison.org import selectors as org_selectors
@@ -140,13 +140,76 @@ def token_revoke(request, token_id):
     return redirect("accounts:tokens")
 
 
+def activate_view(request):
+    """The owner of a new account chooses its password with the code the confirmer handed over,
+    then (for the roles that sign in with two factors) enrols an authenticator: its current code
+    proves the enrolment before anything is saved. Nobody else ever holds the account's secrets."""
+    pending = services.activation_pending_device(request)
+    if request.method == "POST" and "otp" in request.POST and pending is not None:
+        form = ActivateFactorForm(request.POST)
+        if form.is_valid():
+            step, codes = services.account_activate_factor(request, code=form.cleaned_data["otp"])
+            if step.outcome == "done":
+                return render(request, "accounts/activated.html", {"recovery_codes": codes})
+            for e in step.errors:
+                form.add_error("otp" if e.field == "otp" else None, e.message)
+            if step.outcome == "failed":
+                return redirect("accounts:activate")
+        return _factor_page(request, pending, form, status=400)
+    form = ActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        step = services.account_activate(request, **form.cleaned_data)
+        if step.outcome == "done":
+            return render(request, "accounts/activated.html", {"recovery_codes": []})
+        if step.outcome == "needs_factor":
+            return _factor_page(request, step.device, ActivateFactorForm())
+        for e in step.errors:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+    status = 200 if request.method == "GET" else 400
+    return render(request, "accounts/activate.html", {"form": form}, status=status)
+
+
+def _factor_page(request, device, form, status=200):
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(
+        request,
+        "accounts/activate_factor.html",
+        {"form": form, "secret": grouped, "uri": device.config_url},
+        status=status,
+    )
+
+
 @signed_in
-def memberships_pending(request):
+def memberships_pending(request, *, issued=None, status=200):
     """Memberships waiting for this reader's confirmation: a commander confirms those of his units
-    (below commander), a second administrator any of his subtree; never his own grant or membership."""
+    (below commander), a second administrator any of his subtree; never his own grant or membership,
+    never one of an account he made. Below them, the accounts confirmed but not yet activated, whose
+    code the reader may issue again."""
     verified = request.user.is_verified()
     pending = org_selectors.membership_pending_list(request.actor) if verified else []
-    return render(request, "accounts/memberships.html", {"pending": pending, "verified": verified})
+    waiting = org_selectors.users_awaiting_activation(request.actor) if verified else []
+    return render(
+        request,
+        "accounts/memberships.html",
+        {"pending": pending, "verified": verified, "waiting": waiting, "issued": issued},
+        status=status,
+    )
+
+
+@require_POST
+@signed_in
+def activation_reissue(request, user_id):
+    if not request.user.is_verified():
+        err = NotPermitted(_("Confirming a membership needs your second factor: sign in again."))
+        err.refused = ("user.activation", None)  # type: ignore[attr-defined]  (audited by the middleware)
+        raise err
+    user = org_selectors.user_awaiting_activation_get(request.actor, user_id=user_id)
+    code = org_services.activation_reissue(request.actor, user=user)
+    # The code is shown in this answer only (never in a message cookie, never stored in clear).
+    return memberships_pending(request, issued={"user": user, "code": code})
 
 
 @require_POST
@@ -157,10 +220,13 @@ def membership_confirm(request, membership_id):
         err.refused = ("membership.approve", None)  # type: ignore[attr-defined]  (audited by the middleware)
         raise err
     m = org_selectors.membership_pending_get(request.actor, membership_id=membership_id)
-    org_services.membership_approve(request.actor, membership=m)
+    confirmed = org_services.membership_approve(request.actor, membership=m)
     messages.success(
         request,
         _("Confirmed: %(user)s, %(role)s, %(unit)s.")
         % {"user": m.user, "role": m.get_role_display(), "unit": m.unit},
     )
+    if confirmed.activation_code:
+        # The code is shown in this answer only (never in a message cookie, never stored in clear).
+        return memberships_pending(request, issued={"user": m.user, "code": confirmed.activation_code})
     return redirect("accounts:memberships")

@@ -121,6 +121,9 @@ class Verb(IntEnum):
     MEMBERSHIP_APPROVED = 832
     MEMBERSHIP_REVOKED = 833
     TWO_FACTOR_ENROLLED = 840
+    ACTIVATION_ISSUED = 841
+    ACCOUNT_ACTIVATED = 842
+    ACTIVATION_FAILED = 843
 
     SIGN_IN = 900
     SIGN_IN_FAILED = 901
@@ -255,6 +258,9 @@ def _labels() -> dict:
         Verb.MEMBERSHIP_REQUESTED: _("requested a membership"),
         Verb.MEMBERSHIP_GRANTED: _("granted a membership"),
         Verb.MEMBERSHIP_APPROVED: _("confirmed a membership"),
+        Verb.ACTIVATION_ISSUED: _("issued an activation code"),
+        Verb.ACCOUNT_ACTIVATED: _("activated an account"),
+        Verb.ACTIVATION_FAILED: _("tried an activation code that does not hold"),
         Verb.MEMBERSHIP_REVOKED: _("revoked a membership"),
         Verb.TWO_FACTOR_ENROLLED: _("enrolled a second factor"),
         Verb.SIGN_IN: _("signed in"),

@@ -129,14 +129,25 @@ class MembershipAdmin(PolicyAdmin):
 
     @admin.action(description=_("Confirm (second person: not the granter, not the member)"))
     def approve(self, request, queryset):
+        issued = []
         for m in queryset:
             try:
-                services.membership_approve(self._actor(request), membership=m)
+                confirmed = services.membership_approve(self._actor(request), membership=m)
             except DomainError as exc:
                 _refused(request, exc)
                 messages.error(request, f"{m}: {exc.message}")
             else:
                 messages.success(request, _("%(membership)s: confirmed.") % {"membership": m})
+                if confirmed.activation_code:
+                    issued.append({"user": m.user, "code": confirmed.activation_code})
+        if issued:
+            # Activation codes are shown in this answer only: never in a message cookie, never stored.
+            from django.template.response import TemplateResponse
+
+            return TemplateResponse(
+                request, "admin/activation_codes.html", {**site.each_context(request), "issued": issued}
+            )
+        return None
 
     @admin.action(description=_("Revoke"))
     def revoke(self, request, queryset):
@@ -159,17 +170,15 @@ class UserAdmin(PolicyAdmin):
         return obj is None and super().has_change_permission(request)
 
     def save_model(self, request, obj, form, change):
-        import secrets
-
-        password = secrets.token_urlsafe(12)
-        services.user_create(
-            self._actor(request),
-            username=obj.username,
-            full_name=obj.full_name,
-            password=password,
-            email=obj.email,
+        created = services.user_create(
+            self._actor(request), username=obj.username, full_name=obj.full_name, email=obj.email
         )
+        obj.pk = created.pk
         messages.info(
             request,
-            _("Temporary password for %(user)s: %(password)s") % {"user": obj.username, "password": password},
+            _(
+                "%(user)s has no password yet: whoever confirms the account's first membership receives "
+                "a one-time activation code to hand to its owner, who then chooses a password."
+            )
+            % {"user": obj.username},
         )

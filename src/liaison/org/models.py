@@ -128,11 +128,30 @@ class Unit(BaseModel):
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     full_name = models.CharField(max_length=150, blank=True)
+    # The administrator who made the account (none: the system). Nobody confirms a membership of an
+    # account they made, and an account a person makes has no password until its owner activates it.
+    created_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = UserManager()
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class ActivationCode(BaseModel):
+    """The one-time code with which the owner of a new account chooses its password (and enrols its
+    second factor). It is given to the second person who confirms the account's first membership,
+    never to the administrator who made the account, and only its SHA-256 digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="org_activation_user")]
 
 
 class Membership(BaseModel):

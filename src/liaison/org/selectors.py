@@ -61,3 +61,13 @@ def membership_pending_list(actor: Actor, *, limit: int = 200):
 def membership_pending_get(actor: Actor, *, membership_id) -> Membership:
     """One pending membership this actor may confirm, or `NotFound` as for a missing one."""
     return policy.get_visible(actor, Membership, action="approve", what="membership", pk=membership_id)
+
+
+def users_awaiting_activation(actor: Actor, *, limit: int = 200):
+    """Accounts confirmed but not yet activated whose code this actor may issue again (policy
+    `user.activation`)."""
+    return policy.visible(actor, User, action="activation").order_by("username")[:limit]
+
+
+def user_awaiting_activation_get(actor: Actor, *, user_id) -> User:
+    return policy.get_visible(actor, User, action="activation", what="user", pk=user_id)

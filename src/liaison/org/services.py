@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,10 +13,11 @@ from django.db import transaction
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
+from liaison.core import clock
 from liaison.core.errors import FieldError, Invalid
 from liaison.geo.models import Area
 from liaison.org.actor import Actor
-from liaison.org.models import KIND_LEVEL, Force, Membership, Role, Unit, UnitKind, User
+from liaison.org.models import KIND_LEVEL, ActivationCode, Force, Membership, Role, Unit, UnitKind, User
 
 UNIT_FIELDS = ("code", "name", "short_name", "force", "kind", "country", "parent", "area")
 
@@ -141,14 +146,26 @@ def user_create(
     *,
     username: str,
     full_name: str,
-    password: str,
+    password: str | None = None,
     email: str = "",
     password_hashed: bool = False,
 ) -> User:
-    """`password_hashed`: `password` is already `make_password`'s output (the demo loader hashes its
+    """An account a person makes has no password: its owner chooses one with the activation code
+    given to whoever confirms its first membership (`membership_approve`), so the administrator who
+    made it never holds a secret of it. Only the system (CLI, demo loader) sets a password.
+
+    `password_hashed`: `password` is already `make_password`'s output (the demo loader hashes its
     one published password once for all its users instead of once per user)."""
     policy.require(actor, "user.create")
     errors = []
+    if password is not None and not actor.is_system:
+        errors.append(
+            FieldError(
+                "password",
+                "not_allowed",
+                "The owner of the account chooses its password, with the activation code.",
+            )
+        )
     if not username or len(username) > 150 or not all(c.isalnum() or c in "._-" for c in username):
         errors.append(
             FieldError("username", "invalid", "1–150 letters, digits, dots, hyphens or underscores.")
@@ -158,15 +175,22 @@ def user_create(
     if len(full_name) > 150:
         errors.append(FieldError("full_name", "too_long", "At most 150 characters."))
     try:
-        if not password_hashed:
+        if password is not None and not password_hashed:
             validate_password(password, User(username=username, full_name=full_name))
     except ValidationError as exc:
         errors.append(FieldError("password", "weak", " ".join(exc.messages)))
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        user = User(username=username, full_name=full_name, email=email)
-        if password_hashed:
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            created_by=None if actor.is_system else actor.user,
+        )
+        if password is None:
+            user.set_unusable_password()
+        elif password_hashed:
             user.password = password
         else:
             user.set_password(password)
@@ -221,8 +245,43 @@ def membership_approve(actor: Actor, *, membership: Membership) -> Membership:
         current.approved_by = actor.user
         current.save(update_fields=["status", "approved_by", "updated_at"])
         audit.record(actor, Verb.MEMBERSHIP_APPROVED, current, changes={"status": "active"})
+        # An account nobody has activated yet: its code goes to this second person, to hand over.
+        code = None if current.user.has_usable_password() else _issue_activation(actor, current.user)
     membership.status, membership.approved_by = current.status, current.approved_by
+    current.activation_code = code  # shown once to the confirmer, never stored
     return current
+
+
+ACTIVATION_DAYS = 3
+# No 0/O, 1/I/L: read aloud or copied by hand at a post.
+_CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def activation_digest(code: str) -> str:
+    return hashlib.sha256("".join(code.split()).replace("-", "").upper().encode()).hexdigest()
+
+
+def _issue_activation(actor: Actor, user: User) -> str:
+    now = clock.now()
+    ActivationCode.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
+    raw = "".join(secrets.choice(_CODE_LETTERS) for _ in range(12))
+    ActivationCode.objects.create(
+        user=user,
+        digest=activation_digest(raw),
+        issued_by=actor.user,
+        expires_at=now + dt.timedelta(days=ACTIVATION_DAYS),
+    )
+    audit.record(actor, Verb.ACTIVATION_ISSUED, user, changes={"days": ACTIVATION_DAYS})
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def activation_reissue(actor: Actor, *, user: User) -> str:
+    """A new code for an account not yet activated (the first was lost or ran out); the earlier one
+    stops working. Who may: policy `user.activation` (as for confirming its memberships)."""
+    with transaction.atomic():
+        current = User.objects.select_for_update().filter(pk=user.pk).first()
+        policy.require(actor, "user.activation", current)
+        return _issue_activation(actor, current)
 
 
 def membership_revoke(actor: Actor, *, membership: Membership) -> Membership:

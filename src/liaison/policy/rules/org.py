@@ -95,6 +95,8 @@ def _confirmable(actor) -> Q | None:
         & subtree_q(actor, "unit__")
         & ~Q(user=actor.user)
         & (Q(granted_by__isnull=True) | ~Q(granted_by=actor.user))
+        # nor the administrator who made the account: the second person is a second person
+        & (Q(user__created_by__isnull=True) | ~Q(user__created_by=actor.user))
     )
 
 
@@ -116,6 +118,53 @@ def can_approve(actor, membership):
     if q is None or membership is None or membership.pk is None:
         return False
     return Membership.objects.filter(q, pk=membership.pk).exists()
+
+
+def _activatable(actor) -> Q | None:
+    """The accounts not yet activated (no password yet) whose activation code this actor may issue
+    again: the people who confirm their memberships (a second administrator whose subtree holds an
+    active membership of the account; a commander likewise, when the account holds no commander or
+    administrator role), never the administrator who made the account, never the account itself."""
+    if has_role(actor, Role.ADMINISTRATOR):
+        q = Q()
+    elif has_role(actor, Role.COMMANDER):
+        privileged = Membership.objects.filter(role__in=PRIVILEGED_ROLES).exclude(
+            status=Membership.Status.REVOKED
+        )
+        q = ~Q(pk__in=privileged.values("user"))
+    else:
+        return None
+    here = Membership.objects.filter(subtree_q(actor, "unit__"), status=Membership.Status.ACTIVE)
+    return (
+        q
+        & Q(password__startswith="!")  # Django's mark of an unusable password: not activated
+        & Q(is_active=True)
+        & Q(pk__in=here.values("user"))
+        & ~Q(pk=actor.user.pk)
+        & (Q(created_by__isnull=True) | ~Q(created_by=actor.user))
+    )
+
+
+@visibility(User, action="activation")
+def users_activatable(actor):
+    return _activatable(actor)
+
+
+@permission("user.activation")
+def can_issue_activation(actor, user):
+    """The same rule as the list of accounts awaiting activation, asked of one account."""
+    q = _activatable(actor)
+    if q is None or user is None or user.pk is None:
+        return False
+    return User.objects.filter(q, pk=user.pk).exists()
+
+
+@permission("user.enrol_factor")
+def can_enrol_factor(actor, _user):
+    """Only the system (CLI, demo loader) gives an account a second factor; a person enrols their
+    own when they activate their account. An administrator who held a user's factor could sign in
+    as them."""
+    return is_system(actor)
 
 
 @permission("membership.revoke")
