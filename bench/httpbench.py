@@ -705,10 +705,12 @@ def main() -> int:
                     worker = subprocess.Popen(  # noqa: S603
                         [os.path.join(BIN, "liaison"), "worker"],
                         env=env,
-                        stdout=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
                         stderr=open(os.path.join(workdir, "worker.log"), "w"),  # noqa: SIM115
+                        text=True,
                     )
-                    time.sleep(3)
+                    worker.stdout.readline()  # its first line: started, its jobs registered
+                    time.sleep(1)
                 cpu0 = cpu_seconds(s.workers())
                 wcpu0 = cpu_seconds([worker.pid]) if worker else 0.0
                 w = run_wrk(s.port, "/api/v1/items", script, a, a.duration)
@@ -716,11 +718,16 @@ def main() -> int:
                 row = summarise("POST /api/v1/items", s.name, w, "201")
                 row["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / max(1, w["requests"]), 2)
                 if worker:
-                    time.sleep(2)  # the chainer's last passes
+                    # How long after the load the chainer has linked every event (None: no chainer).
+                    stop, left = time.monotonic(), unlinked_events()
+                    while left and time.monotonic() - stop < 30:
+                        time.sleep(0.1)
+                        left = unlinked_events()
+                    row["audit_unlinked_at_end"] = left
+                    row["audit_linked_within_s"] = round(time.monotonic() - stop, 2) if left == 0 else None
                     row["worker_cpu_ms_per_request"] = round(
                         (cpu_seconds([worker.pid]) - wcpu0) * 1000 / max(1, w["requests"]), 2
                     )
-                    row["audit_unlinked_after_2s"] = unlinked_events()
                     worker.send_signal(signal.SIGTERM)
                     worker.wait(timeout=60)
                 row.update(s.memory())
