@@ -139,6 +139,19 @@ def children(pid: int) -> list[int]:
     return sorted(out)
 
 
+def cpu_seconds_of(pids: list[int]) -> float:
+    """User + system CPU time consumed so far by these processes (from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -596,6 +609,15 @@ def measure(
     return row
 
 
+def unlinked_events() -> int | None:
+    """Audit events not linked yet (None before decision 0018, where every event is linked at once)."""
+    from liaison.audit.models import AuditEvent
+
+    if not hasattr(AuditEvent, "content_hash"):
+        return None
+    return AuditEvent.objects.filter(seq__isnull=True).count()
+
+
 def interrupted(signum, frame):
     raise KeyboardInterrupt
 
@@ -637,6 +659,9 @@ def main() -> int:
     ap.add_argument("--officer", default="trucban.don.nameo@BP-DON-NA-MEO", help="reader: user@UNIT")
     ap.add_argument("--create-officers", type=int, default=8, help="authors of the creates, one per unit")
     ap.add_argument("--only", default="wsgi,ninja,items,create")
+    ap.add_argument(
+        "--with-worker", action="store_true", help="run `liaison worker` beside the server during the creates"
+    )
     a = ap.parse_args()
     only = {x.strip() for x in a.only.split(",") if x.strip()}
     unknown = only - {"wsgi", "ninja", "items", "create"}
@@ -821,11 +846,38 @@ def main() -> int:
                     ids_file=ids_file,
                 )
                 since = timezone.now()
+                worker = None
+                if a.with_worker:
+                    # The background worker runs beside the server, as in production: on this branch
+                    # it links the audit events (decision 0018); its CPU is reported apart.
+                    worker = subprocess.Popen(  # noqa: S603
+                        [os.path.join(BIN, "liaison"), "worker"],
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=open(os.path.join(workdir, "worker.log"), "w"),  # noqa: SIM115
+                        text=True,
+                    )
+                    worker.stdout.readline()  # its first line: started, its jobs registered
+                    time.sleep(1)
+                wcpu0 = cpu_seconds_of([worker.pid]) if worker else 0.0
                 meter = CpuMeter(s)
                 meter.start()
                 w = run_wrk(s.port, "/api/v1/items", script, a, a.duration)
                 row = summarise("POST /api/v1/items", s.name, w, "201")
                 row.update(meter.stop(w["requests"]))
+                if worker:
+                    # How long after the load the chainer has linked every event (None: no chainer).
+                    stop, left = time.monotonic(), unlinked_events()
+                    while left and time.monotonic() - stop < 30:
+                        time.sleep(0.1)
+                        left = unlinked_events()
+                    row["audit_unlinked_at_end"] = left
+                    row["audit_linked_within_s"] = round(time.monotonic() - stop, 2) if left == 0 else None
+                    row["worker_cpu_ms_per_request"] = round(
+                        (cpu_seconds_of([worker.pid]) - wcpu0) * 1000 / max(1, w["requests"]), 2
+                    )
+                    worker.send_signal(signal.SIGTERM)
+                    worker.wait(timeout=60)
                 row.update(s.memory())
                 row["authors"] = [f"{u}@{n}" for u, n in authors]
                 check(row, failures, s)

@@ -95,3 +95,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "django_db" not in item.keywords:
             item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture
+def link():
+    """Run the chainer's link passes now: what the worker's chainer does within a second of a commit
+    (decision 0018). Tests that check the chain right after a write call it first."""
+    from liaison.audit.chainer import link_all
+
+    return link_all

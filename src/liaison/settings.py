@@ -55,6 +55,10 @@ AUDIT_CHECKPOINT_INTERVAL = env_int("LIAISON_CHECKPOINT_INTERVAL", 60, minimum=1
 # A checkpoint also follows every AUDIT_CHECKPOINT_EVERY events, so that a busy minute leaves at
 # most that many events unproven.
 AUDIT_CHECKPOINT_EVERY = env_int("LIAISON_CHECKPOINT_EVERY", 1000, minimum=1)
+# The worker's chainer links appended events every AUDIT_LINK_POLL_MS milliseconds (decision 0018);
+# `audit verify` names an event still unlinked AUDIT_LINK_LIMIT seconds after it was written a fault.
+AUDIT_LINK_POLL = env_int("LIAISON_AUDIT_LINK_POLL_MS", 250, minimum=10) / 1000
+AUDIT_LINK_LIMIT = env_int("LIAISON_AUDIT_LINK_LIMIT", 60, minimum=1)
 # The second copy of the checkpoints: another host's disk (later the partner node). Empty: none.
 _CHECKPOINT_COPY_DIR = env_str("LIAISON_CHECKPOINT_COPY_DIR", "")
 AUDIT_CHECKPOINT_COPY_DIR = Path(_CHECKPOINT_COPY_DIR) if _CHECKPOINT_COPY_DIR else None

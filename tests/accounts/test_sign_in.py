@@ -65,18 +65,18 @@ def session_exists(key: str) -> bool:
 
 
 def audit_mark() -> int:
-    return AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
+    return AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
 def events_since(mark: int, *verbs: Verb):
-    qs = AuditEvent.objects.filter(seq__gt=mark).order_by("seq")
+    qs = AuditEvent.objects.filter(id__gt=mark).order_by("id")
     if verbs:
         qs = qs.filter(verb__in=[int(v) for v in verbs])
     return list(qs)
 
 
 def assert_no_secret_in_audit(mark: int, *secrets: str) -> None:
-    rows = list(AuditEvent.objects.filter(seq__gt=mark).values())
+    rows = list(AuditEvent.objects.filter(id__gt=mark).values())
     assert rows, "expected audit events"
     dump = json.dumps(rows, default=str, ensure_ascii=False)
     for secret in secrets:

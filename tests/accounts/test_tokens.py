@@ -31,11 +31,11 @@ PROBLEM = "application/problem+json"
 
 
 def audit_mark() -> int:
-    return AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
+    return AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
 def events_since(mark: int, *verbs: Verb):
-    return list(AuditEvent.objects.filter(seq__gt=mark, verb__in=[int(v) for v in verbs]).order_by("seq"))
+    return list(AuditEvent.objects.filter(id__gt=mark, verb__in=[int(v) for v in verbs]).order_by("id"))
 
 
 def membership(username: str, unit_code: str) -> Membership:
@@ -146,7 +146,7 @@ def test_the_token_is_shown_once_and_stored_only_as_its_sha256(officer):
     assert row.digest == hashlib.sha256(raw.encode()).hexdigest()
     stored = json.dumps(list(ApiToken.objects.values()), default=str)
     assert raw not in stored
-    audit = json.dumps(list(AuditEvent.objects.filter(seq__gt=mark).values()), default=str)
+    audit = json.dumps(list(AuditEvent.objects.filter(id__gt=mark).values()), default=str)
     assert raw not in audit
     assert len(events_since(mark, Verb.API_TOKEN_CREATED)) == 1
     listing = client.get(TOKENS)

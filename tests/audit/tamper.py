@@ -11,10 +11,12 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from liaison.audit.log import hash_of_event, unkeyed_hash_of_event
+from liaison.audit import log
+from liaison.audit.chainer import link_all
+from liaison.audit.log import content_hash_of_event, hash_of_event, unkeyed_hash_of_event
 from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
-_append_only = importlib.import_module("liaison.audit.migrations.0002_append_only")
+_append_only = importlib.import_module("liaison.audit.migrations.0004_link_off_the_request")
 _head_forward = importlib.import_module("liaison.audit.migrations.0003_head_forward")
 
 EVENTS = "audit_auditevent"
@@ -50,6 +52,19 @@ def triggers_bypassed() -> Iterator[None]:
             run_sql(sql)
 
 
+def record(*args, **kwargs) -> AuditEvent:
+    """`log.record`, then a link pass: what the worker's chainer does within a second of the commit
+    (the tests of the chain itself; test_link.py checks the event unlinked before the pass)."""
+    ev = log.record(*args, **kwargs)
+    link_all()
+    ev.refresh_from_db()
+    return ev
+
+
+def next_id() -> int:
+    return (AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+
+
 def chain() -> list[tuple]:
     return list(AuditEvent.objects.order_by("seq").values_list("seq", "actor_name", "prev_hash", "hash"))
 
@@ -78,8 +93,10 @@ def insert_forged(seq: int, *, prev_hash: str, hash: str | None = None, keyed: b
     hash consistent with its own content: keyed (someone who also holds the chain key) or, with
     `keyed=False`, the plain SHA-256 that is all database access alone can compute."""
     fields = AuditEvent.objects.filter(seq=seq - 1).values()[0]
-    fields.update(seq=seq, actor_name="forger", prev_hash=prev_hash, hash="")
+    fields.update(id=next_id(), seq=seq, actor_name="forger", prev_hash=prev_hash, hash="", content_hash="")
     forged = AuditEvent(**fields)
+    if keyed:
+        forged.content_hash = content_hash_of_event(forged)
     if hash is None:
         hash = hash_of_event(forged) if keyed else unkeyed_hash_of_event(forged)
     forged.hash = hash
@@ -95,8 +112,11 @@ def rechain_from(seq: int) -> None:
     for ev in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
         ev.prev_hash = prev
         ev.hash = hash_of_event(ev)
+        if ev.content_hash:  # written at insert since decision 0018: the key holder recomputes it too
+            ev.content_hash = content_hash_of_event(ev)
         run_sql(
-            f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s WHERE seq = %s", [ev.prev_hash, ev.hash, ev.seq]
+            f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s, content_hash = %s WHERE seq = %s",
+            [ev.prev_hash, ev.hash, ev.content_hash, ev.seq],
         )
         prev, last = ev.hash, ev.seq
     set_head(last)

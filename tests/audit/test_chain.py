@@ -28,7 +28,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.test import override_settings
 
 from liaison.audit.checkpoints import payload, read_checkpoints, write_checkpoint
-from liaison.audit.log import hash_of_event, record, record_separately, value_hash
+from liaison.audit.log import hash_of_event, record_separately, value_hash
 from liaison.audit.models import AuditEvent, AuditHead
 from liaison.audit.verbs import Verb
 from liaison.audit.verify import verify
@@ -41,6 +41,7 @@ from tests.audit.tamper import (
     insert_forged,
     make_room_after,
     rechain_from,
+    record,
     run_sql,
     set_head,
     triggers_bypassed,

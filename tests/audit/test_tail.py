@@ -38,7 +38,7 @@ from liaison.audit.checkpoints import (
     read_checkpoints,
     write_checkpoint,
 )
-from liaison.audit.log import hash_of_event, record, unkeyed_hash_of_event
+from liaison.audit.log import hash_of_event, unkeyed_hash_of_event
 from liaison.audit.models import GENESIS_HASH
 from liaison.audit.verbs import Verb
 from liaison.audit.verify import verify
@@ -48,6 +48,7 @@ from tests.audit.tamper import (
     delete_lines,
     event,
     insert_forged,
+    record,
     run_sql,
     set_head,
     triggers_bypassed,

@@ -96,14 +96,18 @@ def test_the_pull_endpoint_answers_only_a_request_signed_by_the_peer(peers, hua_
 
 
 def test_the_partner_keeps_our_checkpoints_and_verify_compares_with_them(
-    peers, hua_phan_key_file, monkeypatch
+    peers, hua_phan_key_file, monkeypatch, link
 ):
     from liaison.audit.checkpoints import write_checkpoint
     from liaison.audit.management.commands.audit import compare_with_witness
+    from liaison.audit.models import AuditEvent
     from liaison.exchange import tasks
     from liaison.exchange.models import WitnessedCheckpoint
 
-    write_checkpoint(force=True)
+    link()  # the chainer's pass: the checkpoint covers what the peers' set-up wrote
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+    cp = write_checkpoint(force=True)
+    assert cp.seq == AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     assert services.checkpoints_send(peers[0]) >= 1
     for e in OutEnvelope.objects.filter(peer=peers[0], kind="checkpoint").order_by("seq"):
         with as_hua_phan(hua_phan_key_file):

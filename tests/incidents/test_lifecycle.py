@@ -534,7 +534,7 @@ def test_a_refused_move_is_audited_naming_the_incident(clients, drug_case):
     inc = drug_case()
     r = move(clients("province_commander"), inc, ACKNOWLEDGED)  # sees it, does not command the lead
     assert r.status_code == 403
-    refusals = AuditEvent.objects.filter(verb=910, actor_name="chihuy.ca").order_by("-seq")
+    refusals = AuditEvent.objects.filter(verb=910, actor_name="chihuy.ca").order_by("-id")
     assert refusals.exists()
     assert (refusals[0].object_type, refusals[0].object_id) == ("incidents.incident", str(inc.pk))
 

@@ -75,7 +75,7 @@ ID_NUMBER = "HT038190012345"  # ASCII, so that a clear-text copy could not hide 
 
 @pytest.fixture
 def case(cast, clients, unit, open_incident):
-    audit_start = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
+    audit_start = AuditEvent.objects.aggregate(m=Max("id"))["m"] or 0
     inc = open_incident(
         "bat_mot_post_officer", "human_trafficking", area=BAT_MOT, title="Nghi vấn đưa phụ nữ qua biên giới"
     )
@@ -206,7 +206,7 @@ def test_names_never_reach_the_audit_log_the_timeline_or_the_feed(clients, case)
     # Read them, as the lead and as the named unit, so that the reads are audited too.
     for who in ("bat_mot_post_officer", "na_meo_commune_police", "province_commander"):
         assert names_seen(clients(who), case)[0] == 200
-    events = AuditEvent.objects.filter(seq__gt=case.audit_start)
+    events = AuditEvent.objects.filter(id__gt=case.audit_start)
     assert events.filter(object_id=str(case.pk)).count() >= 8  # opened, 4 added, named, identity reads
     rows = [
         json.dumps({f.name: str(getattr(e, f.name)) for f in AuditEvent._meta.fields}, ensure_ascii=False)

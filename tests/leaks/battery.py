@@ -66,7 +66,7 @@ def json_ids(field_name: str = "id") -> Callable[[Any], set[str]]:
 
 
 DATA_ID = re.compile(r'data-id="([^"]+)"')
-DATA_SEQ = re.compile(r'data-seq="([^"]+)"')
+DATA_EVENT = re.compile(r'data-event="([^"]+)"')
 
 
 def html_ids(pattern: re.Pattern = DATA_ID) -> Callable[[Any], set[str]]:

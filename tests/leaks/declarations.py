@@ -15,7 +15,7 @@ from liaison.audit.models import AuditEvent
 from liaison.geo.models import Area, Place
 from liaison.org.models import Unit
 
-from .battery import DATA_SEQ, DetailRoute, ListRoute, Member, RecordType, html_ids, json_ids
+from .battery import DATA_EVENT, DetailRoute, ListRoute, Member, RecordType, html_ids, json_ids
 
 NODE_COUNTRY = "VN"
 
@@ -89,12 +89,12 @@ RECORD_TYPES = [
     RecordType(
         name="audit event",
         # Lists show the newest 100: the records to expect are those, taken just before the request.
-        records=lambda: list(AuditEvent.objects.order_by("-seq")[:100]),
+        records=lambda: list(AuditEvent.objects.order_by("-id")[:100]),
         visible_to=lambda m, r: is_node_auditor(m),
-        record_id=lambda r: str(r.seq),
+        record_id=lambda r: str(r.id),
         list_routes=[
-            ListRoute("api GET /api/v1/audit/events", "/api/v1/audit/events", json_ids("seq")),
-            ListRoute("page audit/", "/audit/", html_ids(DATA_SEQ)),
+            ListRoute("api GET /api/v1/audit/events", "/api/v1/audit/events", json_ids("id")),
+            ListRoute("page audit/", "/audit/", html_ids(DATA_EVENT)),
         ],
     ),
 ]

@@ -27,7 +27,8 @@ class AuditFilter(Schema):
 
 
 class AuditEventOut(Schema):
-    seq: int
+    id: int
+    seq: int | None  # the chain position; None until the chainer has linked the event
     at: dt.datetime
     actor_id: uuid.UUID | None
     actor_name: str

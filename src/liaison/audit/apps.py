@@ -9,7 +9,7 @@ class Config(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from liaison.audit import checkpoints
+        from liaison.audit import chainer, checkpoints
         from liaison.core import worker
 
         # The worker signs the chain head every AUDIT_CHECKPOINT_INTERVAL seconds and when it stops.
@@ -19,3 +19,5 @@ class Config(AppConfig):
             every=lambda: settings.AUDIT_CHECKPOINT_INTERVAL,
             at_stop=checkpoints.worker_final_checkpoint,
         )
+        # The chainer links appended events within a second, whatever else the worker is doing.
+        worker.register_thread("audit chainer", chainer.worker_link, every=lambda: settings.AUDIT_LINK_POLL)

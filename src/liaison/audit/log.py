@@ -1,6 +1,10 @@
 """Writing the audit log: `record` inside the service's transaction, `record_separately` for reads
 and refusals (a transaction of their own, so a refusal never rolls back with the refused write).
 
+Both append the event unlinked, with no lock on the chain head (decision 0018): its row id, its
+content and the keyed hash of both (`content_hash`). The chainer (`liaison.audit.chainer`) links it
+later; it refuses an event whose content no longer matches that hash.
+
 Each event's hash is keyed: HMAC-SHA256 with the chain key, a file kept outside the database
 (`AUDIT_KEY_FILE`), over a canonical JSON of the event and the previous hash. Someone with access to
 the database alone can delete or cut, which the chain and the checkpoints show, but cannot append
@@ -23,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from liaison.audit.models import AuditEvent, AuditHead
+from liaison.audit.models import AuditEvent
 from liaison.audit.verbs import Verb
 from liaison.core import clock, context
 
@@ -131,6 +135,25 @@ def unkeyed_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(fields)).hexdigest()
 
 
+# What the request writes and the content hash covers: everything but the chain position and link,
+# and the row id (so that a copy of an event, made by someone with database access, is a forgery).
+CONTENT_FIELDS = ("id", *(f for f in HASHED_FIELDS if f not in ("seq", "prev_hash")))
+
+
+def content_hash(fields: dict[str, Any], key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the event's content and row id under the chain key, written at insert."""
+    doc = {k: fields[k] for k in CONTENT_FIELDS}
+    doc["at"] = _canonical_at(doc["at"])
+    doc["actor_id"] = str(doc["actor_id"]) if doc["actor_id"] else ""
+    doc["unit_id"] = str(doc["unit_id"]) if doc["unit_id"] else ""
+    raw = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return hmac.new(key or chain_key(), b"content:" + raw, hashlib.sha256).hexdigest()
+
+
+def content_hash_of_event(ev: AuditEvent, key: bytes | None = None) -> str:
+    return content_hash({k: getattr(ev, k) for k in CONTENT_FIELDS}, key)
+
+
 def _fields(ev: AuditEvent) -> dict[str, Any]:
     return {k: getattr(ev, k) for k in HASHED_FIELDS}
 
@@ -163,17 +186,15 @@ def record(
     object_ref: str = "",
     actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event. Must run inside the caller's transaction (the change and its event commit
-    together). Call it last: it takes the chain-head lock, held only until commit."""
+    """Append one event, unlinked. Must run inside the caller's transaction (the change and its event
+    commit together). It takes no lock: the chainer links the event once it has committed."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must run inside the service's transaction")
     otype, oid, oref = _describe(obj)
     user = getattr(actor, "user", None)
     membership = getattr(actor, "membership", None)
     unit = membership.unit if membership else None
-    head = AuditHead.objects.select_for_update().get(pk=1)
     fields: dict[str, Any] = {
-        "seq": head.seq + 1,
         "at": clock.now().astimezone(dt.UTC),
         "actor_id": user.pk if user else None,
         "actor_name": (user.username if user else actor_name or "system")[:150],
@@ -189,28 +210,26 @@ def record(
         "changes": {name: value_hash(value) for name, value in sorted((changes or {}).items())},
         "request_id": context.request_id.get(),
         "address": context.client_address.get()[:64],
-        "prev_hash": head.hash,
     }
-    fields["hash"] = event_hash(fields)
-    event = AuditEvent.objects.create(**fields)
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
-    if event.seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
-        # Every N events a checkpoint, once this transaction has committed (a rolled-back event
-        # must never be signed); the minute's checkpoint catches up if this one fails.
-        transaction.on_commit(_checkpoint_after_events)
-    return event
+    return append(fields)
 
 
-def _checkpoint_after_events() -> None:
-    # Imported here: checkpoints import this module (the chain key), and a write must not fail
-    # because a checkpoint could not be written after it committed.
-    from liaison.audit import checkpoints
+def append(fields: dict[str, Any], key: bytes | None = None) -> AuditEvent:
+    """Insert an unlinked event: its row id taken first (unless given: one taken earlier), so that its
+    content hash covers it."""
+    fields = {**fields, "id": fields.get("id") or _next_id()}
+    fields["content_hash"] = content_hash(fields, key)
+    return AuditEvent.objects.create(**fields, seq=None, prev_hash="", hash="")
 
-    try:
-        checkpoints.write_checkpoint()
-    except Exception:
-        log.exception("audit checkpoint after %d events failed", settings.AUDIT_CHECKPOINT_EVERY)
+
+def _next_id() -> int:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id'))")
+        else:
+            # SQLite: transactions begin IMMEDIATE (settings), so this writer alone takes the next id.
+            cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditevent")
+        return cur.fetchone()[0]
 
 
 def record_separately(actor, verb: Verb, obj: Any = None, **kwargs: Any) -> AuditEvent:

@@ -24,7 +24,7 @@ def audit_events(
     before_seq: int | None = None,
     limit: int = PAGE,
 ) -> list[AuditEvent]:
-    """Newest first, keyset-paginated by sequence. Raises NotPermitted for anyone but auditors."""
+    """Newest first (in the order they were appended), keyset-paginated by row id. Raises NotPermitted for anyone but auditors."""
     policy.require(actor, "audit.read")
     qs = policy.visible(actor, AuditEvent)
     filters = {}
@@ -47,8 +47,8 @@ def audit_events(
         qs = qs.filter(at__lt=until)
         filters["until"] = until.isoformat()
     if before_seq:
-        qs = qs.filter(seq__lt=before_seq)
-    rows = list(qs.order_by("-seq")[: max(1, min(limit, 500))])
+        qs = qs.filter(id__lt=before_seq)
+    rows = list(qs.order_by("-id")[: max(1, min(limit, 500))])
     audit.record_separately(
         actor,
         Verb.AUDIT_LOG_READ,

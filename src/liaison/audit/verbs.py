@@ -4,7 +4,8 @@ Ranges: 1xx information items, 2xx incidents, 3xx patrols, 4xx programs, 5xx: 50
 550–599 field reporting,
 6xx the audit log itself,
 7xx geography and reference data, 8xx organisation, 9xx sign-in and access,
-1000-1099 the cross-border exchange (the verb column is a PositiveSmallIntegerField: up to 32767).
+1000-1099 the cross-border exchange (the verb column is a PositiveSmallIntegerField: up to 32767),
+1100-1119 the audit chain's own sequencer (the chainer).
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ class Verb(IntEnum):
     PARTNER_ITEM_TRANSLATED = 1031
     PARTNER_ITEM_ACKNOWLEDGED = 1032
     CHECKPOINT_WITNESSED = 1040
+    # The chainer (decision 0018): 1100-1119
+    AUDIT_LINK_REFUSED = 1100
 
 
 def _labels() -> dict:
@@ -292,6 +295,7 @@ def _labels() -> dict:
         Verb.PARTNER_ITEM_TRANSLATED: _("translated an item from the partner"),
         Verb.PARTNER_ITEM_ACKNOWLEDGED: _("acknowledged an item from the partner"),
         Verb.CHECKPOINT_WITNESSED: _("kept the partner's audit checkpoint"),
+        Verb.AUDIT_LINK_REFUSED: _("refused to link an altered audit event"),
     }
 
 

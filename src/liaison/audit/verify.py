@@ -12,6 +12,11 @@ checkpoints that stop too early: events older than two intervals that no checkpo
 file deleted, its last lines deleted, or the worker not signing). Events younger than that, after
 the last checkpoint, cannot be proven yet (see docs/threat-model.md).
 
+Events not yet linked (decision 0018): one still unlinked `AUDIT_LINK_LIMIT` seconds after it was
+written (`event-not-linked`: the chainer is not running, or cannot link it), one whose content no
+longer matches the content hash written at its insert (`event-altered`), and every refusal the
+chainer recorded (`link-refused`: it stays a fault, for the altered row may since have been deleted).
+
 Each fault carries a code (tests assert codes) and a sentence naming what was found.
 """
 
@@ -25,8 +30,16 @@ from pathlib import Path
 from django.conf import settings
 
 from liaison.audit.checkpoints import Checkpoint, checkpoint_file, copy_file, parse, public_key, read_lines
-from liaison.audit.log import ChainKeyMissing, chain_key, hash_of_event, key_id, unkeyed_hash_of_event
+from liaison.audit.log import (
+    ChainKeyMissing,
+    chain_key,
+    content_hash_of_event,
+    hash_of_event,
+    key_id,
+    unkeyed_hash_of_event,
+)
 from liaison.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from liaison.audit.verbs import Verb
 from liaison.core import clock
 
 
@@ -259,7 +272,8 @@ def _events(result: VerifyResult, cps: list[Checkpoint], present: Path | None, f
     expected, prev, count = 1, GENESIS_HASH, 0
     first_unproven: AuditEvent | None = None
     last: AuditEvent | None = None
-    for ev in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    _unlinked(result, key)
+    for ev in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         fault = _event_fault(ev, expected, prev, key, by_seq)
         if fault:
             result.events = count
@@ -303,6 +317,43 @@ def _events(result: VerifyResult, cps: list[Checkpoint], present: Path | None, f
     _freshness(result, cps, first_unproven, last, present, first_path)
 
 
+def _unlinked(result: VerifyResult, key: bytes) -> None:
+    """Events the chainer has not linked: altered ones, overdue ones; and the chainer's refusals."""
+    limit = settings.AUDIT_LINK_LIMIT
+    now = clock.now()
+    young = 0
+    for ev in AuditEvent.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
+        if not ev.content_hash or content_hash_of_event(ev, key) != ev.content_hash:
+            result.faults.append(
+                Fault(
+                    "event-altered",
+                    f"unlinked event id {ev.id} was altered after it was written (or written without the "
+                    "chain key): its content does not match its content hash, and the chainer refuses it",
+                )
+            )
+        elif now - ev.at > dt.timedelta(seconds=limit):
+            result.faults.append(
+                Fault(
+                    "event-not-linked",
+                    f"event id {ev.id}, written at {_when(ev.at)}, is still unlinked more than {limit} s "
+                    "later (LIAISON_AUDIT_LINK_LIMIT): the chainer is not running",
+                )
+            )
+        else:
+            young += 1
+    if young:
+        result.notes.append(f"{young} event(s) written in the last {limit} s are not linked yet")
+    for ev in AuditEvent.objects.filter(verb=int(Verb.AUDIT_LINK_REFUSED)).order_by("id"):
+        result.faults.append(
+            Fault(
+                "link-refused",
+                f"the chainer refused to link event id {ev.object_id} at {_when(ev.at)}: its content had "
+                "been altered after it was written",
+                ev.seq,
+            )
+        )
+
+
 def _event_fault(
     ev: AuditEvent, expected: int, prev: str, key: bytes, by_seq: dict[int, list[Checkpoint]]
 ) -> Fault | None:
@@ -319,7 +370,9 @@ def _event_fault(
             "(previous-hash mismatch: reordered, replaced or forged)",
             ev.seq,
         )
-    if hash_of_event(ev, key) != ev.hash:
+    if hash_of_event(ev, key) != ev.hash or (
+        ev.content_hash and content_hash_of_event(ev, key) != ev.content_hash
+    ):
         if unkeyed_hash_of_event(ev) == ev.hash:
             return Fault(
                 "event-forged",

@@ -30,5 +30,5 @@ def audit_page(request):
         selectors.audit_events(request.actor, limit=1)  # still refuses non-auditors, audited
     for e in events:
         e.verb_label, e.record_label = verb_label(e.verb), record_type_label(e.object_type)
-    older = events[-1].seq if len(events) == selectors.PAGE else None
+    older = events[-1].id if len(events) == selectors.PAGE else None
     return render(request, "audit/list.html", {"form": form, "events": events, "older": older}, status=status)

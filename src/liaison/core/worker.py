@@ -10,7 +10,11 @@ beating are re-queued within `WORKER_DEAD_AFTER_SECONDS`, not after a fixed age.
 
 The kernel knows no context: contexts register their sweeps and periodic jobs here from their
 `AppConfig.ready()` (incidents: the escalation sweep; audit: the signed checkpoint, every
-`AUDIT_CHECKPOINT_INTERVAL` seconds and at shutdown).
+`AUDIT_CHECKPOINT_INTERVAL` seconds and at shutdown, and the chainer, a job on a thread of its own).
+
+A job on a thread of its own (`register_thread`) runs every `every()` seconds whatever the loop is
+doing (a long job, a slow sweep), and once more when the worker stops, before the periodic jobs'
+last acts (so the final checkpoint signs what the chainer linked last).
 """
 
 from __future__ import annotations
@@ -73,6 +77,53 @@ def register_periodic(
 
 def periodic() -> tuple[Periodic, ...]:
     return tuple(_periodic.values())
+
+
+_threaded: dict[str, Periodic] = {}
+
+
+def register_thread(name: str, run: Callable[[], str | None], *, every: Callable[[], float]) -> None:
+    """Register (or replace, by name) a job the worker runs on a thread of its own, every `every()`
+    seconds, and once more when it stops."""
+    _threaded[name] = Periodic(name, run, every)
+
+
+def threaded() -> tuple[Periodic, ...]:
+    return tuple(_threaded.values())
+
+
+class JobThread(threading.Thread):
+    """Runs one threaded job until told to stop, then once more; its own database connection."""
+
+    def __init__(self, job: Periodic, say: Callable[[str], None]) -> None:
+        super().__init__(name=f"liaison-{job.name}", daemon=True)
+        self.job = job
+        self.say = say
+        self.halt = threading.Event()
+
+    def _once(self) -> None:
+        try:
+            line = self.job.run()
+        except Exception:  # a busy database: the next round tries again
+            log.exception("%s failed", self.job.name)
+            return
+        if line:
+            self.say(line)
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.halt.is_set():
+                self._once()
+                self.halt.wait(self.job.every())
+            self._once()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join(timeout=30)
 
 
 def beat(worker_id: str, started_at: dt.datetime) -> None:
@@ -188,12 +239,15 @@ class Loop:
         jobs = periodic()
         self.say(
             f"liaison worker {self.worker_id}: sweeps every {settings.WORKER_SWEEP_SECONDS}s"
-            + "".join(f", {job.name} every {job.every()}s" for job in jobs)
+            + "".join(f", {job.name} every {job.every()}s" for job in (*jobs, *threaded()))
         )
         heartbeat = Heartbeat(self.worker_id)
         beat(self.worker_id, heartbeat.started_at)  # alive before the first job is claimed
         heartbeat.start()
         reap_stale(self.worker_id)
+        threads = [JobThread(job, self.say) for job in threaded()]
+        for t in threads:
+            t.start()
         next_sweep = 0.0
         next_run = {job.name: 0.0 for job in jobs}
         while True:
@@ -217,6 +271,8 @@ class Loop:
             if self.once or self.stopping:
                 break
             time.sleep(0.5)
+        for t in threads:
+            t.stop()
         for job in jobs:
             line = job.at_stop() if job.at_stop else None
             if line:

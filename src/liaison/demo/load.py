@@ -75,6 +75,10 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
 
         with step("items released by the partner node (Hua Phan, in Lao)"):
             exchange.run(stdout=stdout)
+    # Link what was written (decision 0018): the chain covers the demo at once, without the worker.
+    from liaison.audit.chainer import link_all
+
+    link_all()
     say(f"units: {Unit.objects.count()}, places: {Place.objects.count()}, users: {User.objects.count()}")
     return logins
 

@@ -1,17 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from liaison.audit.chainer import link_all, refused_ids
 from liaison.audit.checkpoints import write_checkpoint
 from liaison.audit.verify import verify
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit log and its checkpoints (exits non-zero naming every fault found), or sign a "
-        "checkpoint of its head now."
+        "Verify the audit log and its checkpoints (exits non-zero naming every fault found), link the "
+        "events appended since the chainer's last pass, or sign a checkpoint of its head now."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "checkpoint"])
+        parser.add_argument("action", choices=["verify", "link", "checkpoint"])
         parser.add_argument(
             "--witness",
             metavar="PEER",
@@ -20,6 +21,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, witness="", **opts):
+        if action == "link":
+            before = refused_ids()
+            n = link_all()
+            self.stdout.write(f"linked {n} event(s)")
+            refused = sorted(refused_ids() - before)
+            if refused:
+                raise CommandError(
+                    "refused to link altered event(s) id "
+                    + ", ".join(map(str, refused))
+                    + " (see `audit verify`)"
+                )
+            return
         if action == "checkpoint":
             cp = write_checkpoint(force=True)
             self.stdout.write(f"checkpoint #{cp.n} signed at event #{cp.seq} ({cp.hash[:16]}…)")

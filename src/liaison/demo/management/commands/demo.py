@@ -11,7 +11,8 @@ class Command(BaseCommand):
         # A partner node (make demo-partner: LIAISON_NODE_COUNTRY=LA) holds the organisation only:
         # its records are its own, and what Thanh Hoa releases arrives as envelopes.
         logins = load.run(stdout=self.stdout, with_items=settings.NODE_COUNTRY == "VN")
-        # Sign what was just written (the demo backdates its events): `make verify` holds at once.
+        # Sign what was just written and linked (`load.run` links it at its end; the demo backdates
+        # its events): `make verify` holds at once, without waiting for the worker's chainer.
         from liaison.audit.checkpoints import write_checkpoint
 
         write_checkpoint(force=True)
