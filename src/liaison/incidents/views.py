@@ -154,6 +154,8 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
             "person": policy.can(actor, "incident.add_person", inc),
             "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
             "transition": bool(offered),
+            # The cross-border release gate (policy/rules/exchange.py): the summary's preview page.
+            "release": policy.can(actor, "release.propose", inc),
         },
     }
 
