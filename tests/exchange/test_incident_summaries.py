@@ -166,4 +166,82 @@ def test_a_summary_with_a_malformed_outcome_is_refused(peers, hua_phan_key_file)
     with pytest.raises(envl.EnvelopeError, match="schema"):
         deliver(wire, hua_phan_key_file)
     with as_hua_phan(hua_phan_key_file):
-        assert not PartnerIncident.objects.exists()
+        assert not PartnerIncident.objects.filter(peer__name="thanh-hoa").exists()
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def test_the_summary_preview_page_shows_exactly_what_leaves_and_the_release_page_regrades_and_withdraws(
+    peers,
+):
+    from tests.conftest import signed_in_client
+
+    inc = open_incident("green", title="Bắt giữ 2 đối tượng tại Bát Mọt")
+    incidents.person_add(cast_actor("bat_mot_post_officer"), incident=inc, role="victim", label="Nạn nhân A")
+    officer = signed_in_client("liaison_officer")
+    assert f"/exchange/release-incident/{inc.pk}/" in officer.get(f"/incidents/{inc.pk}/").content.decode()
+    page = officer.get(f"/exchange/release-incident/{inc.pk}/").content.decode()
+    assert "Bắt giữ 2 đối tượng tại Bát Mọt" in page and "20,31234" in page  # the reader's decimal comma
+    assert SECRET_DESCRIPTION not in page and "Nạn nhân A" not in page
+    r = officer.post(
+        f"/exchange/release-incident/{inc.pk}/", {"peer": str(peers[0].pk), "to_units": "LA-HP-CA"}
+    )
+    release = Release.objects.get(incident=inc)
+    assert r.status_code == 302 and release.state == Release.State.SENT
+    page = officer.get(f"/exchange/releases/{release.pk}/").content.decode()
+    assert "/regrade/" in page and "/withdraw/" in page
+    assert officer.post(f"/exchange/releases/{release.pk}/regrade/").status_code == 302
+    assert officer.post(f"/exchange/releases/{release.pk}/withdraw/").status_code == 302
+    release.refresh_from_db()
+    actions = [
+        json.loads(e.wire)["envelope"]["body"].get("action")
+        for e in OutEnvelope.objects.filter(release=release).order_by("seq")
+    ]
+    assert release.state == Release.State.WITHDRAWN and actions == [None, "summary", "withdraw"]
+    # Nothing is offered once withdrawn; an unknown action is a 404.
+    assert "/regrade/" not in officer.get(f"/exchange/releases/{release.pk}/").content.decode()
+    assert officer.post(f"/exchange/releases/{release.pk}/nothing/").status_code == 404
+
+
+def test_an_item_is_regraded_from_its_release_page(peers):
+    from liaison.intel.models import Item
+    from tests.conftest import signed_in_client
+
+    from .conftest import make_item
+
+    item = make_item(tlp="green")
+    release = services.release_propose(
+        cast_actor("liaison_officer"), item=item, peer=peers[0], to_units=["LA-HP-CA"]
+    )
+    Item.objects.filter(pk=item.pk).update(tlp="amber")
+    officer = signed_in_client("liaison_officer")
+    assert officer.post(f"/exchange/releases/{release.pk}/regrade/").status_code == 302
+    last = OutEnvelope.objects.filter(release=release).order_by("-seq").first()
+    assert json.loads(last.wire)["envelope"]["body"]["action"] == "regrade"
+    assert json.loads(last.wire)["envelope"]["body"]["tlp"] == "amber"
+
+
+def test_the_partner_officer_reads_and_acknowledges_a_summary_in_lao(peers, hua_phan_key_file):
+    from tests.conftest import signed_in_client
+
+    inc = open_incident("green", title="Cháy rừng gần mốc 312")
+    r = propose(inc, peers[0])
+    deliver(OutEnvelope.objects.get(release=r, kind="release").wire, hua_phan_key_file)
+    with as_hua_phan(hua_phan_key_file):
+        pinc = PartnerIncident.objects.get(release_id=r.pk)
+        client = signed_in_client("hua_phan_partner")
+        client.cookies["liaison-lang"] = "lo"
+        hub = client.get("/exchange/", HTTP_ACCEPT_LANGUAGE="lo").content.decode()
+        assert f'data-partner-incident="{pinc.pk}"' in hub
+        page = client.get(
+            f"/exchange/partner-incidents/{pinc.pk}/", HTTP_ACCEPT_LANGUAGE="lo"
+        ).content.decode()
+        assert "Cháy rừng gần mốc 312" in page and "ຢືນຢັນການຮັບ" in page  # "acknowledge receipt"
+        client.post(f"/exchange/partner-incidents/{pinc.pk}/")
+        pinc.refresh_from_db()
+        assert pinc.read_at and pinc.acknowledged_at
+    # Thanh Hoa's own officers: as if it did not exist.
+    assert (
+        signed_in_client("liaison_officer").get(f"/exchange/partner-incidents/{pinc.pk}/").status_code == 404
+    )
