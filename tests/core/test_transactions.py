@@ -80,9 +80,7 @@ def test_a_separately_recorded_event_never_joins_a_boundary(cast):
 
 # Being rewritten beside this change (issue 11, the accounts and memberships work): they open
 # `durable()` when they land, and leave this list.
-# The exchange (issue 20) landed with plain atomic blocks: its receiver nests one transaction per
-# envelope inside its own loop; moving it to `durable()` needs its two-node tests run again.
-NOT_YET = {"org/services.py", "accounts/services.py", "exchange/services.py"}
+NOT_YET = {"org/services.py", "accounts/services.py"}
 
 
 def test_services_open_their_transactions_durable():

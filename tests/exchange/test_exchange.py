@@ -229,3 +229,33 @@ def test_the_command_line_registers_rotates_and_revokes_a_peer(db, capsys):
     assert "fingerprint_words:" in out
     peer.refresh_from_db()
     assert peer.state == Peer.State.REVOKED
+
+
+def test_a_peer_that_answers_again_gets_what_waited_in_backoff_at_once(peers, monkeypatch):
+    """The rule: when a push succeeds, every envelope for that peer still waiting out a backoff is
+    due now (the lower numbers that failed while it was down follow at once, no gap for an hour)."""
+    import datetime as dt
+
+    from liaison.core import clock
+    from liaison.exchange import tasks
+
+    officer = cast_actor("liaison_officer")
+    for _ in range(2):
+        services.release_propose(officer, item=make_item(tlp="green"), peer=peers[0], to_units=["LA-HP-CA"])
+    first, second = OutEnvelope.objects.filter(peer=peers[0]).order_by("seq")
+    later = clock.now() + dt.timedelta(hours=1)
+    OutEnvelope.objects.filter(pk=first.pk).update(attempts=5, next_attempt_at=later)
+
+    class Answer:
+        status_code, text = 200, "{}"
+
+    class Client:
+        def post(self, *a, **k):
+            return Answer()
+
+    monkeypatch.setattr(tasks, "client", lambda: Client())
+    Peer.objects.filter(pk=peers[0].pk).update(base_url="http://partner.invalid")
+    second.refresh_from_db()
+    assert tasks.push_one(second)
+    first.refresh_from_db()
+    assert first.delivered_at is None and first.next_attempt_at <= clock.now()

@@ -17,6 +17,7 @@ import uuid
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
 
 from liaison.audit.checkpoints import load_or_create_key
 from liaison.audit.verbs import Verb
@@ -52,7 +53,8 @@ def hua_phan(tmp_path_factory, django_db_blocker):
     with django_db_blocker.unblock():
         node = Node(
             tmp_path_factory.mktemp("hua-phan"),
-            name="liaison_exch_node_b",
+            # Named after this run's own test database: two runs side by side never share it.
+            name=f"{connection.settings_dict['NAME']}_node_b",
             LIAISON_NODE_NAME=PARTNER_NODE,
             LIAISON_NODE_COUNTRY="LA",
             LIAISON_CHECKPOINT_INTERVAL="3600",

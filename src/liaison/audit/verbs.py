@@ -148,6 +148,7 @@ class Verb(IntEnum):
     RELEASE_SENT = 1012
     RELEASE_WITHDRAWN = 1013
     RELEASE_READ = 1014
+    RELEASE_UPDATED = 1017
     ENVELOPE_STORED = 1020
     ENVELOPE_REFUSED = 1021
     ENVELOPE_DUPLICATE = 1022
@@ -156,6 +157,8 @@ class Verb(IntEnum):
     PARTNER_ITEM_READ = 1030
     PARTNER_ITEM_TRANSLATED = 1031
     PARTNER_ITEM_ACKNOWLEDGED = 1032
+    PARTNER_INCIDENT_READ = 1033
+    PARTNER_INCIDENT_ACKNOWLEDGED = 1034
     CHECKPOINT_WITNESSED = 1040
     # The chainer (decision 0018): 1100-1119
     AUDIT_LINK_REFUSED = 1100
@@ -286,6 +289,7 @@ def _labels() -> dict:
         Verb.RELEASE_SENT: _("released an item to the partner"),
         Verb.RELEASE_WITHDRAWN: _("withdrew a release to the partner"),
         Verb.RELEASE_READ: _("opened a release to the partner"),
+        Verb.RELEASE_UPDATED: _("sent the partner an update of a release"),
         Verb.ENVELOPE_STORED: _("received a signed message from the partner"),
         Verb.ENVELOPE_REFUSED: _("refused a message from the partner"),
         Verb.ENVELOPE_DUPLICATE: _("received a message from the partner again"),
@@ -294,6 +298,8 @@ def _labels() -> dict:
         Verb.PARTNER_ITEM_READ: _("read an item from the partner"),
         Verb.PARTNER_ITEM_TRANSLATED: _("translated an item from the partner"),
         Verb.PARTNER_ITEM_ACKNOWLEDGED: _("acknowledged an item from the partner"),
+        Verb.PARTNER_INCIDENT_READ: _("read an incident summary from the partner"),
+        Verb.PARTNER_INCIDENT_ACKNOWLEDGED: _("acknowledged an incident summary from the partner"),
         Verb.CHECKPOINT_WITNESSED: _("kept the partner's audit checkpoint"),
         Verb.AUDIT_LINK_REFUSED: _("refused to link an altered audit event"),
     }

@@ -87,6 +87,66 @@ def run(stdout=None) -> int:
             },
         )
         services.envelope_receive(wire, via="file")
+    # Hua Phan's incident summaries, as released to Thanh Hoa's units (no person, no description).
+    for seq, (title, severity, status, tlp, to_units, outcome) in enumerate(
+        SUMMARIES, start=len(RELEASES) + 1
+    ):
+        opened = (now - dt.timedelta(days=8 - seq)).astimezone(dt.UTC)
+        wire = envl.seal(
+            key,
+            sender=PARTNER,
+            to=settings.NODE_NAME,
+            seq=seq,
+            kind="release",
+            at=opened.isoformat(),
+            body={
+                "release": f"00000000-0000-4000-8000-{seq:012d}",
+                "to_units": to_units,
+                "incident": {
+                    "ref": f"HP-VV-2026-{seq:04d}",
+                    "title": title,
+                    "language": "lo",
+                    "type": {
+                        "code": "drug_trafficking",
+                        "vi": "Mua bán, vận chuyển ma túy",
+                        "en": "Drug trafficking",
+                        "lo": "ການຄ້າຢາເສບຕິດ",
+                    },
+                    "severity": severity,
+                    "status": status,
+                    "tlp": tlp,
+                    "opened_at": opened.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "closed_at": None,
+                    "origin_unit": "LA-HP-CA",
+                    "place": {},
+                    "outcome": outcome,
+                },
+            },
+        )
+        services.envelope_receive(wire, via="file")
     if stdout:
-        stdout.write(f"    partner items from {peer.name}: {len(RELEASES)}\n")
-    return len(RELEASES)
+        stdout.write(
+            f"    partner items from {peer.name}: {len(RELEASES)}, incident summaries: {len(SUMMARIES)}\n"
+        )
+    return len(RELEASES) + len(SUMMARIES)
+
+
+# (title, severity, status, handling level, the Thanh Hoa units it is released to, outcome totals)
+SUMMARIES = [
+    (
+        "ຈັບກຸມ ຜູ້ຂົນຢາບ້າ ຢູ່ເມືອງຊຳໃຕ້",
+        "high",
+        "contained",
+        "amber",
+        ["BP-DON-NA-MEO", "BP-TH"],
+        {"arrested": 2, "seizures": {"meth_pills": 12000}},
+    ),
+    (
+        "ໄຟໄໝ້ປ່າ ໃກ້ຊາຍແດນ",
+        "medium",
+        "responding",
+        "green",
+        ["BP-DON-BAT-MOT"],
+        {},
+    ),
+]

@@ -73,7 +73,7 @@ def run(stdout=None, with_items: bool = True) -> list[tuple[str, str, str, str, 
             briefings.run(stdout=stdout)
         from liaison.demo import exchange
 
-        with step("items released by the partner node (Hua Phan, in Lao)"):
+        with step("items and incident summaries released by the partner node (Hua Phan, in Lao)"):
             exchange.run(stdout=stdout)
     # Link what was written (decision 0018): the chain covers the demo at once, without the worker.
     from liaison.audit.chainer import link_all

@@ -71,7 +71,13 @@ class Release(BaseModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ref = models.CharField(max_length=20, unique=True)
-    item = models.ForeignKey("intel.Item", on_delete=models.PROTECT, related_name="releases")
+    # What is released: an information item, or an incident's summary (exactly one of the two).
+    item = models.ForeignKey(
+        "intel.Item", null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="releases")
     # The partner's units (their codes) the release is addressed to.
     to_units = models.JSONField(default=list)
@@ -90,7 +96,24 @@ class Release(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["item", "peer"], name="release_item_peer")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "peer"], name="release_item_peer"),
+            models.UniqueConstraint(fields=["incident", "peer"], name="release_incident_peer"),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False, incident__isnull=True)
+                | Q(item__isnull=True, incident__isnull=False),
+                name="release_item_or_incident",
+            ),
+        ]
+
+    @property
+    def subject(self):
+        """The item or the incident released."""
+        return self.item if self.item_id else self.incident
+
+    @property
+    def is_incident(self) -> bool:
+        return self.incident_id is not None
 
 
 class OutEnvelope(BaseModel):
@@ -194,6 +217,65 @@ class PartnerItemUnit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="partneritemunit_unique")]
+
+
+class PartnerIncident(BaseModel):
+    """An incident summary released to this node by a partner: its type, severity, status, dates,
+    place (the commune where the handling level asks it) and outcome totals, never a person.
+    Owned by the partner's unit, visible to the units it was released to; later envelopes update
+    its status, severity, outcome and handling level, or withdraw it, in sequence."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the partner")
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="incidents")
+    release_id = models.UUIDField()  # the sender's release (unique per peer)
+    owner_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    ref = models.CharField(max_length=40)  # the sender's reference
+    title = models.CharField(max_length=200)
+    language = models.CharField(max_length=5)
+    type_code = models.CharField(max_length=40, blank=True)
+    type_names = models.JSONField(default=dict)  # {"vi": ..., "en": ..., "lo": ...}
+    severity = models.CharField(max_length=10)
+    status = models.CharField(max_length=12)
+    tlp = models.CharField(max_length=12)
+    area_code = models.CharField(max_length=40, blank=True)
+    area_name = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict)  # totals: {"arrested": 2, ..., "seizures": {kind: qty}}
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    version = models.PositiveIntegerField(default=1)
+    read_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "release_id"], name="partnerincident_peer_release")
+        ]
+
+    @property
+    def tlp_label(self) -> str:
+        from liaison.intel.models import Tlp
+
+        return str(Tlp(self.tlp).label) if self.tlp in Tlp.values else self.tlp
+
+
+class PartnerIncidentUnit(models.Model):
+    """A unit of this node the partner released the incident summary to."""
+
+    id = models.BigAutoField(primary_key=True)
+    incident = models.ForeignKey(PartnerIncident, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "unit"], name="partnerincidentunit_unique")
+        ]
 
 
 class WitnessedCheckpoint(models.Model):

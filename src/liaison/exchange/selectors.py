@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Q
 from liaison import policy
 from liaison.audit import log as audit
 from liaison.audit.verbs import Verb
-from liaison.exchange.models import InEnvelope, OutEnvelope, PartnerItem, Peer, Release
+from liaison.exchange.models import InEnvelope, OutEnvelope, PartnerIncident, PartnerItem, Peer, Release
 
 
 def gaps(peer: Peer) -> list[int]:
@@ -52,14 +52,20 @@ def peer_get(actor, *, peer_id) -> Peer:
 
 
 def release_list(actor):
-    return policy.visible(actor, Release).select_related("item", "peer").order_by("-created_at")[:200]
+    return (
+        policy.visible(actor, Release)
+        .select_related("item", "incident", "peer")
+        .order_by("-created_at")[:200]
+    )
 
 
 def release_get(actor, *, release_id, audit_read: bool = False) -> Release:
     r = policy.get_visible(actor, Release, what="release", pk=release_id)
     if audit_read:
         audit.record_separately(actor, Verb.RELEASE_READ, r)
-    return Release.objects.select_related("item", "peer", "proposed_by", "approved_by").get(pk=r.pk)
+    return Release.objects.select_related("item", "incident", "peer", "proposed_by", "approved_by").get(
+        pk=r.pk
+    )
 
 
 def partner_item_list(actor):
@@ -71,6 +77,19 @@ def partner_item_list(actor):
 def partner_item_get(actor, *, item_id) -> PartnerItem:
     pi = policy.get_visible(actor, PartnerItem, what="item", pk=item_id)
     return PartnerItem.objects.select_related("owner_unit", "peer").get(pk=pi.pk)
+
+
+def partner_incident_list(actor):
+    return (
+        policy.visible(actor, PartnerIncident)
+        .select_related("owner_unit", "peer")
+        .order_by("-created_at")[:200]
+    )
+
+
+def partner_incident_get(actor, *, incident_id) -> PartnerIncident:
+    pi = policy.get_visible(actor, PartnerIncident, what="incident", pk=incident_id)
+    return PartnerIncident.objects.select_related("owner_unit", "peer").get(pk=pi.pk)
 
 
 def beyond_this_node(*, item) -> list[str]:

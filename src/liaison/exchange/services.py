@@ -25,10 +25,13 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Invalid
 from liaison.core.refs import next_ref
+from liaison.core.transactions import durable
 from liaison.exchange import envelope as envl
 from liaison.exchange.models import (
     InEnvelope,
     OutEnvelope,
+    PartnerIncident,
+    PartnerIncidentUnit,
     PartnerItem,
     PartnerItemUnit,
     Peer,
@@ -36,6 +39,7 @@ from liaison.exchange.models import (
     Release,
     WitnessedCheckpoint,
 )
+from liaison.incidents.models import Incident, Outcome, Seizure
 from liaison.intel.models import Item, Tlp
 from liaison.org.actor import Actor
 from liaison.org.models import Unit
@@ -87,7 +91,7 @@ def peer_register(actor, *, name: str, country: str, base_url: str, public_key: 
     policy.require(actor, "exchange.peer.manage")
     if unit is None or unit.country != country:
         raise Invalid(field="unit", message="the partner's own unit, in the partner's country")
-    with transaction.atomic():
+    with durable():
         peer = Peer.objects.create(
             name=name, country=country, base_url=base_url, unit=unit, created_by=getattr(actor, "user", None)
         )
@@ -101,7 +105,7 @@ def peer_key_rotate(actor, *, peer: Peer, public_key: str, overlap_days: int | N
     """A new current key; the old one stays accepted for the overlap, then ends."""
     policy.require(actor, "exchange.peer.manage")
     days = settings.EXCHANGE_KEY_OVERLAP_DAYS if overlap_days is None else overlap_days
-    with transaction.atomic():
+    with durable():
         key = _key_row(peer, public_key)
         PeerKey.objects.filter(peer=peer, valid_until__isnull=True).update(
             valid_until=clock.now() + dt.timedelta(days=days)
@@ -114,7 +118,7 @@ def peer_key_rotate(actor, *, peer: Peer, public_key: str, overlap_days: int | N
 def peer_revoke(actor, *, peer: Peer) -> Peer:
     """Nothing more is accepted from the peer, nor sent to it."""
     policy.require(actor, "exchange.peer.manage")
-    with transaction.atomic():
+    with durable():
         Peer.objects.filter(pk=peer.pk).update(state=Peer.State.REVOKED, revoked_at=clock.now())
         PeerKey.objects.filter(peer=peer, revoked_at__isnull=True).update(revoked_at=clock.now())
         audit.record(actor, Verb.PEER_REVOKED, peer, changes={"state": Peer.State.REVOKED})
@@ -189,16 +193,87 @@ def release_payload(item: Item) -> dict:
     }
 
 
-def release_preview(actor, *, item: Item) -> dict:
+def _commune(incident: Incident):
+    """The incident's commune: its area, or the area of its named place."""
+    if incident.area_id:
+        return incident.area
+    if incident.place_id and incident.place.area_id:
+        return incident.place.area
+    return None
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
+def _outcome_totals(incident: Incident) -> dict:
+    """The outcome's totals (counts of people by what happened to them, quantities seized by
+    kind): never a name, a label or a note."""
+    outcome = Outcome.objects.filter(incident=incident).first()
+    if outcome is None:
+        return {}
+    totals = {
+        f: getattr(outcome, f) for f in ("arrested", "detained", "rescued", "evacuated", "deaths", "injured")
+    }
+    seized: dict[str, float] = {}
+    for kind, qty in Seizure.objects.filter(outcome=outcome).values_list("kind", "quantity"):
+        seized[kind] = seized.get(kind, 0) + float(qty)
+    totals["seizures"] = {k: int(v) if float(v).is_integer() else v for k, v in sorted(seized.items())}
+    return totals
+
+
+def _summary_state(incident: Incident) -> dict:
+    """What changes in an incident summary after it left: sent again by `release_regrade`."""
+    return {
+        "status": incident.status,
+        "severity": incident.severity,
+        "tlp": incident.tlp,
+        "closed_at": _iso(incident.closed_at),
+        "outcome": _outcome_totals(incident),
+    }
+
+
+def incident_summary_payload(incident: Incident) -> dict:
+    """Exactly what leaves of an incident: its title as written (with its language), type,
+    severity, status, handling level, dates, place and outcome totals. The place is the commune
+    (its code and name) for AMBER and stricter; GREEN and CLEAR add the position. Never the
+    description, a person (protected or not), a source, an informant, a task, a participant, an
+    attachment or the timeline."""
+    place: dict = {}
+    commune = _commune(incident)
+    if commune is not None:
+        place = {"area_code": commune.code, "area_name": commune.name}
+    if incident.tlp in (Tlp.GREEN, Tlp.CLEAR) and incident.lat is not None:
+        place |= {"lat": round(incident.lat, 5), "lon": round(incident.lon, 5)}
+    t = incident.incident_type
+    return {
+        "ref": incident.ref,
+        "title": incident.title,
+        "language": language_of(incident.title),
+        "type": {"code": t.code, "vi": t.name_vi, "en": t.name_en, "lo": t.name_lo},
+        "opened_at": _iso(incident.opened_at),
+        "origin_unit": incident.lead_unit.code,
+        "place": place,
+        **_summary_state(incident),
+    }
+
+
+def release_preview(actor, *, item: Item | None = None, incident: Incident | None = None) -> dict:
     """The payload that would leave now (for the preview page), refused as the proposal would be."""
-    policy.require(actor, "release.propose", item)
-    return release_payload(item)
+    subject = item if item is not None else incident
+    policy.require(actor, "release.propose", subject)
+    return release_payload(item) if item is not None else incident_summary_payload(incident)
 
 
-def release_propose(actor, *, item: Item, peer: Peer, to_units: list[str]) -> Release:
-    """A liaison officer proposes the item for release to `peer`'s units (their codes). GREEN and
-    CLEAR leave at once; AMBER and AMBER+STRICT wait for a commander's approval."""
-    policy.require(actor, "release.propose", item)
+def release_propose(
+    actor, *, item: Item | None = None, incident: Incident | None = None, peer: Peer, to_units: list[str]
+) -> Release:
+    """A liaison officer proposes an item, or an incident's summary, for release to `peer`'s units
+    (their codes). GREEN and CLEAR leave at once; AMBER and AMBER+STRICT wait for a commander's
+    approval; RED never leaves."""
+    if (item is None) == (incident is None):
+        raise Invalid(field="item", message="an item or an incident")
+    policy.require(actor, "release.propose", item if item is not None else incident)
     if peer.state != Peer.State.ACTIVE or not policy.visible(actor, Peer).filter(pk=peer.pk).exists():
         raise Invalid(field="peer", message="not a partner node you may release to")
     codes = sorted({c.strip() for c in to_units if c and c.strip()})
@@ -206,35 +281,45 @@ def release_propose(actor, *, item: Item, peer: Peer, to_units: list[str]) -> Re
         raise Invalid(field="to_units", message="name at least one of the partner's units")
     from liaison.policy.rules.exchange import needs_approval
 
-    with transaction.atomic():
-        item = (
-            Item.objects.select_for_update(of=("self",))
-            .select_related("area", "category", "origin_unit")
-            .get(pk=item.pk)
-        )
-        if Release.objects.filter(item=item, peer=peer).exists():
-            raise Invalid(field="item", message="already released or proposed to this partner")
+    with durable():
+        if item is not None:
+            item = (
+                Item.objects.select_for_update(of=("self",))
+                .select_related("area", "category", "origin_unit")
+                .get(pk=item.pk)
+            )
+            if Release.objects.filter(item=item, peer=peer).exists():
+                raise Invalid(field="item", message="already released or proposed to this partner")
+            subject, payload = item, release_payload(item)
+        else:
+            incident = (
+                Incident.objects.select_for_update(of=("self",))
+                .select_related("area", "place__area", "incident_type", "lead_unit")
+                .get(pk=incident.pk)
+            )
+            if Release.objects.filter(incident=incident, peer=peer).exists():
+                raise Invalid(field="incident", message="already released or proposed to this partner")
+            subject, payload = incident, incident_summary_payload(incident)
         release = Release.objects.create(
             ref=next_ref("REL"),
             item=item,
+            incident=incident,
             peer=peer,
             to_units=codes,
-            payload=release_payload(item),
+            payload=payload,
             proposed_by=actor.user,
             proposed_by_unit=actor.unit,
         )
         audit.record(actor, Verb.RELEASE_PROPOSED, release, changes={"payload": release.payload})
-        if not needs_approval(item.tlp):
+        if not needs_approval(subject.tlp):
             _send(actor, release)
     return release
 
 
 def release_approve(actor, *, release: Release) -> Release:
     """A commander approves what the preview showed: the frozen payload leaves as it is."""
-    with transaction.atomic():
-        release = (
-            Release.objects.select_for_update(of=("self",)).select_related("item", "peer").get(pk=release.pk)
-        )
+    with durable():
+        release = _locked(release)
         policy.require(actor, "release.approve", release)
         release.approved_by, release.approved_at = actor.user, clock.now()
         release.save(update_fields=["approved_by", "approved_at"])
@@ -243,50 +328,73 @@ def release_approve(actor, *, release: Release) -> Release:
     return release
 
 
+def _locked(release: Release) -> Release:
+    return (
+        Release.objects.select_for_update(of=("self",))
+        .select_related("item", "incident", "peer")
+        .get(pk=release.pk)
+    )
+
+
+def _current_tlp(release: Release) -> str:
+    if release.item_id:
+        return Item.objects.values_list("tlp", flat=True).get(pk=release.item_id)
+    return Incident.objects.values_list("tlp", flat=True).get(pk=release.incident_id)
+
+
 def _send(actor, release: Release) -> None:
-    item = Item.objects.get(pk=release.item_id)
-    if item.tlp == Tlp.RED:  # raised to RED since the proposal: it never leaves
-        raise Invalid(field="item", message="a TLP:RED item never leaves this node")
-    body = {"release": str(release.pk), "to_units": release.to_units, "item": release.payload}
+    if _current_tlp(release) == Tlp.RED:  # raised to RED since the proposal: it never leaves
+        field = "item" if release.item_id else "incident"
+        raise Invalid(field=field, message="a TLP:RED record never leaves this node")
+    key = "item" if release.item_id else "incident"
+    body = {"release": str(release.pk), "to_units": release.to_units, key: release.payload}
     _enqueue(release.peer, "release", body, release=release)
     release.state = Release.State.SENT
     release.save(update_fields=["state"])
     audit.record(actor, Verb.RELEASE_SENT, release)
 
 
-def release_withdraw(actor, *, release: Release) -> Release:
-    """The partner is told, in sequence, that the item is withdrawn."""
-    with transaction.atomic():
-        release = (
-            Release.objects.select_for_update(of=("self",)).select_related("item", "peer").get(pk=release.pk)
-        )
-        policy.require(actor, "release.withdraw", release)
-        _enqueue(release.peer, "update", {"release": str(release.pk), "action": "withdraw"}, release=release)
-        release.state = Release.State.WITHDRAWN
-        release.save(update_fields=["state"])
-        audit.record(actor, Verb.RELEASE_WITHDRAWN, release)
+def _withdraw(actor, release: Release) -> Release:
+    _enqueue(release.peer, "update", {"release": str(release.pk), "action": "withdraw"}, release=release)
+    release.state = Release.State.WITHDRAWN
+    release.save(update_fields=["state"])
+    audit.record(actor, Verb.RELEASE_WITHDRAWN, release)
     return release
 
 
-def release_regrade(actor, *, release: Release) -> None:
-    """The item's current handling level and grading follow the release, in sequence."""
-    with transaction.atomic():
-        release = (
-            Release.objects.select_for_update(of=("self",)).select_related("item", "peer").get(pk=release.pk)
-        )
+def release_withdraw(actor, *, release: Release) -> Release:
+    """The partner is told, in sequence, that the item (or incident summary) is withdrawn."""
+    with durable():
+        release = _locked(release)
         policy.require(actor, "release.withdraw", release)
-        item = release.item
-        if item.tlp == Tlp.RED:
-            return release_withdraw(actor, release=release)
-        body = {
-            "release": str(release.pk),
-            "action": "regrade",
-            "tlp": item.tlp,
-            "reliability": item.analyst_reliability or item.reliability,
-            "credibility": item.analyst_credibility or item.credibility,
-        }
+        _withdraw(actor, release)
+    return release
+
+
+def release_regrade(actor, *, release: Release) -> Release:
+    """The partner is sent, in sequence, the item's current handling level and grading, or the
+    incident's current status, severity, handling level, closing date and outcome totals. Raised
+    to RED, it is withdrawn instead. The title and text are never sent again: what the approver
+    approved stays what was released."""
+    with durable():
+        release = _locked(release)
+        policy.require(actor, "release.withdraw", release)
+        subject = release.subject
+        if subject.tlp == Tlp.RED:
+            return _withdraw(actor, release)
+        if release.item_id:
+            body = {
+                "release": str(release.pk),
+                "action": "regrade",
+                "tlp": subject.tlp,
+                "reliability": subject.analyst_reliability or subject.reliability,
+                "credibility": subject.analyst_credibility or subject.credibility,
+            }
+        else:
+            body = {"release": str(release.pk), "action": "summary", **_summary_state(subject)}
         _enqueue(release.peer, "update", body, release=release)
-        audit.record(actor, Verb.RELEASE_SENT, release, changes={"tlp": item.tlp})
+        audit.record(actor, Verb.RELEASE_UPDATED, release, changes={"tlp": subject.tlp})
+    return release
 
 
 # --- receiving -------------------------------------------------------------------------------------
@@ -349,7 +457,7 @@ def envelope_receive(wire: str | bytes, *, via: str = "push") -> dict:
     if problem:
         _refuse("schema", opened, problem)
     try:
-        with transaction.atomic():
+        with durable():
             # One receiver at a time per peer: a concurrent duplicate waits here, then sees the first.
             peer = Peer.objects.select_for_update().get(pk=peer.pk)
             existing = InEnvelope.objects.filter(pk=opened.id).first()
@@ -381,6 +489,9 @@ def envelope_receive(wire: str | bytes, *, via: str = "push") -> dict:
 def _body_problem(env: dict) -> str:
     b, kind = env["body"], env["kind"]
     try:
+        if kind == "release" and "incident" in b:
+            uuid.UUID(b["release"])
+            return _summary_problem(b)
         if kind == "release":
             uuid.UUID(b["release"])
             item = b["item"]
@@ -404,6 +515,8 @@ def _body_problem(env: dict) -> str:
                 return (
                     "" if b["tlp"] in (Tlp.AMBER_STRICT, Tlp.AMBER, Tlp.GREEN, Tlp.CLEAR) else "update body"
                 )
+            if b["action"] == "summary":
+                return "" if _state_ok(b) else "update body"
             return "" if b["action"] == "withdraw" else "update body"
         if kind == "receipt":
             uuid.UUID(b["release"])
@@ -413,6 +526,54 @@ def _body_problem(env: dict) -> str:
     except (KeyError, TypeError, ValueError, AttributeError):
         return f"{kind} body"
     return "kind"
+
+
+OUTCOME_COUNTS = ("arrested", "detained", "rescued", "evacuated", "deaths", "injured")
+
+
+def _state_ok(s: dict) -> bool:
+    """The changing part of an incident summary: status, severity, handling level, closing date,
+    outcome totals (numbers only)."""
+    outcome = s["outcome"]
+    return (
+        isinstance(s["status"], str)
+        and 0 < len(s["status"]) <= 12
+        and isinstance(s["severity"], str)
+        and 0 < len(s["severity"]) <= 10
+        and s["tlp"] in (Tlp.AMBER_STRICT, Tlp.AMBER, Tlp.GREEN, Tlp.CLEAR)
+        and (s["closed_at"] is None or parse_datetime(s["closed_at"]) is not None)
+        and isinstance(outcome, dict)
+        and all(
+            (k in OUTCOME_COUNTS and isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+            or (
+                k == "seizures"
+                and isinstance(v, dict)
+                and all(
+                    isinstance(kk, str) and isinstance(vv, int | float) and not isinstance(vv, bool)
+                    for kk, vv in v.items()
+                )
+            )
+            for k, v in outcome.items()
+        )
+    )
+
+
+def _summary_problem(b: dict) -> str:
+    inc = b["incident"]
+    ok = (
+        isinstance(b["to_units"], list)
+        and all(isinstance(u, str) for u in b["to_units"])
+        and isinstance(inc["title"], str)
+        and 0 < len(inc["title"]) <= 200
+        and inc["language"] in LANGUAGES
+        and isinstance(inc["ref"], str)
+        and isinstance(inc["type"], dict)
+        and all(isinstance(v, str) for v in inc["type"].values())
+        and isinstance(inc["place"], dict)
+        and parse_datetime(inc["opened_at"]) is not None
+        and _state_ok(inc)
+    )
+    return "" if ok else "release body"
 
 
 def _apply_in_sequence(peer: Peer) -> None:
@@ -431,7 +592,9 @@ def _apply_in_sequence(peer: Peer) -> None:
 
 def _apply(peer: Peer, stored: InEnvelope, env: dict) -> None:
     b = env["body"]
-    if env["kind"] == "release":
+    if env["kind"] == "release" and "incident" in b:
+        _apply_incident_summary(peer, b)
+    elif env["kind"] == "release":
         item = b["item"]
         if PartnerItem.objects.filter(peer=peer, release_id=b["release"]).exists():
             return  # the same release in a second envelope: the first one stands
@@ -459,8 +622,12 @@ def _apply(peer: Peer, stored: InEnvelope, env: dict) -> None:
         PartnerItemUnit.objects.bulk_create([PartnerItemUnit(item=pi, unit=u) for u in units])
         _enqueue(peer, "receipt", {"release": b["release"], "event": "delivered", "at": _now_iso()})
     elif env["kind"] == "update":
+        pinc = PartnerIncident.objects.filter(peer=peer, release_id=b["release"]).first()
+        if pinc is not None:
+            _update_incident_summary(pinc, b)
+            return
         pi = PartnerItem.objects.filter(peer=peer, release_id=b["release"]).first()
-        if pi is None:
+        if pi is None or b["action"] == "summary":
             return
         if b["action"] == "withdraw":
             pi.state = PartnerItem.State.WITHDRAWN
@@ -485,13 +652,62 @@ def _apply(peer: Peer, stored: InEnvelope, env: dict) -> None:
         )
 
 
+def _summary_fields(s: dict) -> dict:
+    return {
+        "status": s["status"][:12],
+        "severity": s["severity"][:10],
+        "tlp": s["tlp"],
+        "closed_at": parse_datetime(s["closed_at"]) if s["closed_at"] else None,
+        "outcome": s["outcome"],
+    }
+
+
+def _apply_incident_summary(peer: Peer, b: dict) -> None:
+    inc = b["incident"]
+    if PartnerIncident.objects.filter(peer=peer, release_id=b["release"]).exists():
+        return  # the same release in a second envelope: the first one stands
+    owner = Unit.objects.filter(code=inc.get("origin_unit"), country=peer.country).first() or peer.unit
+    place = inc.get("place") or {}
+    pinc = PartnerIncident.objects.create(
+        peer=peer,
+        release_id=b["release"],
+        owner_unit=owner,
+        ref=inc["ref"][:40],
+        title=inc["title"],
+        language=inc["language"],
+        type_code=str(inc["type"].get("code", ""))[:40],
+        type_names={k: str(v)[:120] for k, v in inc["type"].items() if k in LANGUAGES},
+        area_code=str(place.get("area_code", ""))[:40],
+        area_name=str(place.get("area_name", ""))[:200],
+        lat=place.get("lat"),
+        lon=place.get("lon"),
+        opened_at=parse_datetime(inc["opened_at"]),
+        **_summary_fields(inc),
+    )
+    units = policy.visible(Actor.system(), Unit, "exchange.recipient").filter(code__in=b["to_units"])
+    PartnerIncidentUnit.objects.bulk_create([PartnerIncidentUnit(incident=pinc, unit=u) for u in units])
+    _enqueue(peer, "receipt", {"release": b["release"], "event": "delivered", "at": _now_iso()})
+
+
+def _update_incident_summary(pinc: PartnerIncident, b: dict) -> None:
+    if b["action"] == "withdraw":
+        pinc.state = PartnerIncident.State.WITHDRAWN
+    elif b["action"] == "summary":
+        for field, value in _summary_fields(b).items():
+            setattr(pinc, field, value)
+    else:
+        return
+    pinc.version += 1
+    pinc.save()
+
+
 # --- what the receiving officers do ----------------------------------------------------------------
 
 
 def partner_item_open(actor, *, item: PartnerItem) -> PartnerItem:
     """The first reading on this node sends the partner a signed "read" receipt; every reading is
     audited (one event per request)."""
-    with transaction.atomic():
+    with durable():
         first = PartnerItem.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=clock.now())
         if first:
             _enqueue(
@@ -504,7 +720,7 @@ def partner_item_open(actor, *, item: PartnerItem) -> PartnerItem:
 
 def partner_item_acknowledge(actor, *, item: PartnerItem) -> PartnerItem:
     policy.require(actor, "partneritem.acknowledge", item)
-    with transaction.atomic():
+    with durable():
         if PartnerItem.objects.filter(pk=item.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=clock.now()
         ):
@@ -513,6 +729,33 @@ def partner_item_acknowledge(actor, *, item: PartnerItem) -> PartnerItem:
         audit.record(actor, Verb.PARTNER_ITEM_ACKNOWLEDGED, item)
     item.refresh_from_db()
     return item
+
+
+def partner_incident_open(actor, *, incident: PartnerIncident) -> PartnerIncident:
+    """As for a partner item: the first reading sends a signed "read" receipt; each is audited."""
+    with durable():
+        first = PartnerIncident.objects.filter(pk=incident.pk, read_at__isnull=True).update(
+            read_at=clock.now()
+        )
+        if first:
+            body = {"release": str(incident.release_id), "event": "read", "at": _now_iso()}
+            _enqueue(incident.peer, "receipt", body)
+        audit.record(actor, Verb.PARTNER_INCIDENT_READ, incident)
+    incident.refresh_from_db()
+    return incident
+
+
+def partner_incident_acknowledge(actor, *, incident: PartnerIncident) -> PartnerIncident:
+    policy.require(actor, "partneritem.acknowledge", incident)
+    with durable():
+        if PartnerIncident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=clock.now()
+        ):
+            body = {"release": str(incident.release_id), "event": "acknowledged", "at": _now_iso()}
+            _enqueue(incident.peer, "receipt", body)
+        audit.record(actor, Verb.PARTNER_INCIDENT_ACKNOWLEDGED, incident)
+    incident.refresh_from_db()
+    return incident
 
 
 def partner_item_translate(actor, *, item: PartnerItem, title: str, body: str, language: str) -> PartnerItem:
@@ -524,7 +767,7 @@ def partner_item_translate(actor, *, item: PartnerItem, title: str, body: str, l
         raise Invalid(field="title", message="a title of 1 to 200 characters")
     if len(body) > 20_000:
         raise Invalid(field="body", message="at most 20,000 characters")
-    with transaction.atomic():
+    with durable():
         item = PartnerItem.objects.select_for_update().get(pk=item.pk)
         item.translated_title, item.translated_body = title.strip(), body
         item.translation_language, item.translated_by = language, actor.user
@@ -546,7 +789,7 @@ def checkpoints_send(peer: Peer) -> int:
     if not path.exists():
         return 0
     sent = 0
-    with transaction.atomic():
+    with durable():
         done = {
             json.loads(w)["envelope"]["body"]["n"]
             for w in OutEnvelope.objects.filter(peer=peer, kind="checkpoint").values_list("wire", flat=True)
@@ -569,6 +812,6 @@ def envelopes_export(actor, *, peer: Peer, undelivered_only: bool = True) -> lis
     if undelivered_only:
         qs = qs.filter(delivered_at__isnull=True)
     lines = list(qs.values_list("wire", flat=True))
-    with transaction.atomic():
+    with durable():
         audit.record(actor, Verb.ENVELOPES_EXPORTED, peer, changes={"count": len(lines)})
     return lines

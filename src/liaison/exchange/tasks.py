@@ -52,6 +52,11 @@ def push_one(env: OutEnvelope) -> bool:
         OutEnvelope.objects.filter(pk=env.pk).update(
             delivered_at=now, last_error="", attempts=env.attempts + 1
         )
+        # The peer answers again: what waits in backoff for it is due now, so the lower numbers
+        # (which failed while it was down) follow at once instead of leaving a gap for the backoff.
+        OutEnvelope.objects.filter(
+            peer_id=env.peer_id, delivered_at__isnull=True, next_attempt_at__gt=now
+        ).update(next_attempt_at=now)
     else:
         OutEnvelope.objects.filter(pk=env.pk).update(
             attempts=env.attempts + 1, next_attempt_at=now + backoff(env.attempts + 1), last_error=error

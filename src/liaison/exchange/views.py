@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import policy
-from liaison.core.errors import DomainError, Invalid
+from liaison.core.errors import DomainError, Invalid, NotFound
 from liaison.exchange import envelope as envl
 from liaison.exchange import selectors, services
 from liaison.exchange.models import Peer
+from liaison.incidents import selectors as incident_selectors
 from liaison.intel import selectors as intel_selectors
 from liaison.web.decorators import signed_in
 
@@ -22,18 +24,46 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "lo": "ພາສາລາວ", "en": "
 
 def _payload_labels(payload: dict | None) -> dict:
     """The payload's codes as the reader's words (its handling level, category and language)."""
-    from django.utils.translation import get_language
-
+    from liaison.incidents.models import SeizureKind, Severity, Status
     from liaison.intel.models import Tlp
 
     if not payload:
         return {}
     lang = (get_language() or "vi")[:2]
-    cat = payload.get("category") or {}
-    return {
+    cat = payload.get("category") or payload.get("type") or {}
+    labels = {
         "payload_language": LANGUAGE_NAMES.get(payload.get("language", ""), ""),
         "payload_tlp": str(Tlp(payload["tlp"]).label) if payload.get("tlp") in Tlp.values else "",
         "payload_category": cat.get(lang) or cat.get("vi") or cat.get("en") or "",
+    }
+    if "type" in payload:  # an incident summary
+        labels |= summary_labels(payload, Severity, Status, SeizureKind)
+    return labels
+
+
+def summary_labels(s: dict, Severity, Status, SeizureKind) -> dict:  # noqa: N803 - the enums
+    """An incident summary's codes (severity, status, outcome totals) in the reader's words."""
+    outcome = s.get("outcome") or {}
+    counts = [
+        (label, outcome[key])
+        for key, label in (
+            ("arrested", _("Arrested")),
+            ("detained", _("Detained")),
+            ("rescued", _("Rescued")),
+            ("evacuated", _("Evacuated")),
+            ("deaths", _("Deaths")),
+            ("injured", _("Injured")),
+        )
+        if outcome.get(key)
+    ]
+    seized = outcome.get("seizures") or {}
+    counts += [(str(SeizureKind(k).label) if k in SeizureKind.values else k, v) for k, v in seized.items()]
+    return {
+        "summary_severity": str(Severity(s["severity"]).label)
+        if s.get("severity") in Severity.values
+        else "",
+        "summary_status": str(Status(s["status"]).label) if s.get("status") in Status.values else "",
+        "summary_outcome": counts,
     }
 
 
@@ -51,20 +81,23 @@ def hub(request):
         {
             "releases": selectors.release_list(actor),
             "partner_items": selectors.partner_item_list(actor),
+            "partner_incidents": selectors.partner_incident_list(actor),
             "peers": selectors.peer_overview(actor) if policy.can(actor, "exchange.peer.manage") else [],
             "me": services.node_identity() if policy.can(actor, "exchange.peer.manage") else None,
         },
     )
 
 
-@signed_in
-def release_new(request, item_id):
-    """The preview: exactly the payload that will leave, then the proposal."""
+def _propose_page(request, *, item=None, incident=None):
+    """The preview: exactly the payload that will leave, then the proposal (an item, or an
+    incident's summary: the same gate)."""
     actor = request.actor
-    item = intel_selectors.item_get(actor, item_id=item_id)
+    subject = item if item is not None else incident
     peers = list(policy.visible(actor, Peer).filter(state=Peer.State.ACTIVE).order_by("name"))
-    reason = policy.why_not(actor, "release.propose", item)
-    payload = services.release_payload(item) if reason is None else None
+    reason = policy.why_not(actor, "release.propose", subject)
+    payload = None
+    if reason is None:
+        payload = services.release_preview(actor, item=item, incident=incident)
     error = ""
     if request.method == "POST" and reason is None:
         peer = next((p for p in peers if str(p.pk) == request.POST.get("peer")), None)
@@ -72,7 +105,7 @@ def release_new(request, item_id):
         try:
             if peer is None:
                 raise DomainError("validation_error", _("Choose a partner node."), 422)
-            release = services.release_propose(actor, item=item, peer=peer, to_units=units)
+            release = services.release_propose(actor, item=item, incident=incident, peer=peer, to_units=units)
             messages.success(request, _("Release proposed."))
             return redirect("exchange:release", release_id=release.pk)
         except DomainError as exc:
@@ -83,6 +116,8 @@ def release_new(request, item_id):
         "exchange/release_new.html",
         {
             "item": item,
+            "incident": incident,
+            "subject": subject,
             "peers": peers,
             "payload": payload,
             "reason": reason,
@@ -92,6 +127,20 @@ def release_new(request, item_id):
             "approval": payload is not None and payload["tlp"] in ("amber", "amber_strict"),
         },
         status=422 if error else 200,
+    )
+
+
+@signed_in
+def release_new(request, item_id):
+    """The preview of an item's release."""
+    return _propose_page(request, item=intel_selectors.item_get(request.actor, item_id=item_id))
+
+
+@signed_in
+def release_incident(request, incident_id):
+    """The preview of an incident summary's release."""
+    return _propose_page(
+        request, incident=incident_selectors.incident_get(request.actor, incident_id=incident_id)
     )
 
 
@@ -106,6 +155,8 @@ def release_detail(request, release_id):
             "release": release,
             "may_approve": policy.can(actor, "release.approve", release),
             "may_withdraw": policy.can(actor, "release.withdraw", release),
+            "current_tlp": release.subject.get_tlp_display(),
+            "regraded": release.subject.tlp != release.payload.get("tlp"),
             "payload": release.payload,
             **_payload_labels(release.payload),
         },
@@ -124,6 +175,11 @@ def release_action(request, release_id, name):
         elif name == "withdraw":
             services.release_withdraw(actor, release=release)
             messages.success(request, _("The partner is told that the item is withdrawn."))
+        elif name == "regrade":
+            services.release_regrade(actor, release=release)
+            messages.success(request, _("The partner is sent the current handling level and status."))
+        else:
+            raise NotFound("action")
     except DomainError as exc:
         _raise_hidden(exc)
         messages.error(request, exc.message)
@@ -165,6 +221,36 @@ def partner_item(request, item_id):
             "may_translate": policy.can(actor, "partneritem.translate", item),
         },
         status=422 if error else 200,
+    )
+
+
+@signed_in
+def partner_incident(request, incident_id):
+    """An incident summary from the partner: its facts in the reader's words, its title as written."""
+    from liaison.incidents.models import SeizureKind, Severity, Status
+
+    actor = request.actor
+    inc = selectors.partner_incident_get(actor, incident_id=incident_id)
+    if request.method == "POST":
+        try:
+            services.partner_incident_acknowledge(actor, incident=inc)
+        except DomainError as exc:
+            _raise_hidden(exc)
+            messages.error(request, exc.message)
+        return redirect("exchange:partner_incident", incident_id=inc.pk)
+    inc = services.partner_incident_open(actor, incident=inc)
+    lang = (get_language() or "vi")[:2]
+    state = {"severity": inc.severity, "status": inc.status, "outcome": inc.outcome}
+    return render(
+        request,
+        "exchange/partner_incident.html",
+        {
+            "inc": inc,
+            "type_name": inc.type_names.get(lang) or inc.type_names.get("vi") or inc.type_code,
+            "title_language": LANGUAGE_NAMES.get(inc.language, inc.language),
+            "may_acknowledge": policy.can(actor, "partneritem.acknowledge", inc),
+            **summary_labels(state, Severity, Status, SeizureKind),
+        },
     )
 
 

@@ -155,6 +155,8 @@ def _context(request, inc: Incident, bound: dict | None = None) -> dict:
             "name_unit": not final and policy.can(actor, "incident.name_unit", inc),
             "transition": bool(offered),
             "publish": policy.can(actor, "incident.publish", inc),
+            # The cross-border release gate (policy/rules/exchange.py): the summary's preview page.
+            "release": policy.can(actor, "release.propose", inc),
         },
     }
 

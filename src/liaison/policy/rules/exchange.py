@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.exchange.models import (
     InEnvelope,
     OutEnvelope,
+    PartnerIncident,
+    PartnerIncidentUnit,
     PartnerItem,
     PartnerItemUnit,
     Peer,
@@ -27,6 +29,7 @@ from liaison.exchange.models import (
     Release,
     WitnessedCheckpoint,
 )
+from liaison.incidents.models import Incident
 from liaison.intel.models import Item, Tlp
 from liaison.org.models import Role, Unit
 from liaison.policy.core import permission, refuse, visibility, visible
@@ -37,6 +40,12 @@ PARTNER_ITEM = declare(
     PartnerItem,
     Relation("recipient", _("unit the partner released it to"), PartnerItemUnit, "unit", "item"),
     children=((PartnerItemUnit, "item_id"),),
+)
+# An incident summary from the partner, declared like a partner item: its recipients see it.
+PARTNER_INCIDENT = declare(
+    PartnerIncident,
+    Relation("recipient", _("unit the partner released it to"), PartnerIncidentUnit, "unit", "incident"),
+    children=((PartnerIncidentUnit, "incident_id"),),
 )
 
 
@@ -70,12 +79,14 @@ def peers(actor):
 
 @visibility(Release)
 def releases(actor):
-    """A release is read by whoever reads its item, in an operational role."""
+    """A release is read by whoever reads its item (or its incident), in an operational role."""
     if is_system(actor):
         return Q()
     if not is_staff_member(actor):
         return None
-    return Q(item__in=visible(actor, Item).values("pk"))
+    return Q(item__in=visible(actor, Item).values("pk")) | Q(
+        incident__in=visible(actor, Incident).values("pk")
+    )
 
 
 @permission("exchange.peer.manage")
@@ -83,19 +94,37 @@ def can_manage_peers(actor, _obj):
     return is_system(actor) or has_role(actor, Role.ADMINISTRATOR)
 
 
+def origin_unit_id(subject):
+    """The unit a released thing originates from: an item's originating unit, an incident's lead."""
+    return subject.lead_unit_id if isinstance(subject, Incident) else subject.origin_unit_id
+
+
+def _origin_unit(subject):
+    return subject.lead_unit if isinstance(subject, Incident) else subject.origin_unit
+
+
+def _cannot_see(subject):
+    if isinstance(subject, Incident):
+        return refuse(_("You cannot see this incident."))
+    return refuse(_("You cannot see this information item."))
+
+
 @permission("release.propose")
-def can_propose(actor, item):
-    """`item`: the item to release."""
+def can_propose(actor, subject):
+    """`subject`: the item, or the incident whose summary is released."""
     if is_system(actor):
         return True
-    if item is None or not is_member(actor) or not sees(actor, item):
-        return refuse(_("You cannot see this information item."))
-    if item.tlp == Tlp.RED:
+    if subject is None or not is_member(actor) or not sees(actor, subject):
+        return _cannot_see(subject)
+    if subject.tlp == Tlp.RED:
         return refuse(_("A TLP:RED item never leaves this node."))
-    if item.is_drill:
+    if subject.is_drill:
         return refuse(_("A drill is not released to the partner."))
-    if item.tlp == Tlp.AMBER_STRICT:
-        if actor.unit.pk != item.origin_unit_id or actor.role not in (Role.LIAISON_OFFICER, Role.COMMANDER):
+    if subject.tlp == Tlp.AMBER_STRICT:
+        if actor.unit.pk != origin_unit_id(subject) or actor.role not in (
+            Role.LIAISON_OFFICER,
+            Role.COMMANDER,
+        ):
             return refuse(_("A TLP:AMBER+STRICT item leaves only by its originating unit's release."))
         return True
     if actor.role != Role.LIAISON_OFFICER:
@@ -113,28 +142,30 @@ def can_approve(actor, release):
         return True
     if release is None or release.state != Release.State.PROPOSED:
         return refuse(_("This release is not awaiting approval."))
-    item = release.item
-    if item.tlp == Tlp.RED:
+    subject = release.subject
+    if subject.tlp == Tlp.RED:
         return refuse(_("A TLP:RED item never leaves this node."))
-    if not has_role(actor, Role.COMMANDER) or not sees(actor, item):
+    if not has_role(actor, Role.COMMANDER) or not sees(actor, subject):
         return refuse(_("A commander of the originating unit approves a release."))
     if release.proposed_by_id == actor.user.pk:
         return refuse(_("The approval is another person's than the proposal."))
-    if item.tlp == Tlp.AMBER_STRICT and actor.unit.pk != item.origin_unit_id:
+    if subject.tlp == Tlp.AMBER_STRICT and actor.unit.pk != origin_unit_id(subject):
         return refuse(_("A TLP:AMBER+STRICT item leaves only by its originating unit's release."))
-    if not in_subtree(actor, item.origin_unit):
+    if not in_subtree(actor, _origin_unit(subject)):
         return refuse(_("A commander of the originating unit approves a release."))
     return True
 
 
 @permission("release.withdraw")
 def can_withdraw(actor, release):
+    """Withdrawing, re-grading and sending an incident summary's update: a liaison officer or a
+    commander who sees what was released, while it is released."""
     if is_system(actor):
         return True
     if release is None or release.state != Release.State.SENT:
         return refuse(_("Only a released item can be withdrawn."))
-    if not sees(actor, release.item):
-        return refuse(_("You cannot see this information item."))
+    if not sees(actor, release.subject):
+        return _cannot_see(release.subject)
     return has_role(actor, Role.LIAISON_OFFICER, Role.COMMANDER)
 
 
@@ -147,4 +178,5 @@ def can_translate(actor, item):
 
 @permission("partneritem.acknowledge")
 def can_acknowledge(actor, item):
+    """`item`: a partner item or a partner incident summary."""
     return can_translate(actor, item)
