@@ -281,7 +281,7 @@ INCIDENTS, CHECKINS = 20, 10
 
 def test_incidents_and_checkins_made_offline_arrive_exactly_once_through_a_lossy_link(browser, node):
     page = signed_in(browser, node, OFFICER, width=375)
-    page.goto(node.base + "/field/")
+    open_kept(page, node, "/field/")  # the officer has opened the field page once with the link
     marker = na_meo_marker_number(node)
     made = api_post(
         page,
@@ -399,7 +399,7 @@ def test_a_checkin_photo_is_shrunk_in_the_browser_and_sent_inside_the_checkin_on
     Image.effect_mandelbrot((3000, 2000), (-2, -1.2, 1, 1.2), 100).convert("RGB").save(buf, format="PNG")
     big.write_bytes(buf.getvalue())
     page = signed_in(browser, node, OFFICER, width=375)
-    page.goto(node.base + "/field/")
+    open_kept(page, node, "/field/")  # the officer has opened the field page once with the link
     marker = na_meo_marker_number(node)
     made = api_post(
         page,

@@ -112,6 +112,9 @@ OTHER_ROUTES = {
     "page accounts/tokens/<uuid:token_id>/revoke/": "POST only, own tokens: tests/accounts",
     "page accounts/memberships/": "pending memberships the reader may confirm: tests/org/test_memberships.py",
     "page accounts/memberships/<uuid:membership_id>/confirm/": "POST only: tests/org/test_memberships.py",
+    "page accounts/activate/": "account activation (public, needs the one-time code): tests/accounts/test_activation.py",
+    "page accounts/activations/<uuid:user_id>/": "POST only, a confirmer re-issues a code (404 to anyone else): "
+    "tests/accounts/test_activation.py::test_a_lost_code_is_issued_again_by_a_confirmer_never_by_the_maker",
     "page i18n/setlang/": "language switch (POST): tests/web",
     "api POST /api/v1/me/active-unit": "write: tests/policy",
     "api POST /api/v1/units": "write: tests/org",

@@ -191,3 +191,24 @@ def test_interfaces_read_no_model_around_policy():
             if re.search(r"\b[A-Z]\w*\.objects\b", line):
                 offenders.append(f"{rel}:{n}: {line.strip()}")
     assert not offenders, "reads around policy:\n" + "\n".join(offenders)
+
+
+def test_the_item_column_the_rule_reads_is_built_from_exactly_the_declared_relations():
+    """Items' exact rule reads `search_units` (decision 0021). That column is kept by triggers that
+    migration intel.0008 built from a list of tables: the list must be the declaration's relations,
+    one for one, and the declaration must name them as the column's — or the rule falls back to the
+    relations themselves (the test above)."""
+    import importlib
+
+    from liaison.intel.models import Item
+
+    decl = involvement.declaration(Item)
+    built = importlib.import_module("liaison.intel.migrations.0008_search_units")
+    own = [r for r in decl.relations if r.model is None]
+    rows = [r for r in decl.relations if r.model is not None and not r.where]
+    assert [f"{r.unit_field}_id" for r in own] == [built.OWN]
+    assert sorted(
+        (r.model._meta.db_table, f"{r.unit_field}_id", f"{r.record_field}_id") for r in rows
+    ) == sorted(built.RELATED)
+    assert len(own) + len(rows) == len(decl.relations)
+    assert decl.reads_the_column

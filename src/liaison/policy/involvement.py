@@ -101,6 +101,15 @@ class Declaration:
     # The record's table keeps its involved units in a `search_units` column (maintained by triggers
     # from these same relations, core.search_schema), so an index can narrow by `audience` first.
     audience_indexed: bool = False
+    # The relations the column's triggers were built from (named in the declaration beside them).
+    # The exact rule reads the column only while they are exactly the declared relations: a relation
+    # removed from (or added to) the declaration takes effect at once, through the relations
+    # themselves, until a migration rebuilds the column to match.
+    indexed_relations: tuple[str, ...] = ()
+
+    @property
+    def reads_the_column(self) -> bool:
+        return self.audience_indexed and self.indexed_relations == tuple(r.name for r in self.relations)
 
     @property
     def label(self) -> str:
@@ -117,7 +126,7 @@ def declare(
     not_through_subtree: Q | None = None,
     not_through_subtree_label: Any = "",
     children: Iterable[tuple[type[Model], str]] = (),
-    audience_indexed: bool = False,
+    audience_indexed: bool | tuple[str, ...] = False,
 ) -> Declaration:
     """Declare a record type's involvement: registers its `view` visibility and its children's."""
     decl = Declaration(
@@ -126,7 +135,8 @@ def declare(
         not_through_subtree=not_through_subtree,
         not_through_subtree_label=not_through_subtree_label,
         children=tuple(children),
-        audience_indexed=audience_indexed,
+        audience_indexed=bool(audience_indexed),
+        indexed_relations=tuple(audience_indexed) if isinstance(audience_indexed, tuple) else (),
     )
     _DECLARATIONS[record] = decl
     _VISIBILITY[(record, "view")] = lambda actor: _visibility(decl, actor)
@@ -192,7 +202,7 @@ def record_q(decl: Declaration, unit: Unit | None, role: str | None) -> Q | None
     if not grants(unit, role):
         return None
     assert unit is not None
-    if decl.audience_indexed:
+    if decl.reads_the_column:
         return indexed_record_q(decl, unit, role)
     if role not in SUBTREE_ROLES:
         return Q(pk__in_set=involvement_ids(decl, [unit.pk]))

@@ -50,7 +50,8 @@ ITEM = declare(
         (ItemRevision, "item_id"),
         (Grading, "item_id"),
     ),
-    audience_indexed=True,
+    # the relations intel's migration 0008 built the `search_units` triggers from
+    audience_indexed=("originator", "recipient", "verification request"),
 )
 
 
