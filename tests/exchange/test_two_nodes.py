@@ -9,6 +9,7 @@ a batch and everything is delivered again. Hua Phan's database is read with plai
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import threading
@@ -89,9 +90,11 @@ def release_many(n: int, *, after: int = 0) -> list[OutEnvelope]:
     return list(OutEnvelope.objects.filter(peer=peer).order_by("seq"))
 
 
-def post_all(base: str, wires: list[str], threads: int = 4) -> dict[str, int]:
-    """Deliver every wire (in the order given) from a few threads; count the answers."""
+def post_all(base: str, wires: list[str], threads: int = 4, after=None) -> dict[str, int]:
+    """Deliver every wire (in the order given) from a few threads; count the answers. `after`:
+    (n, action) runs `action` once, as soon as n answers have come back."""
     counts: dict[str, int] = {}
+    answered = [0]
     lock = threading.Lock()
     todo = list(enumerate(wires))
 
@@ -109,6 +112,10 @@ def post_all(base: str, wires: list[str], threads: int = 4) -> dict[str, int]:
                     key = "error"
                 with lock:
                     counts[key] = counts.get(key, 0) + 1
+                    answered[0] += 1
+                    now = after is not None and answered[0] == after[0]
+                if now:
+                    after[1]()
 
     ts = [threading.Thread(target=run) for _ in range(threads)]
     for t in ts:
@@ -182,10 +189,11 @@ def test_a_receiver_killed_mid_batch_loses_nothing_and_duplicates_nothing(hua_ph
     base = hua_phan.serve()
     wires = [e.wire for e in release_many(60, after=before)]  # the next 60 in sequence
     random.Random(9).shuffle(wires)
-    killer = threading.Timer(0.4, lambda: hua_phan.server.send_signal(signal.SIGKILL))
-    killer.start()
-    first = post_all(base, wires, threads=2)
-    killer.join()
+    # Killed once 20 answers are back: mid-batch whatever the machine's speed (a timer was not);
+    # the whole receiver, its server's workers and stream process with it (its process group).
+    first = post_all(
+        base, wires, threads=2, after=(20, lambda: os.killpg(hua_phan.server.pid, signal.SIGKILL))
+    )
     assert hua_phan.server.wait(10) == -signal.SIGKILL
     assert first.get("error", 0) > 0, f"the receiver was killed after the batch: {first}"
     base = hua_phan.serve()

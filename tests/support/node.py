@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -73,6 +74,9 @@ class Node:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # Its own process group: the server's workers and stream process go with it (a kill -9
+            # of the receiver is `os.killpg`, and `close` leaves no orphan behind).
+            start_new_session=True,
         )
         self.procs.append(p)
         return p
@@ -121,6 +125,10 @@ class Node:
                     p.wait(10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+            try:  # whatever the process left behind in its group (a killed master's workers)
+                os.killpg(p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self.pg_name:
             import psycopg
 
