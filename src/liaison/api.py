@@ -11,7 +11,7 @@ from liaison.accounts.api import router as tokens_router
 from liaison.accounts.services import api_token_authenticate
 from liaison.audit.api import router as audit_router
 from liaison.briefings.api import router as briefings_router
-from liaison.core.api import ObjectParser, ProblemDocumentAPI, install_error_handlers, problem
+from liaison.core.api import ObjectParser, ProblemDocumentAPI, Renderer, install_error_handlers, problem
 from liaison.field.api import router as field_router
 from liaison.geo.api import router as geo_router
 from liaison.incidents.api import router as incidents_router
@@ -77,6 +77,7 @@ api = ProblemDocumentAPI(
     auth=[TokenAuth(), SessionActorAuth()],
     docs_decorator=signed_in_or_token,
     parser=ObjectParser(),
+    renderer=Renderer(),
     description="Coordination platform for border security. Errors are RFC 9457 problem details with "
     "field errors; every create accepts an Idempotency-Key header.",
 )

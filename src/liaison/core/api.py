@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, connection, transaction
@@ -22,6 +23,8 @@ from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from liaison.core import clock
 from liaison.core.errors import Conflict, DomainError, FieldError, Invalid, NotFound
@@ -184,6 +187,21 @@ PROBLEM_RESPONSES = {
     "422": "Invalid fields, each named (enums, ranges, dates, control characters, the cursor)",
     "503": "Every database connection is in use; retry after Retry-After seconds",
 }
+
+
+_ENCODE = NinjaJSONEncoder().default
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+class Renderer(BaseRenderer):
+    """Answers encoded by orjson (issue 15: the standard library's encoder was 2–4 ms of a list's
+    answer): the same JSON as ninja's encoder, dates and times still written by Django's encoder
+    (ISO 8601, milliseconds, `Z`), text as UTF-8 instead of `\\u` escapes."""
+
+    media_type = "application/json"
+
+    def render(self, request, data, *, response_status):
+        return orjson.dumps(data, default=_ENCODE, option=_ORJSON_OPTIONS)
 
 
 class ProblemDocumentAPI(NinjaAPI):

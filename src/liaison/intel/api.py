@@ -321,15 +321,7 @@ def explain_access(
 
 @router.get("/inbox", response=InboxOut)
 def inbox(request):
-    actor = actor_of(request)
-    box = selectors.inbox(actor)
-    rows = (
-        selectors.filtered_items(actor, ItemFilter(include_drills=True))
-        .filter(pk__in=[r.item_id for r in box["unacknowledged"]])
-        .order_by("-received_at")
-        .values(*selectors.ITEM_COLUMNS)
-    )
-    return {**box, "unacknowledged": rows}
+    return selectors.inbox(actor_of(request), rows=True)
 
 
 @router.get("/stats/exchange", response=dict)

@@ -224,6 +224,13 @@ class ItemReceipt(models.Model):
         indexes = [
             models.Index(fields=["unit", "acknowledged_at"], name="receipt_unit_ack"),
             models.Index(fields=["unit", "item"], name="receipt_unit_item"),
+            # The inbox: a unit's unacknowledged receipts, newest first (issue 15).
+            models.Index(
+                fields=["unit", "-delivered_at"],
+                name="receipt_unit_waiting",
+                condition=models.Q(acknowledged_at__isnull=True),
+                include=["item"],
+            ),
             # The briefing's timeliness scorecard: the receipts delivered in a period.
             models.Index(
                 fields=["delivered_at"],

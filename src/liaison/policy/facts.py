@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from liaison.org.models import Role, Unit
 
@@ -50,7 +51,27 @@ def subtree_q(actor: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}path__startswith": unit_path(actor)})
 
 
+_units_changed = [0]  # bumped when any unit is saved or deleted (org.apps' signals)
+
+
+def units_changed(**_kwargs) -> None:
+    _units_changed[0] += 1
+
+
+post_save.connect(units_changed, sender=Unit, dispatch_uid="policy.units_changed.save")
+post_delete.connect(units_changed, sender=Unit, dispatch_uid="policy.units_changed.delete")
+
+
 def subtree_unit_ids(unit: Any) -> list:
     """The ids of a unit and every unit below it, as values: the database then plans with real ids
-    (and their statistics) rather than a path pattern."""
-    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    (and their statistics) rather than a path pattern.
+
+    Kept on the unit instance (a request's actor holds its own) while no unit has changed in this
+    process: a request whose reads each ask for the subtree reads it once (issue 15)."""
+    key = (_units_changed[0], unit.path)
+    kept = unit.__dict__.get("_subtree_ids")
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+    unit.__dict__["_subtree_ids"] = (key, tuple(ids))
+    return ids
