@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from liaison.core import search
 from liaison.geo.models import Area
 from liaison.incidents import services as incidents
 from liaison.incidents.models import IncidentType
@@ -197,3 +198,27 @@ def test_places_are_searched_the_same_way(client_for, path, query, code):
 
 def test_a_place_search_with_nothing_searchable_is_422(client_for):
     assert client_for(READER).get("/api/v1/posts", {"q": "-…"}).status_code == 422
+
+
+@pytest.mark.parametrize("query, expected", corpus.QUERIES, ids=[q for q, _ in corpus.QUERIES])
+def test_a_common_prefix_tested_on_the_rows_finds_the_same_hits(
+    client_for, items, monkeypatch, query, expected
+):
+    """PostgreSQL asks its index for the other words only, and tests a prefix that starts common
+    words on the rows they found (core.search.common_prefix): the hits must not change. Here every
+    prefix is taken as common; on SQLite the query is the same either way."""
+    monkeypatch.setattr(search, "common_prefix", lambda table: lambda prefix: True)
+    c = client_for(READER)
+    assert keys(items, api_ids(c, query)) == expected
+
+
+def test_which_clauses_the_index_is_asked_for():
+    """A prefix of one or two letters, or one `common` names, is left to the row test; the rest is
+    asked of the index; a query of nothing but such a prefix asks the index for all of it."""
+    q = search.parse("ma tuy")
+    assert q.index_tsquery() is None
+    assert q.index_tsquery(lambda p: p == "tuy") == "('ma')"
+    assert q.index_tsquery(lambda p: False) is None
+    assert search.parse("ma t").index_tsquery() == "('ma')"
+    assert search.parse("tuy").index_tsquery(lambda p: True) is None
+    assert search.parse('"ma tuy"').index_tsquery(lambda p: True) is None  # a quoted phrase is exact
