@@ -190,13 +190,14 @@ PROBLEM_RESPONSES = {
 
 
 _ENCODE = NinjaJSONEncoder().default
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_ORJSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 class Renderer(BaseRenderer):
-    """Answers encoded by orjson (issue 15: the standard library's encoder was 2–4 ms of a list's
-    answer): the same JSON as ninja's encoder, dates and times still written by Django's encoder
-    (ISO 8601, milliseconds, `Z`), text as UTF-8 instead of `\\u` escapes."""
+    """Answers encoded by orjson (issue 15: the standard library's encoder, called back for every
+    date, was 3–4 ms of a 50-row list): the same values as ninja's encoder, text as UTF-8 instead
+    of `\\u` escapes, times in ISO 8601 UTC with `Z` and their microseconds (Django's encoder cut
+    them to milliseconds). Anything orjson does not know goes to ninja's encoder."""
 
     media_type = "application/json"
 
