@@ -161,6 +161,16 @@ def _positioned(qs):
     )
 
 
+_NO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _detail_url(name: str):
+    """The record page's address for an id: reversed once per layer, not once per feature (a
+    commander's 30-day layer reversed 431 addresses, 20 ms of the request; issue 15)."""
+    template = reverse(name, args=[_NO_ID])
+    return lambda pk: template.replace(_NO_ID, str(pk))
+
+
 def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = True) -> dict:
     base = policy.visible(actor, Incident).filter(opened_at__gte=since, opened_at__lt=until)
     qs = _in_bbox(_positioned(base), bbox, "plat", "plon")
@@ -180,6 +190,7 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
         "incident_type__name_vi",
     )
     feats = []
+    url = _detail_url("incidents:detail")
     for r in qs.order_by("-opened_at").values(*cols)[:MAX_FEATURES]:
         feats.append(
             _point(
@@ -195,7 +206,7 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
                     "at": r["opened_at"].isoformat(),
                     "drill": r["is_drill"],
                     "approximate": r["lat"] is None,
-                    "url": reverse("incidents:detail", args=[r["id"]]),
+                    "url": url(r["id"]),
                 },
             )
         )
@@ -207,6 +218,7 @@ def items_layer(actor, *, since, until, bbox=None) -> dict:
     qs = _in_bbox(_positioned(base), bbox, "plat", "plon")
     cols = ("id", "ref", "title", "tlp", "status", "plat", "plon", "lat", "received_at", "category__name_vi")
     feats = []
+    url = _detail_url("intel:detail")
     for r in qs.order_by("-received_at").values(*cols)[:MAX_FEATURES]:
         feats.append(
             _point(
@@ -221,7 +233,7 @@ def items_layer(actor, *, since, until, bbox=None) -> dict:
                     "category": r["category__name_vi"],
                     "at": r["received_at"].isoformat(),
                     "approximate": r["lat"] is None,
-                    "url": reverse("intel:detail", args=[r["id"]]),
+                    "url": url(r["id"]),
                 },
             )
         )
