@@ -391,3 +391,22 @@ def test_a_datetime_offset_no_clock_uses_is_a_field_error_not_a_500(client_for, 
     else:
         assert r.status_code == 422, r.content
         assert "exchanged_until" in {e["field"] for e in r.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    "path, detail",
+    [("/api/v1/layers/items", "intel:detail"), ("/api/v1/layers/incidents", "incidents:detail")],
+)
+def test_each_map_feature_links_its_own_record(client_for, path, detail):
+    """The layers build their addresses from one reversed template: each must still be the
+    record's own page, and that page must open for the reader."""
+    from django.urls import reverse
+
+    c = client_for("province_commander")
+    feats = c.get(
+        path, {"window": "custom", "since": "2020-01-01T00:00:00", "until": "2030-01-01T00:00:00"}
+    ).json()["features"]
+    assert feats
+    for f in feats[:5]:
+        assert f["properties"]["url"] == reverse(detail, args=[f["properties"]["id"]])
+    assert c.get(feats[0]["properties"]["url"]).status_code == 200
