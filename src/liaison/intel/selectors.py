@@ -59,6 +59,14 @@ ITEM_COLUMNS = (
     "area__code",
     "area__name",
 )
+# What the API's item rows (schemas.ItemRowOut) read: the list's columns without the names the
+# pages show.
+ROW_COLUMNS = tuple(
+    c
+    for c in ITEM_COLUMNS
+    if c
+    not in ("category__name_vi", "category__name_en", "category__name_lo", "origin_unit__name", "area__name")
+)
 COUNT_CAP = 1000
 
 
@@ -314,7 +322,7 @@ def inbox(actor, *, rows: bool = False) -> dict:
     )
     visible_items = policy.visible(actor, Item).filter(pk__in=[i for _r, i in candidates])
     if rows:
-        unacknowledged = list(visible_items.order_by("-received_at", "-id").values(*ITEM_COLUMNS))
+        unacknowledged = list(visible_items.order_by("-received_at", "-id").values(*ROW_COLUMNS))
     else:
         seen = set(visible_items.values_list("pk", flat=True))
         unacknowledged = list(
