@@ -410,3 +410,26 @@ def test_each_map_feature_links_its_own_record(client_for, path, detail):
     for f in feats[:5]:
         assert f["properties"]["url"] == reverse(detail, args=[f["properties"]["id"]])
     assert c.get(feats[0]["properties"]["url"]).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "lo"])
+def test_map_features_name_their_category_and_type_in_the_readers_language(client_for, lang):
+    """The popup shows the feature's category (items) or type (incidents): in the page's language,
+    as stored in that language's column, never the Vietnamese name on an English or Lao map."""
+    from django.conf import settings
+
+    from liaison.incidents.models import IncidentType
+    from liaison.intel.models import Category
+
+    column = {"vi": "name_vi", "en": "name_en", "lo": "name_lo"}[lang]
+    c = client_for("province_commander")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    window = {"window": "custom", "since": "2020-01-01T00:00:00", "until": "2030-01-01T00:00:00"}
+    for path, key, model in (
+        ("/api/v1/layers/items", "category", Category),
+        ("/api/v1/layers/incidents", "type", IncidentType),
+    ):
+        names = {getattr(x, column) or x.name_en for x in model.objects.all()}
+        feats = c.get(path, window).json()["features"]
+        assert feats
+        assert {f["properties"][key] for f in feats} <= names, (path, lang)

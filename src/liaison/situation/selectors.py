@@ -18,6 +18,7 @@ from shapely.geometry import LineString, mapping
 from liaison import policy
 from liaison.core import clock
 from liaison.core.errors import Invalid
+from liaison.core.text import in_language
 from liaison.geo import reference
 from liaison.geo.models import Area, Place
 from liaison.incidents.models import FINAL_STATUSES, Incident
@@ -188,6 +189,8 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
         "opened_at",
         "is_drill",
         "incident_type__name_vi",
+        "incident_type__name_en",
+        "incident_type__name_lo",
     )
     feats = []
     url = _detail_url("incidents:detail")
@@ -202,7 +205,9 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
                     "title": r["title"],
                     "severity": r["severity"],
                     "status": r["status"],
-                    "type": r["incident_type__name_vi"],
+                    "type": in_language(
+                        r["incident_type__name_vi"], r["incident_type__name_en"], r["incident_type__name_lo"]
+                    ),
                     "at": r["opened_at"].isoformat(),
                     "drill": r["is_drill"],
                     "approximate": r["lat"] is None,
@@ -216,7 +221,8 @@ def incidents_layer(actor, *, since, until, bbox=None, include_final: bool = Tru
 def items_layer(actor, *, since, until, bbox=None) -> dict:
     base = policy.visible(actor, Item).filter(received_at__gte=since, received_at__lt=until, is_drill=False)
     qs = _in_bbox(_positioned(base), bbox, "plat", "plon")
-    cols = ("id", "ref", "title", "tlp", "status", "plat", "plon", "lat", "received_at", "category__name_vi")
+    cols = ("id", "ref", "title", "tlp", "status", "plat", "plon", "lat", "received_at")
+    cols += ("category__name_vi", "category__name_en", "category__name_lo")
     feats = []
     url = _detail_url("intel:detail")
     for r in qs.order_by("-received_at").values(*cols)[:MAX_FEATURES]:
@@ -230,7 +236,9 @@ def items_layer(actor, *, since, until, bbox=None) -> dict:
                     "title": r["title"],
                     "tlp": r["tlp"],
                     "status": r["status"],
-                    "category": r["category__name_vi"],
+                    "category": in_language(
+                        r["category__name_vi"], r["category__name_en"], r["category__name_lo"]
+                    ),
                     "at": r["received_at"].isoformat(),
                     "approximate": r["lat"] is None,
                     "url": url(r["id"]),
@@ -328,7 +336,7 @@ def trends(actor, *, months: int = 12) -> dict:
     qs = policy.visible(actor, Item).filter(is_drill=False, received_at__gte=prev_start)
     rows = (
         qs.annotate(m=TruncMonth("received_at"))
-        .values("m", "category__code", "category__name_vi")
+        .values("m", "category__code", "category__name_vi", "category__name_en", "category__name_lo")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -338,7 +346,9 @@ def trends(actor, *, months: int = 12) -> dict:
         m = timezone.localtime(r["m"]) if timezone.is_aware(r["m"]) else r["m"]
         key = (m.year, m.month)
         data[r["category__code"]][key] += r["n"]
-        names[r["category__code"]] = r["category__name_vi"]
+        names[r["category__code"]] = in_language(
+            r["category__name_vi"], r["category__name_en"], r["category__name_lo"]
+        )
     axis = []
     y, mth = start.year, start.month
     for _ in range(months):
