@@ -51,7 +51,7 @@ def subtree_q(actor: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}path__startswith": unit_path(actor)})
 
 
-_units_changed = [0]  # bumped when any unit is saved or deleted (org.apps' signals)
+_units_changed = [0]  # bumped when any unit is saved or deleted (the signals below)
 
 
 def units_changed(**_kwargs) -> None:
