@@ -134,7 +134,7 @@ def test_filtering_the_item_list_with_javascript_shows_the_results(browser, node
     assert page.locator("#results").count() == 1
     assert "tlp=green" in page.url
     tlps = page.locator("#results tbody tr[data-id] .tlp").all_inner_texts()
-    assert tlps and set(tlps) == {"GREEN"}
+    assert tlps and set(tlps) == {"TLP:GREEN"}
     page.context.close()
 
 
