@@ -24,7 +24,9 @@ def node_exchanged(p) -> int:
     with connection.cursor() as c:
         c.execute(
             "SELECT COUNT(*) FROM intel_item WHERE NOT is_drill AND exchanged_at >= %s AND exchanged_at < %s",
-            [p.start, p.end],
+            # instants as the database stores them: SQLite compares the text of a UTC timestamp, so
+            # an aware datetime with its +07:00 offset would move the quarter's edges by 7 hours
+            [connection.ops.adapt_datetimefield_value(p.start), connection.ops.adapt_datetimefield_value(p.end)],
         )
         return c.fetchone()[0]
 
