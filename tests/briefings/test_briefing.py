@@ -26,7 +26,10 @@ def node_exchanged(p) -> int:
             "SELECT COUNT(*) FROM intel_item WHERE NOT is_drill AND exchanged_at >= %s AND exchanged_at < %s",
             # instants as the database stores them: SQLite compares the text of a UTC timestamp, so
             # an aware datetime with its +07:00 offset would move the quarter's edges by 7 hours
-            [connection.ops.adapt_datetimefield_value(p.start), connection.ops.adapt_datetimefield_value(p.end)],
+            [
+                connection.ops.adapt_datetimefield_value(p.start),
+                connection.ops.adapt_datetimefield_value(p.end),
+            ],
         )
         return c.fetchone()[0]
 

@@ -193,22 +193,32 @@ def test_interfaces_read_no_model_around_policy():
     assert not offenders, "reads around policy:\n" + "\n".join(offenders)
 
 
-def test_the_item_column_the_rule_reads_is_built_from_exactly_the_declared_relations():
-    """Items' exact rule reads `search_units` (decision 0021). That column is kept by triggers that
-    migration intel.0008 built from a list of tables: the list must be the declaration's relations,
-    one for one, and the declaration must name them as the column's — or the rule falls back to the
-    relations themselves (the test above)."""
+@pytest.mark.parametrize(
+    "record, migration",
+    [
+        ("liaison.intel.models.Item", "liaison.intel.migrations.0008_search_units"),
+        ("liaison.incidents.models.Incident", "liaison.incidents.migrations.0007_involved_units"),
+    ],
+)
+def test_the_column_the_rule_reads_is_built_from_exactly_the_declared_relations(record, migration):
+    """Items' and incidents' exact rules read `search_units` (decisions 0021, 0023). That column is
+    kept by triggers that a migration built from a list of tables: the list must be the
+    declaration's relations, one for one (a relation's condition included: an incident's
+    participant counts only while active), and the declaration must name them as the column's — or
+    the rule falls back to the relations themselves (the test above)."""
     import importlib
 
-    from liaison.intel.models import Item
-
-    decl = involvement.declaration(Item)
-    built = importlib.import_module("liaison.intel.migrations.0008_search_units")
+    module, name = record.rsplit(".", 1)
+    decl = involvement.declaration(getattr(importlib.import_module(module), name))
+    built = importlib.import_module(migration)
     own = [r for r in decl.relations if r.model is None]
-    rows = [r for r in decl.relations if r.model is not None and not r.where]
+    rows = [r for r in decl.relations if r.model is not None]
     assert [f"{r.unit_field}_id" for r in own] == [built.OWN]
+    assert all(not r.where for r in own)
+    for r in rows:  # a condition is one boolean column that must be true
+        assert all(v is True for v in r.where.values()) and len(r.where) <= 1
     assert sorted(
-        (r.model._meta.db_table, f"{r.unit_field}_id", f"{r.record_field}_id") for r in rows
+        (r.model._meta.db_table, f"{r.unit_field}_id", f"{r.record_field}_id", *r.where) for r in rows
     ) == sorted(built.RELATED)
     assert len(own) + len(rows) == len(decl.relations)
     assert decl.reads_the_column

@@ -98,9 +98,21 @@ def reindex(model, fields_of, *, batch: int = 2000, related=()) -> None:
 UNITS = "search_units"
 
 
-def units_postgresql(table: str, own: str, related: list[tuple[str, str, str]]) -> list[str]:
-    """`own`: the record's column naming a unit; `related`: (table, unit column, record column)."""
-    parts = " UNION ALL ".join(f"SELECT {u} FROM {t} WHERE {r} = rid" for t, u, r in related)
+def _related(related) -> list[tuple[str, str, str, str]]:
+    """(table, unit column, record column, condition): a relation's rows may carry a further
+    condition on one boolean column of their own (an incident's participants: `active`); "" if none."""
+    return [(t, u, r, rest[0] if rest else "") for t, u, r, *rest in related]
+
+
+def _where(r: str, record: str, cond: str) -> str:
+    return f"{r} = {record}" + (f" AND {cond}" if cond else "")
+
+
+def units_postgresql(table: str, own: str, related: list[tuple[str, ...]]) -> list[str]:
+    """`own`: the record's column naming a unit; `related`: (table, unit column, record column[,
+    boolean condition column])."""
+    related = _related(related)
+    parts = " UNION ALL ".join(f"SELECT {u} FROM {t} WHERE {_where(r, 'rid', c)}" for t, u, r, c in related)
     fn = f"{table}_units_of"
     sql = [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {UNITS} uuid[] NOT NULL DEFAULT '{{}}'",
@@ -116,7 +128,7 @@ def units_postgresql(table: str, own: str, related: list[tuple[str, str, str]]) 
         f"""CREATE TRIGGER {table}_units_own BEFORE INSERT OR UPDATE OF {own} ON {table}
               FOR EACH ROW EXECUTE FUNCTION {table}_units_own()""",
     ]
-    for t, _u, r in related:
+    for t, _u, r, _c in related:
         refresh = (
             f"UPDATE {table} x SET {UNITS} = {fn}(x.id, x.{own}) WHERE x.id IN (SELECT {r} FROM %s) "
             f"AND x.{UNITS} IS DISTINCT FROM {fn}(x.id, x.{own});"
@@ -153,15 +165,19 @@ def units_postgresql_fill(table: str, own: str) -> list[str]:
     ]
 
 
-def units_sqlite(table: str, own: str, related: list[tuple[str, str, str]]) -> list[str]:
+def units_sqlite(table: str, own: str, related: list[tuple[str, ...]]) -> list[str]:
     """The column, the triggers that keep it, and the FTS5 table rebuilt with it as a fourth column.
-    A row is in the FTS5 table exactly when its units are set (every record has an originator): the
-    insert trigger sets them, and that update indexes the row."""
+    A row is in the FTS5 table exactly when its units are set: the insert trigger sets them, and
+    that update indexes the row. A record with no unit involved yet (an incident opened by the
+    system, before its lead's participation is written) holds "-", which is set but no token."""
+    related = _related(related)
 
     # Always evaluated inside an UPDATE of the record's own row: its columns are the row's.
-    parts = " UNION ".join(f"SELECT {u} FROM {t} WHERE {r} = {table}.id" for t, u, r in related)
+    parts = " UNION ".join(
+        f"SELECT {u} FROM {t} WHERE {_where(r, f'{table}.id', c)}" for t, u, r, c in related
+    )
     units = (
-        f"(SELECT coalesce(group_concat('u' || u, ' '), '') FROM (SELECT {table}.{own} AS u "
+        f"(SELECT coalesce(group_concat('u' || u, ' '), '-') FROM (SELECT {table}.{own} AS u "
         f"UNION {parts} ORDER BY 1) WHERE u IS NOT NULL)"
     )
 
@@ -190,7 +206,7 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, str, str]]) -> l
              INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new}); END""",
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
-    for t, u, r in related:
+    for t, u, r, c in related:
         for event, row in (("ai", "new"), ("ad", "old")):
             sql.append(
                 f"""CREATE TRIGGER {t}_units_{event} AFTER {"INSERT" if event == "ai" else "DELETE"} ON {t}
@@ -198,7 +214,7 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, str, str]]) -> l
                  END"""
             )
         sql.append(
-            f"""CREATE TRIGGER {t}_units_au AFTER UPDATE OF {u}, {r} ON {t} BEGIN
+            f"""CREATE TRIGGER {t}_units_au AFTER UPDATE OF {", ".join(filter(None, (u, r, c)))} ON {t} BEGIN
              UPDATE {table} SET {UNITS} = {units} WHERE id = old.{r} AND {UNITS} IS NOT {units};
              UPDATE {table} SET {UNITS} = {units} WHERE id = new.{r} AND {UNITS} IS NOT {units};
              END"""
@@ -206,8 +222,8 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, str, str]]) -> l
     return sql
 
 
-def units_sqlite_drop(table: str, related: list[tuple[str, str, str]]) -> list[str]:
+def units_sqlite_drop(table: str, related: list[tuple[str, ...]]) -> list[str]:
     out = [f"DROP TRIGGER IF EXISTS {table}_units_own", f"DROP TRIGGER IF EXISTS {table}_fts_af"]
-    for t, _u, _r in related:
+    for t, *_rest in related:
         out += [f"DROP TRIGGER IF EXISTS {t}_units_{e}" for e in ("ai", "ad", "au")]
     return [*out, *sqlite_drop(table), f"ALTER TABLE {table} DROP COLUMN {UNITS}", *sqlite(table)]

@@ -98,7 +98,8 @@ def incident_board(actor, f: BoardFilter | None = None) -> list[dict]:
     f = f or BoardFilter()
     qs = filtered_incidents(actor, f)
     if f.q:  # by relevance (title above summary and place), ties newest first
-        qs = search.matching(qs, search.parse(f.q), table="incidents_incident")
+        audience = policy.audience(actor, Incident)  # the words meet the reader's units in the index
+        qs = search.matching(qs, search.parse(f.q), table="incidents_incident", audience=audience)
         return list(qs.order_by("search_rank", "-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])
     return list(qs.order_by("-opened_at", "-id").values(*BOARD_COLUMNS)[:BOARD_LIMIT])
 

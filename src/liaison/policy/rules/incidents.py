@@ -60,6 +60,8 @@ INCIDENT = declare(
         (Outcome, "incident_id"),
         (Seizure, "outcome__incident_id"),
     ),
+    # the relations incidents' migration 0007 built the `search_units` triggers from
+    audience_indexed=("opener", "participant", "tasked"),
 )
 
 
