@@ -42,6 +42,10 @@ USE_TZ = True
 # The country of this node: units of any other country are the partner's reference records.
 NODE_COUNTRY = env_str("LIAISON_NODE_COUNTRY", "VN")
 NODE_NAME = env_str("LIAISON_NODE_NAME", "thanh-hoa")
+# What pages call this node (the footer, a printed page's origin line): a place's name, never the slug.
+NODE_TITLE = env_str(
+    "LIAISON_NODE_TITLE", "Thanh Hóa" if NODE_NAME == "thanh-hoa" else NODE_NAME.replace("-", " ").title()
+)
 NODE_KEY_FILE = Path(env_str("LIAISON_NODE_KEY_FILE", str(DATA_DIR / "keys" / "node-ed25519.pem")))
 # Cross-border exchange (issue 20): the worker pushes the outbox every EXCHANGE_PUSH_SECONDS; a
 # failed push waits EXCHANGE_BACKOFF_SECONDS, doubling per attempt up to EXCHANGE_BACKOFF_MAX_SECONDS;

@@ -349,3 +349,22 @@ def test_tasks_are_cards_on_a_phone(browser, node):
     assert first.locator("td[data-label]").count() == 3
     page.screenshot(path=str(ARTIFACTS / "375" / "vi" / "tasks-cards.png"), full_page=True)
     page.context.close()
+
+
+def test_the_inbox_is_cards_on_a_phone(browser, node):
+    """On a phone the inbox is one card an item waiting, each value labelled by its column: the
+    delivery time is not cut off at the right edge, nothing scrolls sideways inside the table."""
+    page = signed_in(browser, node, "trucban.don.nameo", width=375)  # the demo shares items with the post
+    page.goto(node.base + "/inbox/")
+    rows = page.locator("table.cards tbody tr[data-id]")
+    assert rows.count() > 0
+    for t in page.locator("table.cards").all():
+        box = t.evaluate("t => ({scroll: t.scrollWidth, client: t.clientWidth})")
+        assert box["scroll"] <= box["client"] + 1, box
+    first = rows.first
+    assert first.bounding_box()["width"] >= 330
+    assert first.locator("td[data-label]").count() == 3
+    delivered = first.locator("td[data-label]").last.bounding_box()
+    assert delivered["x"] >= 0 and delivered["x"] + delivered["width"] <= 375 + 1, delivered
+    page.screenshot(path=str(ARTIFACTS / "375" / "vi" / "inbox-cards.png"), full_page=True)
+    page.context.close()

@@ -24,7 +24,7 @@ def liaison(request):
         "nav": nav,
         "my_memberships": memberships,
         "memberships_to_confirm": confirms,
-        "node_name": settings.NODE_NAME,
+        "node_name": settings.NODE_TITLE,
         "LIAISON_LANGUAGES": settings.LANGUAGES,
     }
 
