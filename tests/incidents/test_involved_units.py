@@ -16,25 +16,18 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
 
 from liaison import policy
 from liaison.core import clock, search
-from liaison.core.search_schema import UNITS
 from liaison.incidents import services
 from liaison.incidents.models import Incident, Participant, Task
 from tests.conftest import CAST
 from tests.incidents.incident_helpers import BAT_MOT, NA_MEO
+from tests.support.units import stored_units as units_in_row
 
 
 def stored_units(incident) -> set[str]:
-    with connection.cursor() as cur:
-        key = incident.pk if connection.vendor == "postgresql" else incident.pk.hex
-        cur.execute(f"SELECT {UNITS} FROM incidents_incident WHERE id = %s", [key])  # noqa: S608
-        value = cur.fetchone()[0]
-    if connection.vendor == "postgresql":
-        return {uuid.UUID(str(u)).hex for u in value}
-    return {tok[1:] for tok in value.split() if tok.startswith("u")}
+    return units_in_row("incidents_incident", incident.pk)
 
 
 def involved(incident) -> set[str]:

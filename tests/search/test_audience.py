@@ -13,11 +13,9 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
 
 from liaison import policy
 from liaison.core import clock, search
-from liaison.core.search_schema import UNITS
 from liaison.intel import services as intel
 from liaison.intel.models import Item, ItemReceipt
 from liaison.org.models import Unit
@@ -25,6 +23,7 @@ from liaison.policy import involvement
 from tests.conftest import CAST
 from tests.search import corpus
 from tests.support.records import log_item
+from tests.support.units import stored_units as units_in_row
 
 QUERIES = [
     "ma tuy",
@@ -42,13 +41,7 @@ QUERIES = [
 
 
 def stored_units(item) -> set[str]:
-    with connection.cursor() as cur:
-        key = item.pk if connection.vendor == "postgresql" else item.pk.hex
-        cur.execute(f"SELECT {UNITS} FROM intel_item WHERE id = %s", [key])  # noqa: S608
-        value = cur.fetchone()[0]
-    if connection.vendor == "postgresql":
-        return {uuid.UUID(str(u)).hex for u in value}
-    return {tok[1:] for tok in value.split()}
+    return units_in_row("intel_item", item.pk)
 
 
 def declared_units(item) -> set[str]:

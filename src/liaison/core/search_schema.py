@@ -227,3 +227,35 @@ def units_sqlite_drop(table: str, related: list[tuple[str, ...]]) -> list[str]:
     for t, *_rest in related:
         out += [f"DROP TRIGGER IF EXISTS {t}_units_{e}" for e in ("ai", "ad", "au")]
     return [*out, *sqlite_drop(table), f"ALTER TABLE {table} DROP COLUMN {UNITS}", *sqlite(table)]
+
+
+def units_install(schema_editor, table: str, own: str, related: list[tuple[str, ...]]) -> None:
+    """A migration's forward step: the column, its triggers and (PostgreSQL) every row's units and
+    the GIN index over the text and the units."""
+    if schema_editor.connection.vendor == "postgresql":
+        sql = units_postgresql(table, own, related) + units_postgresql_fill(table, own)
+    else:
+        sql = units_sqlite(table, own, related)
+    for statement in sql:
+        schema_editor.execute(statement, params=None)
+
+
+def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]]) -> None:
+    """A migration's backward step: the triggers, the functions and the column gone, the text's
+    index as it was before."""
+    if schema_editor.connection.vendor == "postgresql":
+        sql = [f"DROP TRIGGER IF EXISTS {table}_units_own ON {table}"]
+        for t, *_rest in related:
+            sql += [f"DROP TRIGGER IF EXISTS {t}_units_{e} ON {t}" for e in ("ins", "del", "upd")]
+            sql.append(f"DROP FUNCTION IF EXISTS {t}_units_refresh()")
+        sql += [
+            f"DROP FUNCTION IF EXISTS {table}_units_own()",
+            f"DROP FUNCTION IF EXISTS {table}_units_of(uuid, uuid)",
+            f"DROP INDEX IF EXISTS {table}_search_tsv",
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS {UNITS}",
+            f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv)",
+        ]
+    else:
+        sql = units_sqlite_drop(table, related)
+    for statement in sql:
+        schema_editor.execute(statement, params=None)

@@ -19,33 +19,11 @@ RELATED = [
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        sql = search_schema.units_postgresql(TABLE, OWN, RELATED) + search_schema.units_postgresql_fill(
-            TABLE, OWN
-        )
-    else:
-        sql = search_schema.units_sqlite(TABLE, OWN, RELATED)
-    for statement in sql:
-        schema_editor.execute(statement, params=None)
+    search_schema.units_install(schema_editor, TABLE, OWN, RELATED)
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        sql = [f"DROP TRIGGER IF EXISTS {TABLE}_units_own ON {TABLE}"]
-        for t, *_rest in RELATED:
-            sql += [f"DROP TRIGGER IF EXISTS {t}_units_{e} ON {t}" for e in ("ins", "del", "upd")]
-            sql.append(f"DROP FUNCTION IF EXISTS {t}_units_refresh()")
-        sql += [
-            f"DROP FUNCTION IF EXISTS {TABLE}_units_own()",
-            f"DROP FUNCTION IF EXISTS {TABLE}_units_of(uuid, uuid)",
-            f"DROP INDEX IF EXISTS {TABLE}_search_tsv",
-            f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {search_schema.UNITS}",
-            f"CREATE INDEX {TABLE}_search_tsv ON {TABLE} USING gin (search_tsv)",
-        ]
-    else:
-        sql = search_schema.units_sqlite_drop(TABLE, RELATED)
-    for statement in sql:
-        schema_editor.execute(statement, params=None)
+    search_schema.units_uninstall(schema_editor, TABLE, RELATED)
 
 
 class Migration(migrations.Migration):
