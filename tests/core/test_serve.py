@@ -31,6 +31,27 @@ def get(port: int, path: str) -> http.client.HTTPResponse:
     return r
 
 
+server_pids: dict[int, int] = {}
+
+
+def stream_process(port: int) -> int | None:
+    """The pid of the server's stream process (a child of gunicorn's arbiter), read from /proc."""
+    parent = server_pids[port]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read()
+        except OSError:
+            continue
+        if ppid == parent and b"liaison.core.serving" in cmd:
+            return int(entry)
+    return None
+
+
 @pytest.fixture
 def server(tmp_path):
     port = free_port()
@@ -62,6 +83,7 @@ def server(tmp_path):
                 break
             except OSError:
                 time.sleep(0.2)
+        server_pids[port] = p.pid
         yield port
     finally:
         os.killpg(p.pid, 15)
@@ -76,3 +98,21 @@ def test_the_api_is_answered_by_gunicorn_and_the_stream_by_the_stream_process_on
     assert stream.status == 401
     assert stream.getheader("Server") is None  # not gunicorn's answer: the stream process's
     assert stream.getheader("Connection") == "close"
+
+
+def test_a_stream_process_that_dies_is_started_again(server):
+    """A killed stream process (a crash, the out-of-memory killer) is replaced while the server
+    runs: the feed answers again from a new process, and pages never stopped."""
+    first = stream_process(server)
+    assert first is not None
+    os.kill(first, 9)
+    answered = None
+    for _ in range(300):  # restarted after a pause of 1 s; Django's start is slow on a loaded machine
+        assert get(server, "/api/v1/items").status == 401  # pages are served throughout
+        r = get(server, "/events/stream")
+        if r.status == 401 and r.getheader("Server") is None:
+            answered = stream_process(server)
+            break
+        assert r.status == 503 and r.getheader("Retry-After")  # meanwhile: try again later
+        time.sleep(0.2)
+    assert answered is not None and answered != first

@@ -1,12 +1,17 @@
+import contextlib
+import logging
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from django.core.management.base import BaseCommand
 
 from liaison.core.serving import SOCKET_ENV
+
+log = logging.getLogger("liaison.serve")
 
 
 class Command(BaseCommand):
@@ -33,18 +38,45 @@ class Command(BaseCommand):
         sock = os.path.join(rundir, "streams.sock")
         os.environ[SOCKET_ENV] = sock
         streams: list[subprocess.Popen] = []
+        stopping = threading.Event()
 
-        def start_streams(arbiter):
+        def launch() -> subprocess.Popen:
             p = subprocess.Popen([sys.executable, "-m", "liaison.core.serving", sock])  # noqa: S603
             streams.append(p)
-            # The port opens once the stream process listens: a live feed opened at once must not
-            # meet a 503 (EventSource does not retry one).
             deadline = time.monotonic() + 120
             while not os.path.exists(sock) and p.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)
+            return p
+
+        def supervise(p: subprocess.Popen) -> None:
+            """The stream process started again whenever it ends while the server runs (a crash, an
+            out-of-memory kill): until then the feed answers 503 with Retry-After and the pages
+            poll. A process that keeps dying at once is restarted after a growing pause (1–30 s)."""
+            pause = 1.0
+            while True:
+                started = time.monotonic()
+                code = p.wait()  # also returns if gunicorn's arbiter reaped it first
+                if stopping.is_set():
+                    return
+                log.error("the stream process ended (code %s); starting it again", code)
+                pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 30.0)
+                if stopping.wait(pause):
+                    return
+                with contextlib.suppress(ValueError):
+                    streams.remove(p)
+                with contextlib.suppress(OSError):
+                    os.unlink(sock)  # a killed process leaves its socket: wait for the new one's
+                p = launch()
+
+        def start_streams(arbiter):
+            # The port opens once the stream process listens: a live feed opened at once must not
+            # meet a 503 (EventSource does not retry one).
+            p = launch()
+            threading.Thread(target=supervise, args=(p,), name="liaison-streams", daemon=True).start()
 
         def stop_streams(arbiter):
-            for p in streams:
+            stopping.set()
+            for p in list(streams):
                 p.terminate()
                 try:
                     p.wait(timeout=10)
