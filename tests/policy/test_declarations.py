@@ -198,10 +198,11 @@ def test_interfaces_read_no_model_around_policy():
     [
         ("liaison.intel.models.Item", "liaison.intel.migrations.0008_search_units"),
         ("liaison.incidents.models.Incident", "liaison.incidents.migrations.0007_involved_units"),
+        ("liaison.patrols.models.Patrol", "liaison.patrols.migrations.0002_involved_units"),
     ],
 )
 def test_the_column_the_rule_reads_is_built_from_exactly_the_declared_relations(record, migration):
-    """Items' and incidents' exact rules read `search_units` (decisions 0021, 0023). That column is
+    """Items', incidents' and patrols' exact rules read `search_units` (decisions 0021, 0023). It is
     kept by triggers that a migration built from a list of tables: the list must be the
     declaration's relations, one for one (a relation's condition included: an incident's
     participant counts only while active), and the declaration must name them as the column's — or

@@ -154,19 +154,26 @@ def units_postgresql(table: str, own: str, related: list[tuple[str, ...]]) -> li
     return sql
 
 
-def units_postgresql_fill(table: str, own: str) -> list[str]:
-    """Every row's units at once, and the tsvector's GIN index replaced by one over both columns."""
+def units_postgresql_fill(table: str, own: str, *, text: bool = True) -> list[str]:
+    """Every row's units at once, and the tsvector's GIN index replaced by one over both columns
+    (`text=False`, a table with no searchable text: a GIN index over the units alone)."""
+    index = (
+        [f"DROP INDEX IF EXISTS {table}_search_tsv"] if text else [f"DROP INDEX IF EXISTS {table}_{UNITS}"]
+    )
     return [
-        f"DROP INDEX IF EXISTS {table}_search_tsv",
+        *index,
         f"UPDATE {table} SET {UNITS} = {table}_units_of(id, {own})",
         "SET LOCAL maintenance_work_mem = '256MB'",  # the index of 1M rows built in memory
-        f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS})",
+        f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS})"
+        if text
+        else f"CREATE INDEX {table}_{UNITS} ON {table} USING gin ({UNITS})",
         f"ANALYZE {table}",
     ]
 
 
-def units_sqlite(table: str, own: str, related: list[tuple[str, ...]]) -> list[str]:
-    """The column, the triggers that keep it, and the FTS5 table rebuilt with it as a fourth column.
+def units_sqlite(table: str, own: str, related: list[tuple[str, ...]], *, text: bool = True) -> list[str]:
+    """The column, the triggers that keep it, and the FTS5 table rebuilt with it as a fourth column
+    (`text=False`, a table with no searchable text: an FTS5 table of the units' column alone).
     A row is in the FTS5 table exactly when its units are set: the insert trigger sets them, and
     that update indexes the row. A record with no unit involved yet (an incident opened by the
     system, before its lead's participation is written) holds "-", which is set but no token."""
@@ -181,7 +188,7 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, ...]]) -> list[s
         f"UNION {parts} ORDER BY 1) WHERE u IS NOT NULL)"
     )
 
-    cols = (*COLUMNS, UNITS)
+    cols = (*COLUMNS, UNITS) if text else (UNITS,)
     names = ", ".join(cols)
     new = ", ".join(f"new.{c}" for c in cols)
     old = ", ".join(f"old.{c}" for c in cols)
@@ -191,7 +198,7 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, ...]]) -> list[s
         f"ALTER TABLE {table} ADD COLUMN {UNITS} text NOT NULL DEFAULT ''",
         f"UPDATE {table} SET {UNITS} = {units}",
         f"""CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', content_rowid='rowid',
-             prefix='1 2 3', tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'")""",
+             {"prefix='1 2 3', " if text else ""}tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'")""",
         f"""CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN
              UPDATE {table} SET {UNITS} = {units} WHERE rowid = new.rowid; END""",
         f"""CREATE TRIGGER {table}_units_own AFTER UPDATE OF {own} ON {table} BEGIN
@@ -222,25 +229,28 @@ def units_sqlite(table: str, own: str, related: list[tuple[str, ...]]) -> list[s
     return sql
 
 
-def units_sqlite_drop(table: str, related: list[tuple[str, ...]]) -> list[str]:
+def units_sqlite_drop(table: str, related: list[tuple[str, ...]], *, text: bool = True) -> list[str]:
     out = [f"DROP TRIGGER IF EXISTS {table}_units_own", f"DROP TRIGGER IF EXISTS {table}_fts_af"]
     for t, *_rest in related:
         out += [f"DROP TRIGGER IF EXISTS {t}_units_{e}" for e in ("ai", "ad", "au")]
-    return [*out, *sqlite_drop(table), f"ALTER TABLE {table} DROP COLUMN {UNITS}", *sqlite(table)]
+    restore = sqlite(table) if text else []
+    return [*out, *sqlite_drop(table), f"ALTER TABLE {table} DROP COLUMN {UNITS}", *restore]
 
 
-def units_install(schema_editor, table: str, own: str, related: list[tuple[str, ...]]) -> None:
+def units_install(
+    schema_editor, table: str, own: str, related: list[tuple[str, ...]], *, text: bool = True
+) -> None:
     """A migration's forward step: the column, its triggers and (PostgreSQL) every row's units and
-    the GIN index over the text and the units."""
+    the GIN index over the text and the units (`text=False`: a table with no searchable text)."""
     if schema_editor.connection.vendor == "postgresql":
-        sql = units_postgresql(table, own, related) + units_postgresql_fill(table, own)
+        sql = units_postgresql(table, own, related) + units_postgresql_fill(table, own, text=text)
     else:
-        sql = units_sqlite(table, own, related)
+        sql = units_sqlite(table, own, related, text=text)
     for statement in sql:
         schema_editor.execute(statement, params=None)
 
 
-def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]]) -> None:
+def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]], *, text: bool = True) -> None:
     """A migration's backward step: the triggers, the functions and the column gone, the text's
     index as it was before."""
     if schema_editor.connection.vendor == "postgresql":
@@ -251,11 +261,12 @@ def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]]) -
         sql += [
             f"DROP FUNCTION IF EXISTS {table}_units_own()",
             f"DROP FUNCTION IF EXISTS {table}_units_of(uuid, uuid)",
-            f"DROP INDEX IF EXISTS {table}_search_tsv",
+            f"DROP INDEX IF EXISTS {table}_search_tsv" if text else f"DROP INDEX IF EXISTS {table}_{UNITS}",
             f"ALTER TABLE {table} DROP COLUMN IF EXISTS {UNITS}",
-            f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv)",
         ]
+        if text:
+            sql.append(f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv)")
     else:
-        sql = units_sqlite_drop(table, related)
+        sql = units_sqlite_drop(table, related, text=text)
     for statement in sql:
         schema_editor.execute(statement, params=None)

@@ -41,6 +41,8 @@ PATROL = declare(
         (CheckIn, "patrol_id"),
         (Finding, "patrol_id"),
     ),
+    # the relations patrols' migration 0002 built the `search_units` triggers from
+    audience_indexed=("lead", "participant"),
 )
 
 PLAN = declare(
