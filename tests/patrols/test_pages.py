@@ -94,3 +94,19 @@ def test_new_patrol_page(client_for):
     )
     assert r.status_code == 400 and "another force" in r.content.decode()
     assert client_for("auditor").get("/patrols/new/").status_code == 403
+
+
+@pytest.mark.parametrize(("lang", "damaged"), [("vi", "Hư hỏng"), ("en", "Damaged")])
+def test_the_coverage_page_names_conditions_and_posts_not_their_codes(client_for, lang, damaged):
+    """The demo's damaged marker 307 (Na Mèo post): its condition in the reader's language and its
+    post by name; every marker's segment named; no stored code on the page."""
+    c = client_for("border_guard_commander")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    page = c.get("/patrol-coverage/").content.decode()
+    item = re.search(r'<li data-marker="[^"]+">307 · ([^<]*)</li>', page)
+    assert item, "the damaged marker is listed"
+    assert damaged in item.group(1) and "Na Mèo" in item.group(1)
+    assert "BP-DON-NA-MEO" not in page
+    assert not re.search(r"<td>(intact|damaged|moved|missing)</td>", page)
+    cells = re.findall(r'<tr data-marker="[^"]+"><td>[^<]*</td><td>([^<]*)</td>', page)
+    assert cells and all(cells), "every marker's segment is named"

@@ -265,6 +265,7 @@ def marker_coverage(actor, *, on: dt.datetime | None = None) -> list[dict]:
             "number",
             "condition",
             "segment__code",
+            "segment__name",
             "segment__post_id",
             "segment__post__code",
             "segment__post__name",
@@ -334,7 +335,15 @@ def damaged_markers(actor) -> list[dict]:
         policy.visible(actor, Marker)
         .filter(condition__in=BAD_CONDITIONS)
         .order_by("number")
-        .values("id", "number", "condition", "condition_at", "segment__code", "segment__post__code")
+        .values(
+            "id",
+            "number",
+            "condition",
+            "condition_at",
+            "segment__code",
+            "segment__post__code",
+            "segment__post__name",
+        )
     )
 
 
@@ -373,7 +382,13 @@ def coverage_by_month(actor, *, months: int = 3, on: dt.date | None = None) -> d
     for post_id, marker_id, at in pairs:
         m = timezone.localtime(at, tz).date().replace(day=1)
         checked.setdefault((post_id, m), set()).add(marker_id)
-    posts = dict(policy.visible(actor, Segment, "coverage").values_list("post_id", "post__code").distinct())
+    named = (
+        policy.visible(actor, Segment, "coverage")
+        .values_list("post_id", "post__code", "post__name")
+        .distinct()
+    )
+    posts = {post_id: code for post_id, code, _name in named}
+    names = {post_id: name for post_id, _code, name in named}
     rows = []
     for post_id, code in sorted(posts.items(), key=lambda x: x[1]):
         total = totals.get(post_id, 0)
@@ -381,5 +396,5 @@ def coverage_by_month(actor, *, months: int = 3, on: dt.date | None = None) -> d
         for m in month_list:
             n = len(checked.get((post_id, m), ()))
             cells.append({"month": m, "checked": n, "pct": round(100 * n / total) if total else 0})
-        rows.append({"post": code, "markers": total, "months": cells})
+        rows.append({"post": code, "post_name": names[post_id], "markers": total, "months": cells})
     return {"months": month_list, "rows": rows}

@@ -18,6 +18,7 @@ def _choices():
     from liaison.incidents.models import Status as IncidentStatus
     from liaison.intel.models import ItemLink, Status, Tlp, VerificationRequest
     from liaison.org.models import Force, Level, Role, UnitKind
+    from liaison.patrols.models import Condition as MarkerCondition
 
     return {
         "item_status": Status,
@@ -35,6 +36,7 @@ def _choices():
         "plan_state": ResponsePlan.State,
         "verification_result": VerificationRequest.Result,
         "unit_kind": UnitKind,
+        "marker_condition": MarkerCondition,
     }
 
 
