@@ -16,6 +16,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 
 from liaison import policy
 from liaison.core import clock, search
@@ -134,3 +135,22 @@ def test_the_narrowing_never_changes_a_result(cast, incidents_around, member):
     actor = cast(member)
     for q in QUERIES:
         assert ranked(actor, q, narrowed=True) == ranked(actor, q, narrowed=False), q
+
+
+def test_the_indexes_the_rules_read_keep_no_pending_list():
+    """PostgreSQL: the GIN indexes over `search_units` merge each insert at once (no `fastupdate`
+    pending list that every read would scan after a burst of creates); SQLite has none."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL index option")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN "
+            "('intel_item_search_tsv', 'incidents_incident_search_tsv', 'patrols_patrol_search_units')"
+        )
+        options = dict(cur.fetchall())
+    assert set(options) == {
+        "intel_item_search_tsv",
+        "incidents_incident_search_tsv",
+        "patrols_patrol_search_units",
+    }
+    assert all(opts and "fastupdate=off" in opts for opts in options.values()), options

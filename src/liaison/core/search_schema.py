@@ -270,3 +270,17 @@ def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]], *
         sql = units_sqlite_drop(table, related, text=text)
     for statement in sql:
         schema_editor.execute(statement, params=None)
+
+
+# Indexes that every read of their table asks (the policy's `search_units && $1`, decision 0021/0023)
+# keep no GIN pending list: with `fastupdate` on, a burst of inserts sits in an unsorted list that
+# every search must read, until a vacuum or the list's 4 MB limit merges it. Measured at 100k items
+# after 4,777 creates: the post officer's list cost 17–20 ms of database per request instead of
+# 1.8 ms (the planner left the index for a walk of the date index); without the list, creates went
+# from 181–211/s to 255/s and the list stayed at 1.8 ms (docs/performance.md).
+def index_without_pending_list(schema_editor, index: str, *, on: bool = False) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"ALTER INDEX {index} SET (fastupdate = {'on' if on else 'off'})", params=None)
+    if not on:
+        schema_editor.execute(f"SELECT gin_clean_pending_list('{index}'::regclass)", params=None)
