@@ -29,19 +29,19 @@ def involved(patrol) -> set[str]:
 
 
 def test_the_column_is_the_involved_units_after_every_kind_of_write(db):
-    joint = make_patrol(kind="bilateral", participants=["CA-XA-NA-MEO", "HQ-NA-MEO"], partner="LA-HP-CA")
-    assert stored_units(joint) == involved(joint) and len(stored_units(joint)) == 3
-    assert Unit.objects.get(code="LA-HP-CA").pk.hex not in stored_units(joint)  # a reference only
+    patrol = make_patrol(kind="bilateral", participants=["CA-XA-NA-MEO", "HQ-NA-MEO"], partner="LA-HP-CA")
+    assert stored_units(patrol) == involved(patrol) and len(stored_units(patrol)) == 3
+    assert Unit.objects.get(code="LA-HP-CA").pk.hex not in stored_units(patrol)  # a reference only
 
     bat_mot = Unit.objects.get(code="BP-DON-BAT-MOT")
-    PatrolUnit.objects.create(patrol=joint, unit=bat_mot)  # no service adds one later; triggers do
-    assert bat_mot.pk.hex in stored_units(joint) and stored_units(joint) == involved(joint)
-    PatrolUnit.objects.filter(patrol=joint, unit=bat_mot).update(unit=Unit.objects.get(code="BP-TH"))
-    assert bat_mot.pk.hex not in stored_units(joint) and stored_units(joint) == involved(joint)
-    PatrolUnit.objects.filter(patrol=joint).delete()
-    assert stored_units(joint) == involved(joint) and len(stored_units(joint)) == 1
-    Patrol.objects.filter(pk=joint.pk).update(lead_unit=bat_mot)
-    assert stored_units(joint) == involved(joint) == {bat_mot.pk.hex}
+    PatrolUnit.objects.create(patrol=patrol, unit=bat_mot)  # no service adds one later; triggers do
+    assert bat_mot.pk.hex in stored_units(patrol) and stored_units(patrol) == involved(patrol)
+    PatrolUnit.objects.filter(patrol=patrol, unit=bat_mot).update(unit=Unit.objects.get(code="BP-TH"))
+    assert bat_mot.pk.hex not in stored_units(patrol) and stored_units(patrol) == involved(patrol)
+    PatrolUnit.objects.filter(patrol=patrol).delete()
+    assert stored_units(patrol) == involved(patrol) and len(stored_units(patrol)) == 1
+    Patrol.objects.filter(pk=patrol.pk).update(lead_unit=bat_mot)
+    assert stored_units(patrol) == involved(patrol) == {bat_mot.pk.hex}
 
 
 def test_every_patrol_of_the_deployment_carries_its_involved_units(db):

@@ -164,9 +164,10 @@ def units_postgresql_fill(table: str, own: str, *, text: bool = True) -> list[st
         *index,
         f"UPDATE {table} SET {UNITS} = {table}_units_of(id, {own})",
         "SET LOCAL maintenance_work_mem = '256MB'",  # the index of 1M rows built in memory
-        f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS})"
+        # no pending list: every read of the policy's rule asks this index (index_without_pending_list)
+        f"CREATE INDEX {table}_search_tsv ON {table} USING gin (search_tsv, {UNITS}) WITH (fastupdate = off)"
         if text
-        else f"CREATE INDEX {table}_{UNITS} ON {table} USING gin ({UNITS})",
+        else f"CREATE INDEX {table}_{UNITS} ON {table} USING gin ({UNITS}) WITH (fastupdate = off)",
         f"ANALYZE {table}",
     ]
 
@@ -279,6 +280,7 @@ def units_uninstall(schema_editor, table: str, related: list[tuple[str, ...]], *
 # 1.8 ms (the planner left the index for a walk of the date index); without the list, creates went
 # from 181–211/s to 255/s and the list stayed at 1.8 ms (docs/performance.md).
 def index_without_pending_list(schema_editor, index: str, *, on: bool = False) -> None:
+    """For the indexes built before `units_postgresql_fill` made them so (and back, `on=True`)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"ALTER INDEX {index} SET (fastupdate = {'on' if on else 'off'})", params=None)

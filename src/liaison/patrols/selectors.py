@@ -382,19 +382,18 @@ def coverage_by_month(actor, *, months: int = 3, on: dt.date | None = None) -> d
     for post_id, marker_id, at in pairs:
         m = timezone.localtime(at, tz).date().replace(day=1)
         checked.setdefault((post_id, m), set()).add(marker_id)
-    named = (
+    posts = (
         policy.visible(actor, Segment, "coverage")
         .values_list("post_id", "post__code", "post__name")
         .distinct()
+        .order_by("post__code")
     )
-    posts = {post_id: code for post_id, code, _name in named}
-    names = {post_id: name for post_id, _code, name in named}
     rows = []
-    for post_id, code in sorted(posts.items(), key=lambda x: x[1]):
+    for post_id, code, name in posts:
         total = totals.get(post_id, 0)
         cells = []
         for m in month_list:
             n = len(checked.get((post_id, m), ()))
             cells.append({"month": m, "checked": n, "pct": round(100 * n / total) if total else 0})
-        rows.append({"post": code, "post_name": names[post_id], "markers": total, "months": cells})
+        rows.append({"post": code, "post_name": name, "markers": total, "months": cells})
     return {"months": month_list, "rows": rows}
