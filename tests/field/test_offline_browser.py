@@ -308,6 +308,9 @@ def test_incidents_and_checkins_made_offline_arrive_exactly_once_through_a_lossy
         make_incident(page, f"Vụ việc ngoại tuyến {i:02d} {MARK}")
     make_incident(page, f"Vụ việc bị từ chối {MARK}", type_code="khong-con-loai-nay")
     page.goto(node.base + "/field/checkin/")  # offline: the kept page, the patrol offered
+    # The kept page paints the waiting list from IndexedDB after it loads: counting before that
+    # reads an empty list (CI failed on it once, 0 + 1 expected against 22).
+    expect(page.locator("#waiting > li")).to_have_count(INCIDENTS + 1)
     for i in range(CHECKINS):
         make_checkin(page, f"Kiểm tra mốc {i:02d} {MARK}", marker, patrol_id)
     shot(page, "checkin-375")
