@@ -28,6 +28,7 @@ from liaison.audit.verbs import Verb
 from liaison.core import clock
 from liaison.core.errors import Conflict, FieldError, Invalid, NotFound
 from liaison.core.forms import is_uuid
+from liaison.core.rows import converters_of
 from liaison.org import services as org_services
 from liaison.org.actor import SESSION_KEY, Actor, active_memberships
 from liaison.org.models import TWO_FACTOR_ROLES, ActivationCode, Membership, User
@@ -247,9 +248,7 @@ def _token_statement() -> tuple[str, list[tuple[type, list[str], list[list]]]]:
         fields = [f for f in model._meta.concrete_fields if f.attname in names]
         assert len(fields) == len(names), names
         select += [f"{aliases[model]}.{q(f.column)}" for f in fields]
-        converters = [
-            connection.ops.get_db_converters(_Col(f)) + f.get_db_converters(connection) for f in fields
-        ]
+        converters = [converters_of(connection, f) for f in fields]
         shapes.append((model, [f.attname for f in fields], converters))
     table = {m: q(m._meta.db_table) for m in columns}
     # The names come from the models; the digest is a parameter.
@@ -286,13 +285,6 @@ def _token_with_actor(digest: str) -> ApiToken | None:
     membership.unit, membership.user = unit, user
     token.user, token.membership = user, membership
     return token
-
-
-class _Col:
-    """What a backend's converters ask of a column expression: its output field."""
-
-    def __init__(self, field) -> None:
-        self.output_field = self.target = field
 
 
 def api_token_authenticate(raw: str) -> Actor | None:

@@ -68,7 +68,7 @@ def _item(actor, item_id) -> Item:
 
 @router.get("/items", response=ItemPageOut)
 def list_items(request, f: Query[ItemFilter]):
-    return selectors.item_list(actor_of(request), f)
+    return selectors.item_list(actor_of(request), f, columns=selectors.ROW_COLUMNS)
 
 
 @router.post("/items", response={201: ItemOut})
