@@ -49,9 +49,18 @@ def test_a_related_rows_column_and_a_null_parent():
 
 
 @pytest.mark.parametrize(
-    "columns", [("ref", "id"), ("id", "category__parent__code"), ("id", "receipts__unit")]
+    "columns", [(), ("ref", "id"), ("pk", "ref"), ("id", "category__parent__code"), ("id", "receipts__unit")]
 )
 def test_it_refuses_what_it_cannot_read_in_one_hop(columns):
     some = Item.objects.values_list("pk", flat=True).first()
     with pytest.raises(ValueError):
         by_ids(Item, columns, [some])
+
+
+def test_ids_as_text_and_more_than_a_statements_placeholders(monkeypatch):
+    import liaison.core.rows as rows
+
+    monkeypatch.setattr(rows, "SQLITE_CHUNK", 7)  # SQLite reads in chunks; PostgreSQL in one array
+    ids = list(Item.objects.values_list("pk", flat=True)[:40])
+    as_text = [str(i) for i in ids] + [str(ids[0])]  # text, and a repeated id
+    assert by_ids(Item, ROW_COLUMNS, as_text) == orm(Item, ROW_COLUMNS, ids)

@@ -18,7 +18,9 @@ import functools
 
 from django.db import connections
 
-__all__ = ["by_ids"]
+__all__ = ["by_ids", "converters_of"]
+
+SQLITE_CHUNK = 500  # placeholders per statement (SQLite allows 32,766; older builds 999)
 
 
 class _Col:
@@ -68,29 +70,29 @@ def _statement(model, columns: tuple[str, ...], alias: str, vendor: str, n: int)
 def by_ids(model, columns: tuple[str, ...], ids, *, using: str = "default") -> dict:
     """{pk: {column: value}} of the rows of `model` whose primary key is in `ids` (in no order;
     missing ids are absent). `columns` name the model's fields or one foreign-key hop
-    (`origin_unit__code`); the first must be the primary key's name."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    connection = connections[using]
-    vendor = connection.vendor
-    if columns[0] != model._meta.pk.attname and columns[0] != "pk":
-        raise ValueError("the first column is the primary key")
-    sql, convert = _statement(model, tuple(columns), using, vendor, 0 if vendor == "postgresql" else len(ids))
+    (`origin_unit__code`); the first is the primary key's name. Meant for a page of rows: on
+    SQLite the ids go in as placeholders, SQLITE_CHUNK at a time."""
     pk = model._meta.pk
-    if vendor == "postgresql":
-        params = [ids]
+    if not columns or columns[0] != pk.attname:
+        raise ValueError("the first column is the primary key")
+    connection = connections[using]
+    ids = [pk.get_db_prep_value(pk.to_python(v), connection) for v in dict.fromkeys(ids)]
+    if connection.vendor == "postgresql":
+        chunks = [[ids]] if ids else []
     else:
-        params = [pk.get_db_prep_value(v, connection) for v in ids]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        raw = cur.fetchall()
+        chunks = [ids[i : i + SQLITE_CHUNK] for i in range(0, len(ids), SQLITE_CHUNK)]
     out = {}
-    for row in raw:
-        values = {}
-        for name, value, fns in zip(columns, row, convert, strict=True):
-            for fn in fns:
-                value = fn(value, None, connection)
-            values[name] = value
-        out[values[columns[0]]] = values
+    for params in chunks:
+        n = 0 if connection.vendor == "postgresql" else len(params)
+        sql, convert = _statement(model, tuple(columns), using, connection.vendor, n)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            raw = cur.fetchall()
+        for row in raw:
+            values = {}
+            for name, value, fns in zip(columns, row, convert, strict=True):
+                for fn in fns:
+                    value = fn(value, None, connection)
+                values[name] = value
+            out[values[columns[0]]] = values
     return out
